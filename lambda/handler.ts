@@ -1,0 +1,60 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { errorCode, InvocationTimeoutError } from './errors';
+import { parseRotationEvent, type RotationEvent, type RotationStep } from './event';
+import { runRotationStep, type StepDependencies, type StepOutcome } from './steps';
+
+/** What the handler needs; `resolve` builds the per-container clients lazily so a bad configuration fails each invocation clearly. */
+export interface HandlerDependencies {
+  readonly logger: Logger;
+  readonly resolve: () => { readonly steps: StepDependencies; readonly storeReserveMs: number };
+}
+
+export interface HandlerResult {
+  readonly step: RotationStep;
+  readonly outcome: StepOutcome;
+}
+
+// When the Lambda context is missing (local runs), assume this much time.
+const DEFAULT_REMAINING_MS = 60_000;
+// middy aborts the step this long before the Lambda's own timeout, so the failure is ours to name.
+const TIMEOUT_EARLY_MS = 500;
+
+/**
+ * The Lambda entry logic: parses the event, runs the step, logs one structured line with its
+ * outcome and duration. The event itself is never logged (it carries the RotationToken).
+ */
+export function createHandler(deps: HandlerDependencies) {
+  const { logger } = deps;
+
+  const rotate = async (event: RotationEvent, context: Context, opts?: { signal?: AbortSignal }): Promise<HandlerResult> => {
+    const started = Date.now();
+    try {
+      const request = parseRotationEvent(event);
+      logger.appendKeys({ step: request.step, secretArn: request.secretId, token: request.token });
+      const { steps, storeReserveMs } = deps.resolve();
+      const remaining = context?.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS;
+      const outcome = await runRotationStep(steps, {
+        request,
+        hopaeDeadline: started + remaining - storeReserveMs,
+        signal: opts?.signal,
+      });
+      logger.info('Rotation step succeeded', { outcome, durationMs: Date.now() - started });
+      return { step: request.step, outcome };
+    } catch (error) {
+      logger.error('Rotation step failed', { outcome: 'failed', errorCode: errorCode(error), durationMs: Date.now() - started, error: error as Error });
+      throw error;
+    }
+  };
+
+  return middy(rotate, {
+    timeoutEarlyInMillis: TIMEOUT_EARLY_MS,
+    timeoutEarlyResponse: () => {
+      throw new InvocationTimeoutError(
+        'The rotation step ran out of time before the Lambda timeout; raise the function timeout (60 s is the default) or HOPAE_REQUEST_TIMEOUT_MS lower. The rotation will be retried.',
+      );
+    },
+  }).use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }));
+}

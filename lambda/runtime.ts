@@ -1,0 +1,47 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { loadConfig } from './config';
+import { HopaeClient } from './hopae/client';
+import { fetchTransport, type HttpTransport } from './hopae/http';
+import type { Log } from './logger';
+import { SecretStore } from './secret-store';
+import type { StepDependencies } from './steps';
+import { WorkspaceKeyProvider } from './workspace-key';
+
+export interface RuntimeOptions {
+  readonly env: NodeJS.ProcessEnv;
+  readonly logger: Log;
+  readonly secretsManager?: SecretsManagerClient;
+  readonly transport?: HttpTransport;
+}
+
+/**
+ * Builds the per-container collaborators from the environment. Secrets Manager is reached through
+ * the SDK's own configuration (region, credentials, AWS_ENDPOINT_URL_SECRETS_MANAGER).
+ */
+export function buildRuntime(options: RuntimeOptions): { steps: StepDependencies; storeReserveMs: number } {
+  const config = loadConfig(options.env);
+  const store = new SecretStore(options.secretsManager ?? new SecretsManagerClient({ maxAttempts: 5 }));
+  return {
+    steps: {
+      store,
+      hopae: new HopaeClient({
+        baseUrl: config.hopaeApiBaseUrl,
+        transport: options.transport ?? fetchTransport,
+        retry: config.retry,
+        logger: options.logger,
+      }),
+      workspaceKey: new WorkspaceKeyProvider(store, config.workspaceKeySecretId),
+      logger: options.logger,
+    },
+    storeReserveMs: config.storeReserveMs,
+  };
+}
+
+/** Builds once and keeps the result; a failed build (bad configuration) is retried next time. */
+export function memoize<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => {
+    built ??= { value: build() };
+    return built.value;
+  };
+}

@@ -1,0 +1,27 @@
+import { RotationStateError } from '../errors';
+import { AWSCURRENT, AWSPENDING, type SecretMetadata } from '../secret-store';
+
+/**
+ * The checks AWS's own rotation template makes before every step. Returns 'done' when the token's
+ * version is already AWSCURRENT (a late retry of a finished rotation), 'proceed' otherwise.
+ */
+export function checkRotationState(metadata: SecretMetadata, token: string): 'proceed' | 'done' {
+  if (!metadata.rotationEnabled) {
+    throw new RotationStateError(
+      `Rotation is not enabled for secret ${metadata.arn}; turn it on with this function as the rotation Lambda before running rotation steps`,
+    );
+  }
+  const stages = metadata.versionStages[token];
+  if (!stages) {
+    throw new RotationStateError(
+      `Secret ${metadata.arn} has no version ${token}; the ClientRequestToken must be the id of the version Secrets Manager created for this rotation`,
+    );
+  }
+  if (stages.includes(AWSCURRENT)) return 'done';
+  if (!stages.includes(AWSPENDING)) {
+    throw new RotationStateError(
+      `Version ${token} of secret ${metadata.arn} is neither AWSCURRENT nor AWSPENDING: the rotation was abandoned or replaced. If Hopae already rotated, that version may hold the only valid clientSecret; see the README's runbook before starting a new rotation`,
+    );
+  }
+  return 'proceed';
+}

@@ -1,0 +1,165 @@
+/**
+ * `npm start`: one whole rotation on the local default. Starts moto_server (Secrets Manager) and
+ * the Hopae stand-in, creates a workspace-key secret and an app secret, begins a rotation as
+ * Secrets Manager does, runs the four steps through the real handler, and reports. Prints no
+ * secret; exits non-zero on any failure.
+ *
+ *   npm start                          a clean rotation
+ *   npm start -- --fault drop-after-commit   Hopae commits, then the connection drops
+ *   npm start -- --logs                also print the function's structured logs
+ */
+import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { parseAppSecret } from '../lambda/app-secret';
+import { type Fault, HopaeStandIn } from './hopae-stand-in';
+import { type MotoServer, startMotoServer } from './moto-server';
+import { beginRotation, type RotationHandler, runSteps } from './rotation-driver';
+
+const CLIENT_ID = 'HqTRDIYH';
+
+/** Faults the demo can show; the rotation must succeed through each. */
+const DEMO_FAULTS: Record<string, Fault> = {
+  'drop-after-commit': { route: 'rotate', phase: 'after-commit', action: { type: 'drop' } },
+  '503-after-commit': { route: 'rotate', phase: 'after-commit', action: { type: 'status', status: 503 } },
+  'html-after-commit': { route: 'rotate', phase: 'after-commit', action: { type: 'raw', status: 200, body: '<html>OK</html>', contentType: 'text/html' } },
+  '503-before-commit': { route: 'rotate', phase: 'before-commit', action: { type: 'status', status: 503, retryAfter: '0' } },
+  '429-before-commit': { route: 'rotate', phase: 'before-commit', action: { type: 'status', status: 429, retryAfter: '1' } },
+};
+
+interface Options {
+  readonly logs: boolean;
+  readonly fault: string | undefined;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  let logs = false;
+  let fault: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--logs') logs = true;
+    else if (arg === '--fault') fault = argv[++i];
+    else if (arg === '--help' || arg === '-h') {
+      console.log(`usage: npm start -- [--logs] [--fault ${Object.keys(DEMO_FAULTS).join('|')}]`);
+      process.exit(0);
+    } else throw new Error(`Unknown argument ${arg}; try --help`);
+  }
+  if (fault !== undefined && !DEMO_FAULTS[fault]) {
+    throw new Error(`Unknown fault "${fault}"; one of ${Object.keys(DEMO_FAULTS).join(', ')}`);
+  }
+  return { logs, fault };
+}
+
+async function main(): Promise<number> {
+  const options = parseArgs(process.argv.slice(2));
+  const started = performance.now();
+  const standIn = new HopaeStandIn();
+  let moto: MotoServer | undefined;
+  const stop = async () => {
+    await standIn.stop();
+    await moto?.stop();
+  };
+  process.once('SIGINT', () => void stop().then(() => process.exit(130)));
+
+  try {
+    moto = await startMotoServer();
+    const hopaeBaseUrl = await standIn.start();
+    const apiKey = standIn.addWorkspace();
+    const originalSecret = standIn.addApp(CLIENT_ID);
+    if (options.fault) standIn.injectFault(DEMO_FAULTS[options.fault]!);
+
+    // The SDK's own configuration reaches moto; the handler reads the same environment.
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      HOPAE_API_BASE_URL: hopaeBaseUrl,
+      HOPAE_API_KEY_SECRET_ID: 'hopae/workspace-key',
+      POWERTOOLS_LOG_LEVEL: options.logs ? 'INFO' : 'WARN',
+    });
+    const sm = new SecretsManagerClient({});
+    await sm.send(new CreateSecretCommand({ Name: 'hopae/workspace-key', SecretString: JSON.stringify({ apiKey }) }));
+    const app = await sm.send(
+      new CreateSecretCommand({
+        Name: `hopae/apps/${CLIENT_ID}`,
+        SecretString: JSON.stringify({ clientId: CLIENT_ID, clientSecret: originalSecret, environment: 'local' }),
+      }),
+    );
+    const arn = app.ARN!;
+    const token = await beginRotation(sm, arn);
+
+    console.log('Hopae secret rotation: local run');
+    printRows([
+      ['Secrets Manager', `moto_server at ${moto.endpoint}`],
+      ['Hopae', `stand-in at ${hopaeBaseUrl}`],
+      ['Secret', `hopae/apps/${CLIENT_ID} (clientId ${CLIENT_ID})`],
+      ['Rotation token', token],
+      ...(options.fault ? [['Injected fault', options.fault] as [string, string]] : []),
+    ]);
+    console.log('');
+
+    // Imported only now: the logger reads its level from the environment when it is created.
+    const { handler } = (await import('../lambda/index.js')) as { handler: RotationHandler };
+    console.log(row(['step', 'outcome', 'time'], [14, 18]));
+    const runs = await runSteps(handler, arn, token, {
+      onStep: (run) => {
+        const outcome = run.error ? `FAILED` : String((run.result as { outcome?: string })?.outcome);
+        console.log(row([run.step, outcome, `${run.durationMs.toFixed(0)} ms`], [14, 18]));
+        if (run.error) console.log(`  ${run.error.name}: ${run.error.message}`);
+      },
+    });
+    const failed = runs.some((run) => run.error) || runs.length !== 4;
+
+    console.log('\nFinal stages');
+    const described = await sm.send(new DescribeSecretCommand({ SecretId: arn }));
+    for (const [versionId, stages] of Object.entries(described.VersionIdsToStages ?? {})) {
+      console.log(`  ${versionId}  ${stages.join(', ')}${versionId === token ? '   (this rotation)' : ''}`);
+    }
+    const current = parseAppSecret(
+      (await sm.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: 'AWSCURRENT' }))).SecretString,
+      'AWSCURRENT',
+    );
+    const hopaeCalls = `${standIn.count('rotate')} rotate, ${standIn.count('providers')} providers`;
+    const accepted = await providersAccepts(hopaeBaseUrl, current.clientId, current.clientSecret);
+    const oldAccepted = await providersAccepts(hopaeBaseUrl, CLIENT_ID, originalSecret);
+    console.log('');
+    printRows([
+      ['Hopae accepts the AWSCURRENT pair', accepted ? 'yes' : 'NO'],
+      ['Hopae accepts the old pair', oldAccepted ? 'yes (unexpected)' : 'no (Hopae killed it at rotation, as documented)'],
+      ['Rotations at Hopae', String(standIn.rotations(CLIENT_ID))],
+      ['Calls to Hopae by the function', hopaeCalls],
+    ]);
+    const ok = !failed && accepted && !oldAccepted && standIn.rotations(CLIENT_ID) === 1;
+    console.log(`\n${ok ? 'Rotation succeeded' : 'Rotation FAILED'} in ${(performance.now() - started).toFixed(0)} ms (including start-up).`);
+    return ok ? 0 : 1;
+  } finally {
+    await stop();
+  }
+}
+
+/** GET /providers with Basic auth, as any application using the pair would. */
+async function providersAccepts(baseUrl: string, clientId: string, clientSecret: string | undefined): Promise<boolean> {
+  if (clientSecret === undefined) return false;
+  const response = await fetch(`${baseUrl}/providers`, {
+    headers: { Authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` },
+  });
+  await response.arrayBuffer();
+  return response.status === 200;
+}
+
+function row(cells: readonly string[], widths: readonly number[]): string {
+  return `  ${cells.map((cell, i) => (i < widths.length ? cell.padEnd(widths[i]!) : cell)).join(' ')}`;
+}
+
+function printRows(rows: ReadonlyArray<readonly [string, string]>): void {
+  const width = Math.max(...rows.map(([label]) => label.length));
+  for (const [label, value] of rows) console.log(`  ${label.padEnd(width)}  ${value}`);
+}
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(`npm start failed: ${error.name}: ${error.message}`);
+    process.exit(1);
+  },
+);
