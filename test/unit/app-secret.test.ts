@@ -1,0 +1,64 @@
+import { fingerprint, looksLikeHopaeSecret, parseAppSecret, withClientSecret } from '../../lambda/app-secret';
+import { MalformedSecretError } from '../../lambda/errors';
+import { HEX_SECRET } from '../support/fake-http';
+
+describe('parseAppSecret', () => {
+  it('reads clientId, clientSecret and keeps every field', () => {
+    const parsed = parseAppSecret(JSON.stringify({ team: 'kyc', clientId: 'HqTRDIYH', clientSecret: HEX_SECRET, n: 1 }), 'AWSCURRENT');
+    expect(parsed.clientId).toBe('HqTRDIYH');
+    expect(parsed.clientSecret).toBe(HEX_SECRET);
+    expect(parsed.fields).toEqual({ team: 'kyc', clientId: 'HqTRDIYH', clientSecret: HEX_SECRET, n: 1 });
+  });
+
+  it('accepts a secret that only names its app (the first rotation mints the secret)', () => {
+    expect(parseAppSecret('{"clientId":"HqTRDIYH"}', 'AWSCURRENT').clientSecret).toBeUndefined();
+  });
+
+  it.each([
+    [undefined, /AWSCURRENT of s has no SecretString/],
+    ['not json', /AWSCURRENT of s is not valid JSON/],
+    ['"HqTRDIYH"', /JSON but not an object/],
+    ['[]', /JSON but not an object/],
+    ['null', /JSON but not an object/],
+    ['{}', /has no clientId/],
+    ['{"clientId": ""}', /has no clientId/],
+    ['{"clientId": "  "}', /has no clientId/],
+    ['{"clientId": 12345678}', /has no clientId/],
+    ['{"clientId": "A", "clientSecret": ""}', /clientSecret that is not a non-empty string/],
+    ['{"clientId": "A", "clientSecret": 5}', /clientSecret that is not a non-empty string/],
+    ['{"clientId": "A", "clientSecret": null}', /clientSecret that is not a non-empty string/],
+  ])('refuses %s with a specific message', (value, message) => {
+    expect(() => parseAppSecret(value, 'AWSCURRENT of s')).toThrow(MalformedSecretError);
+    expect(() => parseAppSecret(value, 'AWSCURRENT of s')).toThrow(message);
+  });
+
+  it('never puts the value in the message', () => {
+    const value = `{"clientId": 1, "clientSecret": "${HEX_SECRET}"`; // broken JSON holding a secret
+    expect(() => parseAppSecret(value, 'x')).toThrow(expect.objectContaining({ message: expect.not.stringContaining(HEX_SECRET) }));
+  });
+});
+
+describe('withClientSecret', () => {
+  it('replaces clientSecret in place and carries the other fields unchanged', () => {
+    const current = parseAppSecret('{"a":1,"clientId":"X","clientSecret":"old","b":{"c":[1,2]}}', 'c');
+    expect(withClientSecret(current, 'new')).toBe('{"a":1,"clientId":"X","clientSecret":"new","b":{"c":[1,2]}}');
+  });
+
+  it('adds clientSecret when the secret had none', () => {
+    expect(JSON.parse(withClientSecret(parseAppSecret('{"clientId":"X"}', 'c'), 'new'))).toEqual({ clientId: 'X', clientSecret: 'new' });
+  });
+});
+
+describe('looksLikeHopaeSecret and fingerprint', () => {
+  it('recognises 64 hex characters only', () => {
+    expect(looksLikeHopaeSecret(HEX_SECRET)).toBe(true);
+    expect(looksLikeHopaeSecret(HEX_SECRET.slice(1))).toBe(false);
+    expect(looksLikeHopaeSecret(`${HEX_SECRET.slice(1)}g`)).toBe(false);
+  });
+
+  it('shows 8 hex characters of SHA-256, stable and different per secret', () => {
+    expect(fingerprint('abc')).toBe('ba7816bf');
+    expect(fingerprint(HEX_SECRET)).toMatch(/^[0-9a-f]{8}$/);
+    expect(fingerprint(HEX_SECRET)).not.toBe(fingerprint('abc'));
+  });
+});

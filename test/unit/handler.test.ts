@@ -1,0 +1,116 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { ConfigurationError } from '../../lambda/errors';
+import { createHandler } from '../../lambda/handler';
+import type { RotationEvent } from '../../lambda/event';
+import type { StepDependencies } from '../../lambda/steps';
+import { localLambdaContext } from '../../local/lambda-context';
+import { OutputCapture } from '../support/capture-output';
+
+const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hopae/apps/A-AbCdEf';
+const TOKEN = 'tok-0001';
+const ROTATION_TOKEN = 'rt-must-never-be-logged-0123456789';
+const event: RotationEvent = { Step: 'setSecret', SecretId: ARN, ClientRequestToken: TOKEN, RotationToken: ROTATION_TOKEN };
+
+/** Steps whose Secrets Manager answers a describe that lets setSecret run. */
+function fakeSteps(describe: StepDependencies['store']['describe']): StepDependencies {
+  return {
+    store: { describe } as StepDependencies['store'],
+    hopae: {} as StepDependencies['hopae'],
+    workspaceKey: {} as StepDependencies['workspaceKey'],
+    logger: undefined as never, // replaced below with the handler's logger
+  };
+}
+
+describe('the Lambda handler', () => {
+  const output = new OutputCapture();
+  let logger: Logger;
+
+  beforeEach(() => {
+    // Even with event logging switched on in the environment, the event must stay out of the logs.
+    process.env.POWERTOOLS_LOGGER_LOG_EVENT = 'true';
+    output.start();
+    logger = new Logger({ serviceName: 'test' });
+  });
+  afterEach(() => {
+    output.stop();
+    delete process.env.POWERTOOLS_LOGGER_LOG_EVENT;
+  });
+
+  const enabled = async () => ({ arn: ARN, name: 'A', rotationEnabled: true, versionStages: { v1: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] } });
+
+  it('runs the step and logs one line with step, ARN, token, outcome and duration, never the event', async () => {
+    const steps = { ...fakeSteps(enabled), logger };
+    const handler = createHandler({ logger, resolve: () => ({ steps, storeReserveMs: 5000 }) });
+
+    await expect(handler(event, localLambdaContext())).resolves.toEqual({ step: 'setSecret', outcome: 'nothing-to-set' });
+
+    const done = output.records().find((r) => r.message === 'Rotation step succeeded');
+    expect(done).toMatchObject({ step: 'setSecret', secretArn: ARN, token: TOKEN, outcome: 'nothing-to-set', durationMs: expect.any(Number) });
+    expect(output.text()).not.toContain(ROTATION_TOKEN);
+    expect(output.records().some((r) => r.message === 'Lambda invocation event')).toBe(false);
+  });
+
+  it('fails an unknown step before building anything', async () => {
+    const resolve = jest.fn();
+    const handler = createHandler({ logger, resolve });
+
+    await expect(handler({ ...event, Step: 'deleteSecret' as never }, localLambdaContext())).rejects.toThrow(/Unknown rotation step "deleteSecret"/);
+    expect(resolve).not.toHaveBeenCalled();
+    expect(output.records().find((r) => r.message === 'Rotation step failed')).toMatchObject({ outcome: 'failed', errorCode: 'INVALID_EVENT' });
+  });
+
+  it('fails each invocation with the configuration error, naming the variable', async () => {
+    const handler = createHandler({
+      logger,
+      resolve: () => {
+        throw new ConfigurationError('HOPAE_API_BASE_URL is not set');
+      },
+    });
+
+    await expect(handler(event, localLambdaContext())).rejects.toThrow('HOPAE_API_BASE_URL is not set');
+    await expect(handler(event, localLambdaContext())).rejects.toThrow(ConfigurationError);
+    expect(output.records().filter((r) => r.errorCode === 'CONFIGURATION')).toHaveLength(2);
+  });
+
+  it('gives Hopae the remaining time minus the store reserve', async () => {
+    let seenDeadline = 0;
+    const steps: StepDependencies = {
+      store: {
+        describe: enabled,
+        getVersionValue: async () => JSON.stringify({ clientId: 'A', clientSecret: 'x' }),
+      } as unknown as StepDependencies['store'],
+      hopae: {
+        checkCredentials: async (request: { deadline: number }) => {
+          seenDeadline = request.deadline;
+          return { attempts: 1 };
+        },
+      } as unknown as StepDependencies['hopae'],
+      workspaceKey: {} as StepDependencies['workspaceKey'],
+      logger,
+    };
+    const handler = createHandler({ logger, resolve: () => ({ steps, storeReserveMs: 5000 }) });
+    const started = Date.now();
+
+    await expect(handler({ ...event, Step: 'testSecret' }, localLambdaContext(30_000))).resolves.toMatchObject({ outcome: 'pending-verified' });
+
+    expect(seenDeadline).toBeGreaterThanOrEqual(started + 25_000 - 50);
+    expect(seenDeadline).toBeLessThanOrEqual(Date.now() + 25_000);
+  });
+
+  it('ends a step that would outlive the Lambda with a clear timeout error and aborts its calls', async () => {
+    let aborted = false;
+    const hanging = (_id: string, signal?: AbortSignal) =>
+      new Promise<never>((_resolve, reject) => {
+        signal?.addEventListener('abort', () => {
+          aborted = true;
+          reject(new Error('aborted'));
+        });
+      });
+    const steps = { ...fakeSteps(hanging as StepDependencies['store']['describe']), logger };
+    const handler = createHandler({ logger, resolve: () => ({ steps, storeReserveMs: 5000 }) });
+
+    // 600 ms left: middy stops the step 500 ms before the end.
+    await expect(handler(event, localLambdaContext(600))).rejects.toThrow(/ran out of time before the Lambda timeout/);
+    expect(aborted).toBe(true);
+  });
+});

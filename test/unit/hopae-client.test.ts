@@ -1,0 +1,304 @@
+import { DEFAULT_RETRY } from '../../lambda/config';
+import { HopaeProtocolError, HopaeRejectedError, HopaeUnavailableError } from '../../lambda/errors';
+import { HopaeClient } from '../../lambda/hopae/client';
+import { HEX_SECRET, ScriptedTransport, VirtualClock, type Scripted } from '../support/fake-http';
+import { MemoryLogger } from '../support/silent-logger';
+
+const BASE = 'https://sandbox.api.hopae.com/connect/v1';
+const KEY = 'sk_workspace_test_abc123';
+const TOKEN = '11111111-2222-3333-4444-555555555555';
+
+function setup(...script: Scripted[]) {
+  const http = new ScriptedTransport(...script);
+  const clock = new VirtualClock();
+  const logger = new MemoryLogger();
+  const client = new HopaeClient({
+    baseUrl: BASE,
+    transport: http.transport,
+    retry: DEFAULT_RETRY,
+    logger,
+    sleep: clock.sleep,
+    now: clock.now,
+    random: () => 1, // the full backoff step, so delays are predictable
+  });
+  const rotate = (clientId = 'HqTRDIYH', deadlineMs = 50_000) =>
+    client.rotateClientSecret({ clientId, apiKey: KEY, idempotencyKey: TOKEN, deadline: clock.nowMs + deadlineMs });
+  const check = (label = 'pending', deadlineMs = 50_000) =>
+    client.checkCredentials({ clientId: 'HqTRDIYH', clientSecret: HEX_SECRET, label, deadline: clock.nowMs + deadlineMs });
+  return { http, clock, logger, client, rotate, check };
+}
+
+const ok = { status: 201, body: { clientSecret: HEX_SECRET } };
+const workspaceError = (status: number, code: string) => ({
+  status,
+  body: { error: { code, message: 'x', details: {} }, request_id: 'req_1' },
+});
+
+describe('HopaeClient.rotateClientSecret: the request', () => {
+  it('POSTs to the app path with Bearer key, the token as Idempotency-Key and no body', async () => {
+    const { http, rotate } = setup(ok);
+
+    const result = await rotate();
+
+    expect(result).toEqual({ clientSecret: HEX_SECRET, replayed: false, attempts: 1 });
+    expect(http.requests).toHaveLength(1);
+    const [request] = http.requests;
+    expect(request!.method).toBe('POST');
+    expect(request!.url).toBe(`${BASE}/apps/HqTRDIYH/rotate-client-secret`);
+    expect(request!.headers).toMatchObject({ Authorization: `Bearer ${KEY}`, 'Idempotency-Key': TOKEN });
+    expect(request).not.toHaveProperty('body');
+  });
+
+  it('URL-encodes the clientId as one path segment', async () => {
+    const { http, rotate } = setup(ok);
+
+    await rotate('a/b?c#d e');
+
+    expect(http.requests[0]!.url).toBe(`${BASE}/apps/a%2Fb%3Fc%23d%20e/rotate-client-secret`);
+  });
+
+  it.each([200, 201, 202])('accepts any 2xx (%i) with a non-empty clientSecret', async (status) => {
+    const { rotate } = setup({ status, body: { clientSecret: 'not-hex-but-fine' } });
+
+    await expect(rotate()).resolves.toMatchObject({ clientSecret: 'not-hex-but-fine' });
+  });
+
+  it('reports Idempotency-Replayed: true', async () => {
+    const { rotate } = setup({ ...ok, headers: { 'Idempotency-Replayed': 'true' } });
+
+    await expect(rotate()).resolves.toMatchObject({ replayed: true });
+  });
+});
+
+describe('HopaeClient.rotateClientSecret: retries with the same Idempotency-Key', () => {
+  it.each<[string, Scripted]>([
+    ['a network error', { error: 'network' }],
+    ['a timeout', { error: 'timeout' }],
+    ['500', workspaceError(500, 'SYSTEM_INTERNAL_ERROR')],
+    ['502 with an HTML body', { status: 502, body: '<html>Bad Gateway</html>' }],
+    ['503 with an empty body', { status: 503, body: '' }],
+    ['429', { status: 429, body: '' }],
+    ['409 IDEMPOTENCY_REQUEST_IN_PROGRESS', workspaceError(409, 'IDEMPOTENCY_REQUEST_IN_PROGRESS')],
+    ['200 with HTML', { status: 200, body: '<!DOCTYPE html><html></html>' }],
+    ['201 with an empty body', { status: 201, body: '' }],
+    ['201 without clientSecret', { status: 201, body: { id: 'x' } }],
+    ['201 with an empty clientSecret', { status: 201, body: { clientSecret: '' } }],
+    ['201 with a numeric clientSecret', { status: 201, body: { clientSecret: 42 } }],
+    ['201 with a JSON array', { status: 201, body: [] }],
+  ])('retries after %s and returns the replayed secret', async (_name, first) => {
+    const { http, rotate } = setup(first, { ...ok, headers: { 'idempotency-replayed': 'true' } });
+
+    const result = await rotate();
+
+    expect(result).toEqual({ clientSecret: HEX_SECRET, replayed: true, attempts: 2 });
+    expect(http.requests.map((r) => r.headers['Idempotency-Key'])).toEqual([TOKEN, TOKEN]);
+  });
+
+  it('backs off exponentially, capped by maxDelayMs', async () => {
+    const failures = Array.from({ length: 7 }, () => ({ status: 503 }));
+    const { clock, rotate } = setup(...failures, ok);
+
+    await rotate('HqTRDIYH', 120_000);
+
+    expect(clock.sleeps).toEqual([200, 400, 800, 1600, 3200, 4000, 4000]);
+  });
+
+  it('honours Retry-After in seconds, beyond the backoff cap', async () => {
+    const { clock, rotate } = setup({ status: 429, headers: { 'Retry-After': '7' } }, ok);
+
+    await rotate();
+
+    expect(clock.sleeps).toEqual([7000]);
+  });
+
+  it('honours Retry-After as an HTTP date', async () => {
+    const retryAt = new Date(new VirtualClock().nowMs + 3000).toUTCString();
+    const { clock, rotate } = setup({ status: 503, headers: { 'Retry-After': retryAt } }, ok);
+
+    await rotate();
+
+    expect(clock.sleeps).toEqual([3000]);
+  });
+
+  it('gives up when Retry-After asks for more time than the invocation has, naming the last problem', async () => {
+    const { http, rotate } = setup({ status: 429, headers: { 'Retry-After': '120' } }, ok);
+
+    const error = await rotate('HqTRDIYH', 20_000).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(HopaeUnavailableError);
+    expect((error as Error).message).toMatch(/429.*no time left/);
+    expect(http.requests).toHaveLength(1);
+  });
+
+  it('stops after rotateMaxAttempts and says the same rotation can be retried within 24 hours', async () => {
+    const failures = Array.from({ length: DEFAULT_RETRY.rotateMaxAttempts }, () => ({ error: 'network' as const }));
+    const { http, rotate } = setup(...failures);
+
+    const error = (await rotate('HqTRDIYH', 600_000).catch((e: unknown) => e)) as HopaeUnavailableError;
+
+    expect(error).toBeInstanceOf(HopaeUnavailableError);
+    expect(error.attempts).toBe(DEFAULT_RETRY.rotateMaxAttempts);
+    expect(error.message).toMatch(/after 8 attempts.*network error.*within 24 hours/);
+    expect(http.requests).toHaveLength(DEFAULT_RETRY.rotateMaxAttempts);
+  });
+
+  it('never starts an attempt after the deadline', async () => {
+    const { http, rotate } = setup({ status: 503 }, { status: 503 }, { status: 503 }, ok);
+
+    await expect(rotate('HqTRDIYH', 700)).rejects.toBeInstanceOf(HopaeUnavailableError);
+    // 200 ms then 400 ms of backoff fit in 700 ms; a third wait would not.
+    expect(http.requests.length).toBeLessThanOrEqual(3);
+    expect(http.requests[http.requests.length - 1]!.timeoutMs).toBeLessThanOrEqual(700);
+  });
+
+  it('caps each request timeout by the time left', async () => {
+    const { http, rotate } = setup(ok);
+
+    await rotate('HqTRDIYH', 3000);
+
+    expect(http.requests[0]!.timeoutMs).toBe(3000);
+  });
+
+  it('ends as a protocol violation when every answer is a 2xx without a usable secret', async () => {
+    const garbage = Array.from({ length: DEFAULT_RETRY.rotateMaxAttempts }, () => ({ status: 200, body: '<html>ok</html>' }));
+    const { rotate } = setup(...garbage);
+
+    const error = await rotate('HqTRDIYH', 600_000).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(HopaeProtocolError);
+    expect((error as Error).message).toMatch(/no usable clientSecret.*HTML body/);
+  });
+
+  it('logs each retry without the response body or key', async () => {
+    const { logger, rotate } = setup({ status: 200, body: { clientSecret: '' , echo: KEY } }, ok);
+
+    await rotate();
+
+    expect(logger.lines).toEqual([
+      expect.objectContaining({ level: 'warn', message: 'Hopae call failed, retrying' }),
+    ]);
+    expect(logger.text()).not.toContain(KEY);
+    expect(logger.text()).not.toContain(HEX_SECRET);
+  });
+
+  it('stops retrying when the invocation ends during the wait', async () => {
+    const http = new ScriptedTransport({ status: 503 }, ok);
+    const clock = new VirtualClock();
+    const controller = new AbortController();
+    const client = new HopaeClient({
+      baseUrl: BASE,
+      transport: http.transport,
+      retry: DEFAULT_RETRY,
+      logger: new MemoryLogger(),
+      now: clock.now,
+      sleep: async () => {
+        controller.abort();
+        throw new Error('aborted');
+      },
+    });
+
+    const error = await client
+      .rotateClientSecret({ clientId: 'A', apiKey: KEY, idempotencyKey: TOKEN, deadline: clock.nowMs + 10_000, signal: controller.signal })
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(HopaeUnavailableError);
+    expect((error as Error).message).toMatch(/503.*invocation ended/);
+    expect(http.requests).toHaveLength(1);
+  });
+});
+
+describe('HopaeClient.rotateClientSecret: fails at once on a definite refusal', () => {
+  it.each<[number, Scripted, RegExp]>([
+    [400, workspaceError(400, 'VALIDATION_INVALID_PARAMETER'), /400 VALIDATION_INVALID_PARAMETER/],
+    [401, workspaceError(401, 'AUTH_INVALID_CREDENTIALS'), /401 AUTH_INVALID_CREDENTIALS.*workspace API key is invalid/],
+    [403, workspaceError(403, 'AUTH_FORBIDDEN'), /403 AUTH_FORBIDDEN/],
+    [404, workspaceError(404, 'RESOURCE_NOT_FOUND'), /404 RESOURCE_NOT_FOUND.*not in this workspace/],
+    [409, workspaceError(409, 'IDEMPOTENCY_KEY_CONFLICT'), /409 IDEMPOTENCY_KEY_CONFLICT.*different request/],
+    [401, { status: 401, body: { type: 'urn:org:hopae:problem-type:client/100001', title: 'AUTH.INVALID_CREDENTIALS', status: 401, code: 100001 } }, /401 AUTH.INVALID_CREDENTIALS/],
+    [404, { status: 404, body: '' }, /404 \(empty body\)/],
+    [403, { status: 403, body: '<html>Forbidden</html>' }, /403 \(html body\)/],
+    [400, { status: 400, body: 'plain words' }, /400 \(non-JSON body\)/],
+    [302, { status: 302, body: '', headers: { location: 'https://evil.example' } }, /redirect/],
+  ])('%i: %j', async (status, answer, message) => {
+    const { http, rotate } = setup(answer, ok);
+
+    const error = (await rotate().catch((e: unknown) => e)) as HopaeRejectedError;
+
+    expect(error).toBeInstanceOf(HopaeRejectedError);
+    expect(error.status).toBe(status);
+    expect(error.message).toMatch(message);
+    expect(error.message).toContain('HqTRDIYH');
+    expect(http.requests).toHaveLength(1);
+  });
+
+  it('names the request_id and never echoes an error body', async () => {
+    const { rotate } = setup({ status: 404, body: { error: { code: 'RESOURCE_NOT_FOUND', message: `no app; key ${KEY}` }, request_id: 'req_42' } });
+
+    const error = (await rotate().catch((e: unknown) => e)) as Error;
+
+    expect(error.message).toContain('req_42');
+    expect(error.message).not.toContain(KEY);
+  });
+});
+
+describe('HopaeClient.checkCredentials', () => {
+  it('GETs /providers with Basic clientId:clientSecret and passes on 200 with a JSON array', async () => {
+    const { http, check } = setup({ status: 200, body: [{ id: 'bankidse' }] });
+
+    await expect(check()).resolves.toEqual({ attempts: 1 });
+
+    const [request] = http.requests;
+    expect(request!.method).toBe('GET');
+    expect(request!.url).toBe(`${BASE}/providers`);
+    expect(request!.headers.Authorization).toBe(`Basic ${Buffer.from(`HqTRDIYH:${HEX_SECRET}`).toString('base64')}`);
+  });
+
+  it('fails with "pending secret was rejected by Hopae" when 401 persists through the short re-check', async () => {
+    const rejected = { status: 401, body: { type: 'urn:x', title: 'AUTH.INVALID_CREDENTIALS', status: 401, code: 100001 } };
+    const { http, check } = setup(rejected, rejected, rejected, rejected);
+
+    const error = (await check().catch((e: unknown) => e)) as HopaeRejectedError;
+
+    expect(error).toBeInstanceOf(HopaeRejectedError);
+    expect(error.message).toMatch(/pending secret was rejected by Hopae.*401 AUTH.INVALID_CREDENTIALS/);
+    expect(http.requests).toHaveLength(DEFAULT_RETRY.verifyMaxAttempts);
+  });
+
+  it('passes when a 401 turns into 200 (the new secret propagated)', async () => {
+    const { check } = setup({ status: 401, body: '' }, { status: 200, body: [] });
+
+    await expect(check()).resolves.toEqual({ attempts: 2 });
+  });
+
+  it.each<[string, Scripted]>([
+    ['503', { status: 503 }],
+    ['429', { status: 429, headers: { 'retry-after': '1' } }],
+    ['a timeout', { error: 'timeout' }],
+    ['200 with HTML', { status: 200, body: '<html></html>' }],
+  ])('retries briefly after %s', async (_name, first) => {
+    const { check } = setup(first, { status: 200, body: [] });
+
+    await expect(check()).resolves.toEqual({ attempts: 2 });
+  });
+
+  it('gives up as unavailable after verifyMaxAttempts', async () => {
+    const { check } = setup({ status: 503 }, { status: 503 }, { status: 503 }, { status: 503 });
+
+    await expect(check()).rejects.toBeInstanceOf(HopaeUnavailableError);
+  });
+
+  it('fails at once on 403', async () => {
+    const { http, check } = setup({ status: 403, body: '' }, { status: 200, body: [] });
+
+    await expect(check('current')).rejects.toThrow(/current secret of app HqTRDIYH \(403/);
+    expect(http.requests).toHaveLength(1);
+  });
+
+  it('never calls rotate', async () => {
+    const { http, check } = setup({ status: 200, body: [] });
+
+    await check();
+
+    expect(http.requests.every((r) => r.method === 'GET' && !r.url.includes('rotate'))).toBe(true);
+  });
+});

@@ -1,0 +1,41 @@
+import { backoffDelayMs, parseRetryAfterMs, sleep } from '../../lambda/hopae/retry';
+
+describe('backoffDelayMs', () => {
+  it('doubles from the base up to the cap, scaled by the jitter draw', () => {
+    expect([1, 2, 3, 4, 5].map((n) => backoffDelayMs(n, 100, 1000, () => 1))).toEqual([100, 200, 400, 800, 1000]);
+    expect(backoffDelayMs(3, 100, 1000, () => 0.5)).toBe(200);
+    expect(backoffDelayMs(3, 100, 1000, () => 0)).toBe(0);
+  });
+});
+
+describe('parseRetryAfterMs', () => {
+  const now = Date.parse('2026-11-26T12:00:00Z');
+
+  it.each([
+    [undefined, undefined],
+    ['3', 3000],
+    [' 0 ', 0],
+    ['1.5', 1500],
+    ['Thu, 26 Nov 2026 12:00:10 GMT', 10_000],
+    ['Thu, 26 Nov 2026 11:59:00 GMT', 0],
+    ['soon', undefined],
+    ['-5', undefined],
+  ])('%j is %j ms', (value, expected) => {
+    expect(parseRetryAfterMs(value, now)).toBe(expected);
+  });
+});
+
+describe('sleep', () => {
+  it('rejects at once when the signal is already aborted', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('ending'));
+    await expect(sleep(60_000, controller.signal)).rejects.toThrow('ending');
+  });
+
+  it('rejects when the signal aborts during the wait', async () => {
+    const controller = new AbortController();
+    const waiting = sleep(60_000, controller.signal);
+    controller.abort(new Error('ending'));
+    await expect(waiting).rejects.toThrow('ending');
+  });
+});

@@ -1,0 +1,326 @@
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  InternalServiceError,
+  PutSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DEFAULT_RETRY } from '../../lambda/config';
+import {
+  HopaeRejectedError,
+  MalformedSecretError,
+  PendingNotStoredError,
+  RotationStateError,
+} from '../../lambda/errors';
+import type { RotationStep } from '../../lambda/event';
+import { HopaeClient } from '../../lambda/hopae/client';
+import { SecretStore } from '../../lambda/secret-store';
+import { runRotationStep, type StepDependencies } from '../../lambda/steps';
+import { WorkspaceKeyProvider } from '../../lambda/workspace-key';
+import { HEX_SECRET, ScriptedTransport, VirtualClock, type Scripted } from '../support/fake-http';
+import { MemoryLogger } from '../support/silent-logger';
+
+const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hopae/apps/HqTRDIYH-AbCdEf';
+const KEY_SECRET = 'hopae/workspace-key';
+const API_KEY = 'sk_workspace_test_0123456789abcdef';
+const TOKEN = '6f1c0c1e-0000-4000-8000-000000000001';
+const OLD_VERSION = '0b7f0e2d-0000-4000-8000-000000000000';
+const ROTATION_TOKEN = 'rotation-token-secret-value';
+const OLD_SECRET = 'b'.repeat(64);
+const CURRENT = { clientId: 'HqTRDIYH', clientSecret: OLD_SECRET, team: 'kyc' };
+
+const sm = mockClient(SecretsManagerClient);
+
+interface Setup {
+  stages?: Record<string, string[]>;
+  rotationEnabled?: boolean | undefined;
+  current?: string;
+  pending?: string;
+}
+
+function arrange(setup: Setup, ...hopae: Scripted[]) {
+  sm.reset();
+  sm.on(DescribeSecretCommand).resolves({
+    ARN,
+    Name: 'hopae/apps/HqTRDIYH',
+    ...('rotationEnabled' in setup ? { RotationEnabled: setup.rotationEnabled } : { RotationEnabled: true }),
+    VersionIdsToStages: setup.stages ?? { [OLD_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] },
+  });
+  sm.on(GetSecretValueCommand, { SecretId: ARN, VersionStage: 'AWSCURRENT' }).resolves({
+    SecretString: setup.current ?? JSON.stringify(CURRENT),
+  });
+  const pending = sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN, VersionStage: 'AWSPENDING' });
+  if (setup.pending === undefined) {
+    pending.rejects(new ResourceNotFoundException({ message: "can't find the specified secret value", $metadata: {} }));
+  } else {
+    pending.resolves({ SecretString: setup.pending });
+  }
+  sm.on(GetSecretValueCommand, { SecretId: KEY_SECRET, VersionStage: 'AWSCURRENT' }).resolves({ SecretString: API_KEY });
+  sm.on(PutSecretValueCommand).resolves({ ARN, VersionId: TOKEN });
+  sm.on(UpdateSecretVersionStageCommand).resolves({ ARN });
+
+  const http = new ScriptedTransport(...hopae);
+  const clock = new VirtualClock();
+  const logger = new MemoryLogger();
+  const store = new SecretStore(new SecretsManagerClient({ region: 'us-east-1' }));
+  const deps: StepDependencies = {
+    store,
+    hopae: new HopaeClient({ baseUrl: 'https://hopae.test/connect/v1', transport: http.transport, retry: DEFAULT_RETRY, logger, sleep: clock.sleep, now: clock.now }),
+    workspaceKey: new WorkspaceKeyProvider(store, KEY_SECRET),
+    logger,
+  };
+  // null: an event without RotationToken
+  const run = (step: RotationStep, rotationToken: string | null = ROTATION_TOKEN) =>
+    runRotationStep(deps, {
+      request: { step, secretId: ARN, token: TOKEN, rotationToken: rotationToken ?? undefined },
+      hopaeDeadline: clock.nowMs + 30_000,
+    });
+  return { http, logger, deps, run };
+}
+
+const rotated: Scripted = { status: 201, body: { clientSecret: HEX_SECRET } };
+const providersOk: Scripted = { status: 200, body: [{ id: 'bankidse' }] };
+const providersRejected: Scripted = { status: 401, body: { type: 'urn:x', title: 'AUTH.INVALID_CREDENTIALS', status: 401, code: 100001 } };
+
+function calls<T>(command: new (input: T) => unknown) {
+  return sm.commandCalls(command as never).map((call) => call.args[0].input as Record<string, unknown>);
+}
+
+describe('pre-checks before every step', () => {
+  const steps: RotationStep[] = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
+
+  it.each(steps)('%s fails when rotation is disabled, before anything else', async (step) => {
+    const { http, run } = arrange({ rotationEnabled: false }, rotated, providersOk);
+
+    await expect(run(step)).rejects.toThrow(RotationStateError);
+    await expect(run(step)).rejects.toThrow(/Rotation is not enabled for secret arn:aws/);
+    expect(http.requests).toHaveLength(0);
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+    expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+    expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
+  });
+
+  it('treats an absent RotationEnabled (a secret never rotated) as disabled', async () => {
+    const { run } = arrange({ rotationEnabled: undefined });
+
+    await expect(run('createSecret')).rejects.toThrow(/Rotation is not enabled/);
+  });
+
+  it.each(steps)('%s fails when the token is not a version of the secret', async (step) => {
+    const { http, run } = arrange({ stages: { [OLD_VERSION]: ['AWSCURRENT'] } }, rotated, providersOk);
+
+    await expect(run(step)).rejects.toThrow(new RegExp(`has no version ${TOKEN}`));
+    expect(http.requests).toHaveLength(0);
+  });
+
+  it.each(steps)('%s succeeds without acting when the token is already AWSCURRENT', async (step) => {
+    const { http, run } = arrange({ stages: { [OLD_VERSION]: ['AWSPREVIOUS'], [TOKEN]: ['AWSCURRENT', 'AWSPENDING'] } }, rotated, providersOk);
+
+    await expect(run(step)).resolves.toBe('already-current');
+    expect(http.requests).toHaveLength(0);
+    expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+    expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
+  });
+
+  it.each(steps)('%s fails when the token version lost AWSPENDING (abandoned rotation), pointing to the runbook', async (step) => {
+    const { http, run } = arrange({ stages: { [OLD_VERSION]: ['AWSCURRENT'], [TOKEN]: [] } }, rotated, providersOk);
+
+    await expect(run(step)).rejects.toThrow(/neither AWSCURRENT nor AWSPENDING.*may hold the only valid clientSecret.*runbook/);
+    expect(http.requests).toHaveLength(0);
+  });
+});
+
+describe('createSecret', () => {
+  it('rotates at Hopae with the token as Idempotency-Key and stores the new pair as AWSPENDING', async () => {
+    const { http, run } = arrange({}, rotated);
+
+    await expect(run('createSecret')).resolves.toBe('created');
+
+    expect(http.requests).toHaveLength(1);
+    expect(http.requests[0]!.headers).toMatchObject({ Authorization: `Bearer ${API_KEY}`, 'Idempotency-Key': TOKEN });
+    expect(calls(PutSecretValueCommand)).toEqual([
+      {
+        SecretId: ARN,
+        ClientRequestToken: TOKEN,
+        VersionStages: ['AWSPENDING'],
+        SecretString: JSON.stringify({ ...CURRENT, clientSecret: HEX_SECRET }),
+        RotationToken: ROTATION_TOKEN,
+      },
+    ]);
+  });
+
+  it('omits RotationToken when the event has none', async () => {
+    const { run } = arrange({}, rotated);
+
+    await run('createSecret', null);
+
+    expect(calls(PutSecretValueCommand)[0]).not.toHaveProperty('RotationToken');
+  });
+
+  it('mints the first clientSecret for a secret that only names its app', async () => {
+    const { run } = arrange({ current: '{"clientId":"HqTRDIYH"}' }, rotated);
+
+    await run('createSecret');
+
+    expect(JSON.parse(String(calls(PutSecretValueCommand)[0]!.SecretString))).toEqual({ clientId: 'HqTRDIYH', clientSecret: HEX_SECRET });
+  });
+
+  it('does nothing when the pending version already has a value (a retried step)', async () => {
+    const { http, run } = arrange({ pending: JSON.stringify({ ...CURRENT, clientSecret: HEX_SECRET }) }, rotated);
+
+    await expect(run('createSecret')).resolves.toBe('already-created');
+    expect(http.requests).toHaveLength(0);
+    expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    ['not JSON', 'clientId=HqTRDIYH', /AWSCURRENT of secret arn:.* is not valid JSON/],
+    ['without clientId', '{"clientSecret":"x"}', /AWSCURRENT of secret arn:.* has no clientId/],
+    ['a JSON array', '["HqTRDIYH"]', /not an object/],
+  ])('refuses a current value %s before any call to Hopae or the key', async (_name, current, message) => {
+    const { http, run } = arrange({ current }, rotated);
+
+    const error = await run('createSecret').catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(MalformedSecretError);
+    expect((error as Error).message).toMatch(message);
+    expect(http.requests).toHaveLength(0);
+    expect(calls(GetSecretValueCommand).some((input) => input.SecretId === KEY_SECRET)).toBe(false);
+    expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+  });
+
+  it('stores nothing when Hopae does not know the app', async () => {
+    const { run } = arrange({}, { status: 404, body: { error: { code: 'RESOURCE_NOT_FOUND' } } });
+
+    await expect(run('createSecret')).rejects.toThrow(HopaeRejectedError);
+    expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+  });
+
+  it('stores nothing when Hopae keeps answering garbage', async () => {
+    const garbage = Array.from({ length: DEFAULT_RETRY.rotateMaxAttempts }, () => ({ status: 200, body: '{"clientSecret":""}' }));
+    const { run } = arrange({}, ...garbage);
+
+    await expect(run('createSecret')).rejects.toThrow(/no usable clientSecret/);
+    expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+  });
+
+  it('reads the workspace key once per container', async () => {
+    const { run } = arrange({}, rotated, rotated);
+
+    await run('createSecret');
+    await run('createSecret');
+
+    expect(calls(GetSecretValueCommand).filter((input) => input.SecretId === KEY_SECRET)).toHaveLength(1);
+  });
+
+  it('reads the workspace key again after Hopae refused it, so a fixed key takes effect', async () => {
+    const refused = { status: 401, body: { error: { code: 'AUTH_INVALID_CREDENTIALS' } } };
+    const { run } = arrange({}, refused, rotated);
+
+    await expect(run('createSecret')).rejects.toThrow(/401 AUTH_INVALID_CREDENTIALS/);
+    await expect(run('createSecret')).resolves.toBe('created');
+
+    expect(calls(GetSecretValueCommand).filter((input) => input.SecretId === KEY_SECRET)).toHaveLength(2);
+  });
+
+  it('says plainly that a retry recovers the secret when storing fails after Hopae rotated', async () => {
+    const { run } = arrange({}, rotated);
+    sm.on(PutSecretValueCommand).rejects(new InternalServiceError({ message: 'boom', $metadata: {} }));
+
+    const error = (await run('createSecret').catch((e: unknown) => e)) as PendingNotStoredError;
+
+    expect(error).toBeInstanceOf(PendingNotStoredError);
+    expect(error.message).toMatch(/Hopae rotated the clientSecret of app HqTRDIYH.*old secret no longer works.*InternalServiceError.*within 24 hours/);
+    expect(error.message).not.toContain(HEX_SECRET);
+    expect(error.cause).toBeInstanceOf(InternalServiceError);
+  });
+
+  it('warns with a fingerprint, and still stores, when the new secret is not 64 hex characters', async () => {
+    const { logger, run } = arrange({}, { status: 201, body: { clientSecret: 'short-secret' } });
+
+    await expect(run('createSecret')).resolves.toBe('created');
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({ level: 'warn', attributes: [expect.objectContaining({ secretFingerprint: expect.stringMatching(/^[0-9a-f]{8}$/) })] }),
+    );
+    expect(logger.text()).not.toContain('short-secret');
+  });
+
+  it('logs a replay and never logs the secret, the key or the RotationToken', async () => {
+    const { logger, run } = arrange({}, { status: 503 }, { ...rotated, headers: { 'Idempotency-Replayed': 'true' } });
+
+    await run('createSecret');
+
+    expect(logger.lines).toContainEqual(expect.objectContaining({ attributes: [{ idempotencyReplayed: true }] }));
+    for (const secret of [HEX_SECRET, OLD_SECRET, API_KEY, ROTATION_TOKEN]) expect(logger.text()).not.toContain(secret);
+    expect(logger.keys).toMatchObject({ secretArn: ARN, clientId: 'HqTRDIYH' });
+  });
+});
+
+describe('setSecret', () => {
+  it('has nothing to apply', async () => {
+    const { http, run } = arrange({});
+
+    await expect(run('setSecret')).resolves.toBe('nothing-to-set');
+    expect(http.requests).toHaveLength(0);
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+  });
+});
+
+describe('testSecret', () => {
+  const pending = JSON.stringify({ ...CURRENT, clientSecret: HEX_SECRET });
+
+  it('checks the pending pair with a read-only call', async () => {
+    const { http, run } = arrange({ pending }, providersOk);
+
+    await expect(run('testSecret')).resolves.toBe('pending-verified');
+    expect(http.requests).toHaveLength(1);
+    expect(http.requests[0]!.method).toBe('GET');
+    expect(http.requests[0]!.headers.Authorization).toBe(`Basic ${Buffer.from(`HqTRDIYH:${HEX_SECRET}`).toString('base64')}`);
+  });
+
+  it('fails, and changes nothing, when Hopae rejects the pending pair', async () => {
+    const { run } = arrange({ pending }, providersRejected, providersRejected, providersRejected, providersRejected);
+
+    await expect(run('testSecret')).rejects.toThrow(/pending secret was rejected by Hopae/);
+    expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
+    expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+  });
+
+  it('run alone with no pending value, checks the current pair and never rotates', async () => {
+    const { http, run } = arrange({}, providersOk);
+
+    await expect(run('testSecret')).resolves.toBe('current-verified');
+    expect(http.requests.map((r) => [r.method, r.headers.Authorization])).toEqual([
+      ['GET', `Basic ${Buffer.from(`HqTRDIYH:${OLD_SECRET}`).toString('base64')}`],
+    ]);
+  });
+
+  it('run alone before the first rotation has nothing to verify', async () => {
+    const { http, run } = arrange({ current: '{"clientId":"HqTRDIYH"}' });
+
+    await expect(run('testSecret')).resolves.toBe('nothing-to-verify');
+    expect(http.requests).toHaveLength(0);
+  });
+
+  it('refuses a pending value without clientSecret', async () => {
+    const { http, run } = arrange({ pending: '{"clientId":"HqTRDIYH"}' });
+
+    await expect(run('testSecret')).rejects.toThrow(MalformedSecretError);
+    expect(http.requests).toHaveLength(0);
+  });
+});
+
+describe('finishSecret', () => {
+  it('moves AWSCURRENT from the current version to the token', async () => {
+    const { http, run } = arrange({});
+
+    await expect(run('finishSecret')).resolves.toBe('finished');
+    expect(calls(UpdateSecretVersionStageCommand)).toEqual([
+      { SecretId: ARN, VersionStage: 'AWSCURRENT', MoveToVersionId: TOKEN, RemoveFromVersionId: OLD_VERSION },
+    ]);
+    expect(http.requests).toHaveLength(0);
+  });
+});
