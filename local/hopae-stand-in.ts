@@ -78,6 +78,8 @@ export class HopaeStandIn {
   private readonly faults: Array<Fault & { remaining: number }> = [];
   private readonly listeners: Array<(clientId: string, at: number) => void> = [];
   private clockOffsetMs = 0;
+  /** Injected delays still running; cancelled by stop() so nothing outlives the server. */
+  private readonly timers = new Set<NodeJS.Timeout>();
   readonly requests: RequestRecord[] = [];
   /** Every secret the stand-in ever issued or was seeded with, for log scans. */
   readonly issuedSecrets: string[] = [];
@@ -108,6 +110,8 @@ export class HopaeStandIn {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -116,6 +120,11 @@ export class HopaeStandIn {
   addWorkspace(workspaceId = 'ws_local', apiKey = `sk_workspace_test_${randomBytes(16).toString('hex')}`): string {
     this.workspaceKeys.set(apiKey, workspaceId);
     return apiKey;
+  }
+
+  /** Revokes a workspace API key, as deleting it in Hopae's console would. */
+  revokeWorkspaceKey(apiKey: string): void {
+    this.workspaceKeys.delete(apiKey);
   }
 
   /** Registers an app. With `withSecret`, it already has a secret (returned); otherwise it has none yet. */
@@ -166,6 +175,16 @@ export class HopaeStandIn {
     return this.requests.filter((r) => r.route === route && (clientId === undefined || r.clientId === clientId)).length;
   }
 
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.add(timer);
+    });
+  }
+
   private now(): number {
     return (this.options.clock ?? Date.now)() + this.clockOffsetMs;
   }
@@ -199,7 +218,7 @@ export class HopaeStandIn {
     const before = this.takeFault(route, 'before-commit', clientId);
     if (before?.type === 'delay') {
       if (route === 'rotate') processingDelayMs = before.ms;
-      else await delay(before.ms);
+      else await this.delay(before.ms);
     } else if (before) {
       return this.applyFault(res, route, before, record);
     }
@@ -217,7 +236,7 @@ export class HopaeStandIn {
   ): Promise<void> {
     const after = this.takeFault(route, 'after-commit', clientId);
     if (after) {
-      if (after.type === 'delay') await delay(after.ms);
+      if (after.type === 'delay') await this.delay(after.ms);
       else return this.applyFault(res, route, after, record);
     }
     record(answer.status, answer.replayed ? { replayed: true } : {});
@@ -271,12 +290,12 @@ export class HopaeStandIn {
       }
       const entry: IdempotencyRecord = { path, createdAt: this.now() };
       this.idempotency.set(slot, entry);
-      if (processingDelayMs > 0) await delay(processingDelayMs);
+      if (processingDelayMs > 0) await this.delay(processingDelayMs);
       const answer = this.commit(app);
       entry.response = { status: answer.status, body: answer.body };
       return answer;
     }
-    if (processingDelayMs > 0) await delay(processingDelayMs);
+    if (processingDelayMs > 0) await this.delay(processingDelayMs);
     return this.commit(app);
   }
 
@@ -414,6 +433,3 @@ function drain(req: IncomingMessage): Promise<void> {
   });
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

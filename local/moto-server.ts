@@ -90,7 +90,15 @@ async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
-  const killed = await Promise.race([done.then(() => true), pause(3000).then(() => false)]);
+  // A pending timer would keep the caller's process alive: clear it once moto is gone.
+  let timer: NodeJS.Timeout | undefined;
+  const killed = await Promise.race([
+    done.then(() => true),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), 3000);
+    }),
+  ]);
+  clearTimeout(timer);
   if (!killed) {
     child.kill('SIGKILL');
     await done;

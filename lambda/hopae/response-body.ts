@@ -43,13 +43,13 @@ export function parseErrorBody(body: string): HopaeErrorDetails {
   return { code: undefined, requestId, bodyShape: 'other JSON' };
 }
 
-/** "404 RESOURCE_NOT_FOUND (request_id r-1)" or "502 (HTML body)": safe for messages and logs. */
+/** "404 RESOURCE_NOT_FOUND, request_id r-1" or "502 (html body)": safe for messages and logs. */
 export function describeErrorResponse(status: number, body: string): { label: string; details: HopaeErrorDetails } {
   const details = parseErrorBody(body);
   let label = String(status);
   if (details.code) label += ` ${details.code}`;
   else label += ` (${details.bodyShape === 'other JSON' ? 'unrecognised JSON' : details.bodyShape} body)`;
-  if (details.requestId) label += ` (request_id ${details.requestId})`;
+  if (details.requestId) label += `, request_id ${details.requestId}`;
   return { label, details };
 }
 

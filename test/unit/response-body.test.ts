@@ -37,7 +37,7 @@ describe('parseErrorBody', () => {
 describe('describeErrorResponse', () => {
   it('labels with status, code and request id', () => {
     expect(describeErrorResponse(404, '{"error":{"code":"RESOURCE_NOT_FOUND"},"request_id":"r1"}').label).toBe(
-      '404 RESOURCE_NOT_FOUND (request_id r1)',
+      '404 RESOURCE_NOT_FOUND, request_id r1',
     );
     expect(describeErrorResponse(502, '<html></html>').label).toBe('502 (html body)');
     expect(describeErrorResponse(500, '{"x":1}').label).toBe('500 (unrecognised JSON body)');

@@ -1,0 +1,138 @@
+/** Bad input and bad state: each fails with a specific error and changes nothing it should not. */
+import { randomUUID } from 'node:crypto';
+import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { expectNoSecretsLogged, outcomes, useIntegrationHarness } from '../support/integration-harness';
+
+const h = useIntegrationHarness();
+
+async function pendingHasValue(arn: string, token: string): Promise<boolean> {
+  return h.sm.send(new GetSecretValueCommand({ SecretId: arn, VersionId: token, VersionStage: 'AWSPENDING' })).then(
+    () => true,
+    () => false,
+  );
+}
+
+describe('refused before anything changes', () => {
+  it('an app Hopae does not know (404) fails fast, stores nothing, keeps AWSCURRENT', async () => {
+    const clientId = 'NOSUCHAPP';
+    const created = await h.sm.send(
+      new CreateSecretCommand({
+        Name: `hopae/apps/${clientId}`,
+        SecretString: JSON.stringify({ clientId, clientSecret: 'c'.repeat(64) }),
+      }),
+    );
+    const arn = created.ARN!;
+    const before = await h.currentValue(arn);
+    const token = await h.begin(arn);
+
+    const runs = await h.run(arn, token);
+
+    expect(outcomes(runs)).toEqual(['createSecret:HopaeRejectedError']);
+    expect(runs[0]!.error!.message).toMatch(/NOSUCHAPP \(404 RESOURCE_NOT_FOUND, request_id \w+\): the app is not in this workspace/);
+    expect(h.standIn.count('rotate', clientId)).toBe(1);
+    expect(await pendingHasValue(arn, token)).toBe(false);
+    expect(await h.currentValue(arn)).toEqual(before);
+  });
+
+  it.each([
+    ['not JSON', 'clientId=HqTRDIYH', /is not valid JSON/],
+    ['JSON without clientId', '{"client_id": "HqTRDIYH"}', /has no clientId/],
+  ])('a secret value that is %s fails with no call to Hopae', async (_name, value, message) => {
+    const { arn } = await h.createApp({ value });
+    const requestsBefore = h.standIn.requests.length;
+    const token = await h.begin(arn);
+
+    const runs = await h.run(arn, token);
+
+    expect(outcomes(runs)).toEqual(['createSecret:MalformedSecretError']);
+    expect(runs[0]!.error!.message).toMatch(message);
+    expect(h.standIn.requests.length).toBe(requestsBefore);
+    expect(await pendingHasValue(arn, token)).toBe(false);
+  });
+
+  it('a revoked workspace key (401) fails fast; once fixed, the next rotation reads the key again and succeeds', async () => {
+    const { arn, clientId } = await h.createApp();
+    await h.rotate(arn); // warms the key cache
+    h.standIn.revokeWorkspaceKey(h.apiKey);
+    const token = await h.begin(arn);
+
+    const failed = await h.run(arn, token);
+
+    expect(outcomes(failed)).toEqual(['createSecret:HopaeRejectedError']);
+    expect(failed[0]!.error!.message).toMatch(/401 AUTH_INVALID_CREDENTIALS.*workspace API key is invalid.*Nothing was rotated/);
+    expect(h.standIn.rotations(clientId)).toBe(1);
+    expect(await h.currentAccepted(arn)).toBe(true);
+
+    h.standIn.addWorkspace('ws_local', h.apiKey);
+    const retried = await h.run(arn, token);
+
+    expect(retried.every((run) => !run.error)).toBe(true);
+    expect(await h.currentAccepted(arn)).toBe(true);
+  });
+});
+
+describe('testSecret', () => {
+  it('fails when Hopae rejects the pending secret, and AWSCURRENT stays where it was', async () => {
+    const { arn, clientId } = await h.createApp();
+    const token = await h.begin(arn);
+    await h.run(arn, token, ['createSecret', 'setSecret']);
+    // Someone rotates the app in Hopae's console meanwhile: the pending secret is dead.
+    const response = await fetch(`${process.env.HOPAE_API_BASE_URL}/apps/${clientId}/rotate-client-secret`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${h.apiKey}` },
+    });
+    await response.arrayBuffer();
+    const stagesBefore = await h.stages(arn);
+
+    const runs = await h.run(arn, token, ['testSecret', 'finishSecret']);
+
+    expect(outcomes(runs)).toEqual(['testSecret:HopaeRejectedError']);
+    expect(runs[0]!.error!.message).toMatch(/pending secret was rejected by Hopae/);
+    expect(await h.stages(arn)).toEqual(stagesBefore);
+    expect(h.standIn.requests.filter((r) => r.route === 'rotate' && r.clientId === clientId)).toHaveLength(2);
+  });
+
+  it('run alone (RotateImmediately=false) checks the current pair and never rotates', async () => {
+    const { arn, clientId } = await h.createApp();
+    const token = await h.begin(arn);
+
+    const runs = await h.run(arn, token, ['testSecret']);
+
+    expect(outcomes(runs)).toEqual(['testSecret:current-verified']);
+    expect(h.standIn.count('rotate', clientId)).toBe(0);
+  });
+});
+
+describe('rotation state', () => {
+  it('a token that is not a version of the secret fails every step', async () => {
+    const { arn, clientId } = await h.createApp();
+    await h.rotate(arn);
+    const stranger = randomUUID();
+
+    const runs = await h.run(arn, stranger, ['createSecret']);
+
+    expect(outcomes(runs)).toEqual(['createSecret:RotationStateError']);
+    expect(runs[0]!.error!.message).toMatch(new RegExp(`has no version ${stranger}`));
+    expect(h.standIn.rotations(clientId)).toBe(1);
+  });
+
+  it('a secret whose rotation is not enabled fails before reading its value', async () => {
+    const { arn, clientId } = await h.createApp();
+
+    const runs = await h.run(arn, randomUUID(), ['createSecret']);
+
+    expect(outcomes(runs)).toEqual(['createSecret:RotationStateError']);
+    expect(runs[0]!.error!.message).toMatch(/Rotation is not enabled/);
+    expect(h.standIn.count('rotate', clientId)).toBe(0);
+  });
+});
+
+describe('logging of failures', () => {
+  it('logged each failure with its code, and no secret, key or RotationToken', () => {
+    const failures = h.output.records().filter((r) => r.message === 'Rotation step failed');
+    expect(failures.map((r) => r.errorCode)).toEqual(
+      expect.arrayContaining(['HOPAE_REJECTED', 'MALFORMED_SECRET', 'ROTATION_STATE']),
+    );
+    expectNoSecretsLogged(h);
+  });
+});

@@ -1,0 +1,101 @@
+/** Whole rotations through the real handler against moto_server and the Hopae stand-in. */
+import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { expectNoSecretsLogged, outcomes, useIntegrationHarness } from '../support/integration-harness';
+
+const h = useIntegrationHarness();
+
+describe('a clean rotation', () => {
+  it('rotates at Hopae once, verifies, and moves AWSCURRENT to a pair Hopae accepts, keeping other fields', async () => {
+    const { arn, clientId, secret: oldSecret } = await h.createApp({ extra: { team: 'kyc', config: { region: 'eu' } } });
+    const oldVersion = Object.keys(await h.stages(arn))[0]!;
+
+    const { token, runs } = await h.rotate(arn);
+
+    expect(outcomes(runs)).toEqual(['createSecret:created', 'setSecret:nothing-to-set', 'testSecret:pending-verified', 'finishSecret:finished']);
+    expect(await h.stages(arn)).toEqual({ [oldVersion]: ['AWSPREVIOUS'], [token]: expect.arrayContaining(['AWSCURRENT']) });
+    const current = await h.currentValue(arn);
+    expect(current).toEqual({ clientId, clientSecret: expect.stringMatching(/^[0-9a-f]{64}$/), team: 'kyc', config: { region: 'eu' } });
+    expect(current.clientSecret).not.toBe(oldSecret);
+    expect(await h.currentAccepted(arn)).toBe(true);
+    expect(h.standIn.accepts(clientId, oldSecret)).toBe(false);
+    expect(h.standIn.rotations(clientId)).toBe(1);
+    expect(h.standIn.count('rotate', clientId)).toBe(1);
+    expect(h.standIn.count('providers', clientId)).toBe(1);
+  });
+
+  it('rotates again on the next schedule', async () => {
+    const { arn, clientId } = await h.createApp();
+
+    await h.rotate(arn);
+    const first = (await h.currentValue(arn)).clientSecret;
+    const { runs } = await h.rotate(arn);
+
+    expect(runs.every((run) => !run.error)).toBe(true);
+    expect((await h.currentValue(arn)).clientSecret).not.toBe(first);
+    expect(await h.currentAccepted(arn)).toBe(true);
+    expect(h.standIn.rotations(clientId)).toBe(2);
+  });
+
+  it('mints the first clientSecret for a secret that only names its app', async () => {
+    const { arn, clientId } = await h.createApp({ bootstrap: true });
+
+    const { runs } = await h.rotate(arn);
+
+    expect(runs.every((run) => !run.error)).toBe(true);
+    expect(Object.keys(await h.currentValue(arn))).toEqual(['clientId', 'clientSecret']);
+    expect(await h.currentAccepted(arn)).toBe(true);
+    expect(h.standIn.rotations(clientId)).toBe(1);
+  });
+});
+
+describe('repeated invocations', () => {
+  it('createSecret invoked twice rotates at Hopae once', async () => {
+    const { arn, clientId } = await h.createApp();
+    const token = await h.begin(arn);
+
+    const first = await h.run(arn, token, ['createSecret']);
+    const pendingAfterFirst = await h.stages(arn);
+    const second = await h.run(arn, token, ['createSecret']);
+    await h.run(arn, token, ['setSecret', 'testSecret', 'finishSecret']);
+
+    expect(outcomes([...first, ...second])).toEqual(['createSecret:created', 'createSecret:already-created']);
+    expect(pendingAfterFirst[token]).toEqual(['AWSPENDING']);
+    expect(h.standIn.rotations(clientId)).toBe(1);
+    expect(h.standIn.count('rotate', clientId)).toBe(1);
+    expect(await h.currentAccepted(arn)).toBe(true);
+  });
+
+  it('every step re-run after finish succeeds without touching Hopae or the stages', async () => {
+    const { arn, clientId } = await h.createApp();
+    const { token } = await h.rotate(arn);
+    const stagesAfter = await h.stages(arn);
+    const callsAfter = h.standIn.requests.length;
+
+    const again = await h.run(arn, token);
+
+    expect(outcomes(again)).toEqual(['createSecret:already-current', 'setSecret:already-current', 'testSecret:already-current', 'finishSecret:already-current']);
+    expect(await h.stages(arn)).toEqual(stagesAfter);
+    expect(h.standIn.requests.length).toBe(callsAfter);
+    expect(h.standIn.rotations(clientId)).toBe(1);
+  });
+
+  it('a bare workspace key works as well as {"apiKey": ...}', async () => {
+    // The harness stores JSON; this file's other tests prove that form. Here: the key as plain text.
+    await h.sm.send(new PutSecretValueCommand({ SecretId: 'hopae/workspace-key', SecretString: h.apiKey }));
+    const { arn } = await h.createApp();
+
+    const { runs } = await h.rotate(arn);
+
+    expect(runs.every((run) => !run.error)).toBe(true);
+    expect(await h.currentAccepted(arn)).toBe(true);
+  });
+});
+
+describe('logging', () => {
+  it('wrote structured lines with step, ARN, token and outcome, and no secret, key or RotationToken', () => {
+    const done = h.output.records().filter((r) => r.message === 'Rotation step succeeded');
+    expect(done.length).toBeGreaterThan(10);
+    expect(done[0]).toMatchObject({ step: 'createSecret', secretArn: expect.stringMatching(/^arn:aws:secretsmanager:/), token: expect.any(String), clientId: expect.any(String), outcome: 'created', durationMs: expect.any(Number) });
+    expectNoSecretsLogged(h);
+  });
+});
