@@ -23,6 +23,11 @@ export class OutputCapture {
     for (const restore of this.restores.splice(0)) restore();
   }
 
+  /** Adds output written elsewhere (e.g. by a child process). */
+  append(text: string): void {
+    this.chunks.push(text);
+  }
+
   text(): string {
     return this.chunks.join('');
   }

@@ -38,7 +38,17 @@ export interface Harness {
 }
 
 /** Registers beforeAll/afterAll for one test file and returns the harness they fill. */
-export function useIntegrationHarness(options: { env?: Record<string, string> } = {}): Harness {
+export interface HarnessOptions {
+  /** Environment for the handler on top of the harness's own. */
+  readonly env?: Record<string, string>;
+  /**
+   * Provides the handler once the environment is set; defaults to the source handler in-process.
+   * `capture` receives output written outside this process (a separate Lambda container).
+   */
+  readonly loadHandler?: (capture: (text: string) => void) => Promise<{ handler: RotationHandler; stop?: () => Promise<void> }>;
+}
+
+export function useIntegrationHarness(options: HarnessOptions = {}): Harness {
   const standIn = new HopaeStandIn();
   const output = new OutputCapture();
   const rotationTokens: string[] = [];
@@ -46,6 +56,7 @@ export function useIntegrationHarness(options: { env?: Record<string, string> } 
   let sm: SecretsManagerClient | undefined;
   let apiKey = '';
   let handler: RotationHandler | undefined;
+  let stopHandler: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
     moto = await startMotoServer();
@@ -67,11 +78,16 @@ export function useIntegrationHarness(options: { env?: Record<string, string> } 
     });
     sm = new SecretsManagerClient({});
     await sm.send(new CreateSecretCommand({ Name: 'hopae/workspace-key', SecretString: JSON.stringify({ apiKey }) }));
-    handler = (await import('../../lambda/index.js')).handler as RotationHandler;
     output.start();
+    const loaded = options.loadHandler
+      ? await options.loadHandler((text) => output.append(text))
+      : { handler: (await import('../../lambda/index.js')).handler as RotationHandler };
+    handler = loaded.handler;
+    stopHandler = loaded.stop;
   });
 
   afterAll(async () => {
+    await stopHandler?.();
     output.stop();
     await standIn.stop();
     await moto?.stop();

@@ -1,0 +1,2 @@
+export * from './hopae-secret-rotation';
+export * from './example-stack';

@@ -1,0 +1,57 @@
+/**
+ * Synthesizes the construct with real bundling (the local esbuild) and returns the directory of
+ * the function's code asset: exactly what `cdk deploy` uploads.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { ArtifactType, type AssetManifest, type AssetManifestProperties } from 'aws-cdk-lib/cloud-assembly-schema';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { HopaeSecretRotation } from '../../lib';
+
+export interface BundledFunction {
+  /** Temporary cloud assembly directory; remove it when done. */
+  readonly outdir: string;
+  /** Directory holding the bundled index.js. */
+  readonly codeDirectory: string;
+}
+
+export function bundleRotationFunction(): BundledFunction {
+  const outdir = mkdtempSync(join(tmpdir(), 'hopae-rotation-cdk-'));
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'BundleStack', { env: { account: '123456789012', region: 'eu-central-1' } });
+  new HopaeSecretRotation(stack, 'Rotation', {
+    environment: 'sandbox',
+    workspaceKeySecret: Secret.fromSecretCompleteArn(stack, 'WorkspaceKey', 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:hopae/workspace-key-AbCdEf'),
+    appSecrets: [Secret.fromSecretCompleteArn(stack, 'App', 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:hopae/apps/first-Gh1jKl')],
+  });
+  const assembly = app.synth();
+  const artifact = assembly.getStackArtifact(stack.artifactId);
+  return { outdir, codeDirectory: functionCodeDirectory(assembly.directory, artifact.dependencies, artifact.template) };
+}
+
+interface ArtifactLike {
+  readonly manifest: { readonly type: string; readonly properties?: unknown };
+}
+interface TemplateLike {
+  readonly Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: unknown } } }>;
+}
+
+/** The asset directory the stack's only Lambda function ships, found through the stack's asset manifest. */
+function functionCodeDirectory(assemblyDirectory: string, dependencies: ArtifactLike[], template: TemplateLike): string {
+  const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+  if (functions.length !== 1) throw new Error(`expected one Lambda function, found ${functions.length}`);
+  const objectKey = functions[0]?.Properties.Code?.S3Key;
+
+  const manifestArtifact = dependencies.find((d) => d.manifest.type === ArtifactType.ASSET_MANIFEST);
+  if (!manifestArtifact) throw new Error('the stack has no asset manifest');
+  const { file } = manifestArtifact.manifest.properties as AssetManifestProperties;
+  const manifest = JSON.parse(readFileSync(join(assemblyDirectory, file), 'utf8')) as AssetManifest;
+  const codeAsset = Object.values(manifest.files ?? {}).find((asset) =>
+    Object.values(asset.destinations).some((destination) => destination.objectKey === objectKey),
+  );
+  if (!codeAsset?.source.path) throw new Error(`no file asset is published as ${String(objectKey)}`);
+  if (codeAsset.source.packaging !== 'zip') throw new Error(`code asset is packaged as ${codeAsset.source.packaging}, not zip`);
+  return join(assemblyDirectory, codeAsset.source.path);
+}
