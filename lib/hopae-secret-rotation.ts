@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ISecret, RotationSchedule } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { parseApiBaseUrl } from '../lambda/config';
 
 /** The Hopae Connect API a rotation talks to. */
 export type HopaeEnvironment = 'sandbox' | 'production';
@@ -190,23 +191,23 @@ function resolveApiBaseUrl(props: HopaeSecretRotationProps): string {
   throw new HopaeSecretRotationPropsError('environment', 'or apiBaseUrl is required; give exactly one');
 }
 
-/** https only: the workspace key and client secrets travel in request headers. */
+/**
+ * The function's own check (lambda/config.ts), plus https without the loopback exception: a
+ * deployed function never talks to a local stand-in.
+ */
 function validateApiBaseUrl(raw: string): string {
   // A deploy-time value (e.g. a parameter) cannot be checked here; the function checks it at start.
   if (Token.isUnresolved(raw)) return raw;
-  let url: URL;
+  let url: string;
   try {
-    url = new URL(raw);
-  } catch {
-    throw new HopaeSecretRotationPropsError('apiBaseUrl', `is not a valid URL: '${raw}'`);
+    url = parseApiBaseUrl(raw);
+  } catch (error) {
+    throw new HopaeSecretRotationPropsError('apiBaseUrl', (error as Error).message.replace(/^HOPAE_API_BASE_URL /, ''));
   }
-  if (url.protocol !== 'https:') {
+  if (!url.startsWith('https://')) {
     throw new HopaeSecretRotationPropsError('apiBaseUrl', `must use https; got '${raw}'`);
   }
-  if (url.username || url.password || url.search || url.hash) {
-    throw new HopaeSecretRotationPropsError('apiBaseUrl', `must not contain credentials, a query or a fragment; got '${raw}'`);
-  }
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  return url;
 }
 
 function validateRotationInterval(interval: Duration): Duration {

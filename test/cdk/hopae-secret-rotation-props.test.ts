@@ -50,6 +50,8 @@ describe('HopaeSecretRotation props validation', () => {
 
   test.each([
     ['plain http', 'http://api.hopae.com/connect/v1', /must use https/],
+    ['plain http to loopback', 'http://127.0.0.1:8080/connect/v1', /must use https/],
+    ['a query', 'https://api.hopae.com/connect/v1?x=1', /must not contain a query/],
     ['a non-URL', 'api.hopae.com/connect/v1', /not a valid URL/],
     ['credentials in the URL', 'https://user:pw@api.hopae.com/connect/v1', /must not contain credentials/],
   ])('rejects an apiBaseUrl with %s', (_case, apiBaseUrl, message) => {
