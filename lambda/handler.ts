@@ -1,14 +1,20 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { errorCode, InvocationTimeoutError } from './errors';
-import { parseRotationEvent, type RotationEvent, type RotationStep } from './event';
+import { parseRotationEvent, ROTATION_STEPS, type RotationEvent, type RotationStep } from './event';
+import { type RotationMetrics, secretNameOf } from './metrics';
 import { runRotationStep, type StepDependencies, type StepOutcome } from './steps';
 
 /** What the handler needs; `resolve` builds the per-container clients lazily so a bad configuration fails each invocation clearly. */
 export interface HandlerDependencies {
   readonly logger: Logger;
+  readonly metrics: RotationMetrics;
+  /** The Powertools Metrics behind `metrics`, flushed (as EMF) after every invocation. */
+  readonly emf?: Metrics;
   readonly resolve: () => { readonly steps: StepDependencies; readonly storeReserveMs: number };
 }
 
@@ -27,7 +33,7 @@ const TIMEOUT_EARLY_MS = 500;
  * outcome and duration. The event itself is never logged (it carries the RotationToken).
  */
 export function createHandler(deps: HandlerDependencies) {
-  const { logger } = deps;
+  const { logger, metrics } = deps;
 
   const rotate = async (event: RotationEvent, context: Context, opts?: { signal?: AbortSignal }): Promise<HandlerResult> => {
     const started = Date.now();
@@ -41,15 +47,20 @@ export function createHandler(deps: HandlerDependencies) {
         hopaeDeadline: started + remaining - storeReserveMs,
         signal: opts?.signal,
       });
-      logger.info('Rotation step succeeded', { outcome, durationMs: Date.now() - started });
+      const durationMs = Date.now() - started;
+      logger.info('Rotation step succeeded', { outcome, durationMs });
+      metrics.stepSucceeded(request.step, outcome, durationMs, secretNameOf(request.secretId));
       return { step: request.step, outcome };
     } catch (error) {
-      logger.error('Rotation step failed', { outcome: 'failed', errorCode: errorCode(error), durationMs: Date.now() - started, error: error as Error });
+      const durationMs = Date.now() - started;
+      const code = errorCode(error);
+      logger.error('Rotation step failed', { outcome: 'failed', errorCode: code, durationMs, error: error as Error });
+      metrics.stepFailed(stepOf(event), code, durationMs, secretNameOf(String((event as Partial<RotationEvent>)?.SecretId ?? 'unknown')));
       throw error;
     }
   };
 
-  return middy(rotate, {
+  const handler = middy(rotate, {
     timeoutEarlyInMillis: TIMEOUT_EARLY_MS,
     timeoutEarlyResponse: () => {
       throw new InvocationTimeoutError(
@@ -57,4 +68,11 @@ export function createHandler(deps: HandlerDependencies) {
       );
     },
   }).use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }));
+  return deps.emf ? handler.use(logMetrics(deps.emf)) : handler;
+}
+
+/** The step named by a possibly malformed event, for metrics. */
+function stepOf(event: unknown): RotationStep | 'unknown' {
+  const step = (event as { Step?: unknown } | null)?.Step;
+  return (ROTATION_STEPS as readonly unknown[]).includes(step) ? (step as RotationStep) : 'unknown';
 }

@@ -3,6 +3,7 @@ import { loadConfig } from './config';
 import { HopaeClient } from './hopae/client';
 import { fetchTransport, type HttpTransport } from './hopae/http';
 import type { Log } from './logger';
+import { noMetrics, type RotationMetrics } from './metrics';
 import { SecretStore } from './secret-store';
 import type { StepDependencies } from './steps';
 import { WorkspaceKeyProvider } from './workspace-key';
@@ -10,6 +11,7 @@ import { WorkspaceKeyProvider } from './workspace-key';
 export interface RuntimeOptions {
   readonly env: NodeJS.ProcessEnv;
   readonly logger: Log;
+  readonly metrics?: RotationMetrics;
   readonly secretsManager?: SecretsManagerClient;
   readonly transport?: HttpTransport;
 }
@@ -20,6 +22,7 @@ export interface RuntimeOptions {
  */
 export function buildRuntime(options: RuntimeOptions): { steps: StepDependencies; storeReserveMs: number } {
   const config = loadConfig(options.env);
+  const metrics = options.metrics ?? noMetrics;
   const store = new SecretStore(options.secretsManager ?? new SecretsManagerClient({ maxAttempts: 5 }));
   return {
     steps: {
@@ -29,9 +32,11 @@ export function buildRuntime(options: RuntimeOptions): { steps: StepDependencies
         transport: options.transport ?? fetchTransport,
         retry: config.retry,
         logger: options.logger,
+        onRetry: (operation) => metrics.hopaeRetry(operation),
       }),
       workspaceKey: new WorkspaceKeyProvider(store, config.workspaceKeySecretId),
       logger: options.logger,
+      metrics,
     },
     storeReserveMs: config.storeReserveMs,
   };

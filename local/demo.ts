@@ -6,7 +6,7 @@
  *
  *   npm start                          a clean rotation
  *   npm start -- --fault drop-after-commit   Hopae commits, then the connection drops
- *   npm start -- --logs                also print the function's structured logs
+ *   npm start -- --logs                also print the function's structured logs and EMF metrics
  */
 import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseAppSecret } from '../lambda/app-secret';
@@ -75,6 +75,8 @@ async function main(): Promise<number> {
       HOPAE_API_BASE_URL: hopaeBaseUrl,
       HOPAE_API_KEY_SECRET_ID: 'hopae/workspace-key',
       POWERTOOLS_LOG_LEVEL: options.logs ? 'INFO' : 'WARN',
+      // EMF metric lines are for CloudWatch; shown only with --logs.
+      POWERTOOLS_METRICS_DISABLED: options.logs ? 'false' : 'true',
     });
     const sm = new SecretsManagerClient({});
     await sm.send(new CreateSecretCommand({ Name: 'hopae/workspace-key', SecretString: JSON.stringify({ apiKey }) }));

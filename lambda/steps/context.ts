@@ -1,6 +1,7 @@
 import type { RotationRequest } from '../event';
 import type { HopaeClient } from '../hopae/client';
 import type { Log } from '../logger';
+import type { RotationMetrics } from '../metrics';
 import type { SecretMetadata, SecretStore } from '../secret-store';
 import type { WorkspaceKeyProvider } from '../workspace-key';
 
@@ -10,6 +11,7 @@ export interface StepDependencies {
   readonly hopae: HopaeClient;
   readonly workspaceKey: WorkspaceKeyProvider;
   readonly logger: Log;
+  readonly metrics: RotationMetrics;
 }
 
 /** What one invocation knows when its step starts. */

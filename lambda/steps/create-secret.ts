@@ -40,6 +40,7 @@ export async function createSecret(deps: StepDependencies, input: StepInput): Pr
 
   const newFingerprint = fingerprint(rotated.clientSecret);
   if (rotated.replayed) {
+    deps.metrics.idempotentReplay();
     logger.info('Hopae replayed an earlier commit of this rotation (Idempotency-Replayed: true)', {
       idempotencyReplayed: true,
     });

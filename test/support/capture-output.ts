@@ -3,7 +3,9 @@ export class OutputCapture {
   private chunks: string[] = [];
   private readonly restores: Array<() => void> = [];
 
+  /** Starts a fresh capture. */
   start(): this {
+    this.chunks = [];
     for (const stream of [process.stdout, process.stderr]) {
       const original = stream.write;
       stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {

@@ -5,6 +5,7 @@ import type { RotationEvent } from '../../lambda/event';
 import type { StepDependencies } from '../../lambda/steps';
 import { localLambdaContext } from '../../local/lambda-context';
 import { OutputCapture } from '../support/capture-output';
+import { MetricsRecorder } from '../support/metrics-recorder';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hopae/apps/A-AbCdEf';
 const TOKEN = 'tok-0001';
@@ -18,18 +19,21 @@ function fakeSteps(describe: StepDependencies['store']['describe']): StepDepende
     hopae: {} as StepDependencies['hopae'],
     workspaceKey: {} as StepDependencies['workspaceKey'],
     logger: undefined as never, // replaced below with the handler's logger
+    metrics: new MetricsRecorder(),
   };
 }
 
 describe('the Lambda handler', () => {
   const output = new OutputCapture();
   let logger: Logger;
+  let metrics: MetricsRecorder;
 
   beforeEach(() => {
     // Even with event logging switched on in the environment, the event must stay out of the logs.
     process.env.POWERTOOLS_LOGGER_LOG_EVENT = 'true';
     output.start();
     logger = new Logger({ serviceName: 'test' });
+    metrics = new MetricsRecorder();
   });
   afterEach(() => {
     output.stop();
@@ -40,9 +44,10 @@ describe('the Lambda handler', () => {
 
   it('runs the step and logs one line with step, ARN, token, outcome and duration, never the event', async () => {
     const steps = { ...fakeSteps(enabled), logger };
-    const handler = createHandler({ logger, resolve: () => ({ steps, storeReserveMs: 5000 }) });
+    const handler = createHandler({ logger, metrics, resolve: () => ({ steps, storeReserveMs: 5000 }) });
 
     await expect(handler(event, localLambdaContext())).resolves.toEqual({ step: 'setSecret', outcome: 'nothing-to-set' });
+    expect(metrics.calls).toEqual(['succeeded:setSecret:nothing-to-set:hopae/apps/A']);
 
     const done = output.records().find((r) => r.message === 'Rotation step succeeded');
     expect(done).toMatchObject({ step: 'setSecret', secretArn: ARN, token: TOKEN, outcome: 'nothing-to-set', durationMs: expect.any(Number) });
@@ -52,16 +57,18 @@ describe('the Lambda handler', () => {
 
   it('fails an unknown step before building anything', async () => {
     const resolve = jest.fn();
-    const handler = createHandler({ logger, resolve });
+    const handler = createHandler({ logger, metrics, resolve });
 
     await expect(handler({ ...event, Step: 'deleteSecret' as never }, localLambdaContext())).rejects.toThrow(/Unknown rotation step "deleteSecret"/);
     expect(resolve).not.toHaveBeenCalled();
     expect(output.records().find((r) => r.message === 'Rotation step failed')).toMatchObject({ outcome: 'failed', errorCode: 'INVALID_EVENT' });
+    expect(metrics.calls).toEqual(['failed:unknown:INVALID_EVENT:hopae/apps/A']);
   });
 
   it('fails each invocation with the configuration error, naming the variable', async () => {
     const handler = createHandler({
       logger,
+      metrics,
       resolve: () => {
         throw new ConfigurationError('HOPAE_API_BASE_URL is not set');
       },
@@ -87,8 +94,9 @@ describe('the Lambda handler', () => {
       } as unknown as StepDependencies['hopae'],
       workspaceKey: {} as StepDependencies['workspaceKey'],
       logger,
+      metrics,
     };
-    const handler = createHandler({ logger, resolve: () => ({ steps, storeReserveMs: 5000 }) });
+    const handler = createHandler({ logger, metrics, resolve: () => ({ steps, storeReserveMs: 5000 }) });
     const started = Date.now();
 
     await expect(handler({ ...event, Step: 'testSecret' }, localLambdaContext(30_000))).resolves.toMatchObject({ outcome: 'pending-verified' });
@@ -107,7 +115,7 @@ describe('the Lambda handler', () => {
         });
       });
     const steps = { ...fakeSteps(hanging as StepDependencies['store']['describe']), logger };
-    const handler = createHandler({ logger, resolve: () => ({ steps, storeReserveMs: 5000 }) });
+    const handler = createHandler({ logger, metrics, resolve: () => ({ steps, storeReserveMs: 5000 }) });
 
     // 600 ms left: middy stops the step 500 ms before the end.
     await expect(handler(event, localLambdaContext(600))).rejects.toThrow(/ran out of time before the Lambda timeout/);

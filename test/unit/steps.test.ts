@@ -21,6 +21,7 @@ import { SecretStore } from '../../lambda/secret-store';
 import { runRotationStep, type StepDependencies } from '../../lambda/steps';
 import { WorkspaceKeyProvider } from '../../lambda/workspace-key';
 import { HEX_SECRET, ScriptedTransport, VirtualClock, type Scripted } from '../support/fake-http';
+import { MetricsRecorder } from '../support/metrics-recorder';
 import { MemoryLogger } from '../support/silent-logger';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hopae/apps/HqTRDIYH-AbCdEf';
@@ -65,12 +66,14 @@ function arrange(setup: Setup, ...hopae: Scripted[]) {
   const http = new ScriptedTransport(...hopae);
   const clock = new VirtualClock();
   const logger = new MemoryLogger();
+  const metrics = new MetricsRecorder();
   const store = new SecretStore(new SecretsManagerClient({ region: 'us-east-1' }));
   const deps: StepDependencies = {
     store,
-    hopae: new HopaeClient({ baseUrl: 'https://hopae.test/connect/v1', transport: http.transport, retry: DEFAULT_RETRY, logger, sleep: clock.sleep, now: clock.now }),
+    hopae: new HopaeClient({ baseUrl: 'https://hopae.test/connect/v1', transport: http.transport, retry: DEFAULT_RETRY, logger, sleep: clock.sleep, now: clock.now, onRetry: metrics.hopaeRetry }),
     workspaceKey: new WorkspaceKeyProvider(store, KEY_SECRET),
     logger,
+    metrics,
   };
   // null: an event without RotationToken
   const run = (step: RotationStep, rotationToken: string | null = ROTATION_TOKEN) =>
@@ -78,7 +81,7 @@ function arrange(setup: Setup, ...hopae: Scripted[]) {
       request: { step, secretId: ARN, token: TOKEN, rotationToken: rotationToken ?? undefined },
       hopaeDeadline: clock.nowMs + 30_000,
     });
-  return { http, logger, deps, run };
+  return { http, logger, metrics, deps, run };
 }
 
 const rotated: Scripted = { status: 201, body: { clientSecret: HEX_SECRET } };
@@ -248,12 +251,13 @@ describe('createSecret', () => {
     expect(logger.text()).not.toContain('short-secret');
   });
 
-  it('logs a replay and never logs the secret, the key or the RotationToken', async () => {
-    const { logger, run } = arrange({}, { status: 503 }, { ...rotated, headers: { 'Idempotency-Replayed': 'true' } });
+  it('logs and counts a replay and the retry before it, and never logs the secret, the key or the RotationToken', async () => {
+    const { logger, metrics, run } = arrange({}, { status: 503 }, { ...rotated, headers: { 'Idempotency-Replayed': 'true' } });
 
     await run('createSecret');
 
     expect(logger.lines).toContainEqual(expect.objectContaining({ attributes: [{ idempotencyReplayed: true }] }));
+    expect(metrics.calls).toEqual(['retry:rotate', 'replay']);
     for (const secret of [HEX_SECRET, OLD_SECRET, API_KEY, ROTATION_TOKEN]) expect(logger.text()).not.toContain(secret);
     expect(logger.keys).toMatchObject({ secretArn: ARN, clientId: 'HqTRDIYH' });
   });
