@@ -5,15 +5,28 @@ export const CONTEXT_KEYS = {
   environment: 'hopae:environment',
   workspaceKeySecret: 'hopae:workspaceKeySecret',
   appSecrets: 'hopae:appSecrets',
+  clientIds: 'hopae:clientIds',
   rotationDays: 'hopae:rotationDays',
+  scheduleExpression: 'hopae:scheduleExpression',
+  rotationWindowHours: 'hopae:rotationWindowHours',
+  alarmEmail: 'hopae:alarmEmail',
+  runbookUrl: 'hopae:runbookUrl',
 } as const;
 
 export interface AppContext {
   readonly stackName: string;
   readonly environment: HopaeEnvironment;
   readonly workspaceKeySecret: string;
+  /** Existing app secrets, by name or ARN. */
   readonly appSecrets: string[];
+  /** Apps whose secret the stack creates. */
+  readonly clientIds: string[];
   readonly rotationDays: number;
+  /** A cron(...) expression; when set it replaces rotationDays. */
+  readonly scheduleExpression?: string;
+  readonly rotationWindowHours?: number;
+  readonly alarmEmail?: string;
+  readonly runbookUrl?: string;
 }
 
 /** Thrown when a context value is missing or malformed; the message names the context key. */
@@ -35,13 +48,27 @@ const DEFAULT_ROTATION_DAYS = 30;
  */
 export function readAppContext(getContext: (key: string) => unknown): AppContext {
   const environment = readEnvironment(getContext(CONTEXT_KEYS.environment));
+  const appSecrets = readList(CONTEXT_KEYS.appSecrets, getContext(CONTEXT_KEYS.appSecrets), 'secret names or ARNs');
+  const clientIds = readList(CONTEXT_KEYS.clientIds, getContext(CONTEXT_KEYS.clientIds), 'clientIds');
+  if (appSecrets.length === 0 && clientIds.length === 0) {
+    throw new AppContextError(CONTEXT_KEYS.appSecrets, `or ${CONTEXT_KEYS.clientIds} must name at least one app`);
+  }
   return {
     stackName: environment === 'production' ? 'HopaeSecretRotation-production' : 'HopaeSecretRotation',
     environment,
     workspaceKeySecret: readSecretRef(getContext(CONTEXT_KEYS.workspaceKeySecret)),
-    appSecrets: readSecretList(getContext(CONTEXT_KEYS.appSecrets)),
-    rotationDays: readRotationDays(getContext(CONTEXT_KEYS.rotationDays)),
+    appSecrets,
+    clientIds,
+    rotationDays: readWholeNumber(CONTEXT_KEYS.rotationDays, getContext(CONTEXT_KEYS.rotationDays), 1, 1000, 'days') ?? DEFAULT_ROTATION_DAYS,
+    ...optional('scheduleExpression', readCron(getContext(CONTEXT_KEYS.scheduleExpression))),
+    ...optional('rotationWindowHours', readWholeNumber(CONTEXT_KEYS.rotationWindowHours, getContext(CONTEXT_KEYS.rotationWindowHours), 1, 24, 'hours')),
+    ...optional('alarmEmail', readOptionalString(CONTEXT_KEYS.alarmEmail, getContext(CONTEXT_KEYS.alarmEmail))),
+    ...optional('runbookUrl', readOptionalString(CONTEXT_KEYS.runbookUrl, getContext(CONTEXT_KEYS.runbookUrl))),
   };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
 
 function readEnvironment(value: unknown): HopaeEnvironment {
@@ -54,9 +81,10 @@ function readSecretRef(value: unknown): string {
   throw new AppContextError(CONTEXT_KEYS.workspaceKeySecret, `must be a secret name or ARN; got ${describe(value)}`);
 }
 
-function readSecretList(value: unknown): string[] {
-  const key = CONTEXT_KEYS.appSecrets;
+/** A JSON array, a JSON array in a string, or a comma-separated string; absent or empty is []. */
+function readList(key: string, value: unknown, what: string): string[] {
   let items: unknown[];
+  if (value === undefined || value === '') return [];
   if (Array.isArray(value)) {
     items = value;
   } else if (typeof value === 'string' && value.trim().startsWith('[')) {
@@ -64,15 +92,14 @@ function readSecretList(value: unknown): string[] {
   } else if (typeof value === 'string') {
     items = value.split(',');
   } else {
-    throw new AppContextError(key, `must be a JSON array or a comma-separated list of secret names or ARNs; got ${describe(value)}`);
+    throw new AppContextError(key, `must be a JSON array or a comma-separated list of ${what}; got ${describe(value)}`);
   }
   const refs = items.map((item) => {
     if (typeof item !== 'string' || item.trim() === '') {
-      throw new AppContextError(key, `must list only non-empty secret names or ARNs; got ${describe(item)}`);
+      throw new AppContextError(key, `must list only non-empty ${what}; got ${describe(item)}`);
     }
     return item.trim();
   });
-  if (refs.length === 0) throw new AppContextError(key, 'must list at least one secret');
   const duplicate = refs.find((ref, index) => refs.indexOf(ref) !== index);
   if (duplicate !== undefined) throw new AppContextError(key, `lists ${duplicate} more than once`);
   return refs;
@@ -89,15 +116,25 @@ function parseJsonArray(key: string, text: string): unknown[] {
   return parsed;
 }
 
-function readRotationDays(value: unknown): number {
-  const key = CONTEXT_KEYS.rotationDays;
-  if (value === undefined) return DEFAULT_ROTATION_DAYS;
-  const days = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-  // Secrets Manager rotates at most every 1000 days.
-  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 1000) {
-    throw new AppContextError(key, `must be a whole number of days from 1 to 1000; got ${describe(value)}`);
+function readWholeNumber(key: string, value: unknown, min: number, max: number, unit: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
+    throw new AppContextError(key, `must be a whole number of ${unit} from ${min} to ${max}; got ${describe(value)}`);
   }
-  return days;
+  return number;
+}
+
+function readCron(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && value.trim().startsWith('cron(')) return value.trim();
+  throw new AppContextError(CONTEXT_KEYS.scheduleExpression, `must be a cron(...) expression (use ${CONTEXT_KEYS.rotationDays} for a rate); got ${describe(value)}`);
+}
+
+function readOptionalString(key: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  throw new AppContextError(key, `must be a non-empty string; got ${describe(value)}`);
 }
 
 function describe(value: unknown): string {

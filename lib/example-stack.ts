@@ -2,23 +2,58 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { HopaeSecretRotation, type HopaeEnvironment } from './hopae-secret-rotation';
+import { HopaeRotationSchedule } from './schedule';
 
 export interface HopaeSecretRotationStackProps extends StackProps {
-  /** The Hopae environment the app secrets belong to. */
+  /** The Hopae environment the apps belong to. */
   readonly environment: HopaeEnvironment;
   /** Name or complete ARN of the secret holding the workspace API key. */
   readonly workspaceKeySecret: string;
-  /** Names or complete ARNs of the app secrets to rotate. */
-  readonly appSecrets: string[];
   /**
-   * Days between rotations.
+   * Names or complete ARNs of existing app secrets to rotate.
+   *
+   * @default - none
+   */
+  readonly appSecrets?: string[];
+  /**
+   * Apps whose secret the stack creates (`hopae/apps/<clientId>`, holding only the clientId).
+   *
+   * @default - none
+   */
+  readonly clientIds?: string[];
+  /**
+   * Days between rotations (ignored when `scheduleExpression` is set).
    *
    * @default 30
    */
   readonly rotationDays?: number;
+  /**
+   * A cron(...) expression for rotations, e.g. `cron(0 4 ? * SUN *)`.
+   *
+   * @default - every `rotationDays` days
+   */
+  readonly scheduleExpression?: string;
+  /**
+   * Rotation window in hours.
+   *
+   * @default - Secrets Manager's default
+   */
+  readonly rotationWindowHours?: number;
+  /**
+   * Address for failure alerts.
+   *
+   * @default - no subscription
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Runbook link put in alerts.
+   *
+   * @default - the README's runbook section
+   */
+  readonly runbookUrl?: string;
 }
 
-/** Deploys the rotation function for existing secrets, referenced by name or ARN. */
+/** Deploys the rotation function for app secrets referenced by name or ARN, or created for clientIds. */
 export class HopaeSecretRotationStack extends Stack {
   readonly rotation: HopaeSecretRotation;
 
@@ -29,13 +64,23 @@ export class HopaeSecretRotationStack extends Stack {
       environment: props.environment,
       workspaceKeySecret: importSecret(this, 'WorkspaceKeySecret', props.workspaceKeySecret),
       // Ids follow the secret, not its position, so reordering the list does not replace schedules.
-      appSecrets: props.appSecrets.map((ref) => importSecret(this, `AppSecret-${ref}`, ref)),
-      automaticallyAfter: Duration.days(props.rotationDays ?? 30),
+      appSecrets: (props.appSecrets ?? []).map((ref) => importSecret(this, `AppSecret-${ref}`, ref)),
+      clientIds: props.clientIds,
+      schedule: props.scheduleExpression
+        ? HopaeRotationSchedule.cron(props.scheduleExpression)
+        : HopaeRotationSchedule.rate(Duration.days(props.rotationDays ?? 30)),
+      rotationWindow: props.rotationWindowHours === undefined ? undefined : Duration.hours(props.rotationWindowHours),
+      alarmEmail: props.alarmEmail,
+      runbookUrl: props.runbookUrl,
     });
 
     new CfnOutput(this, 'RotationFunctionArn', {
       description: 'ARN of the Hopae clientSecret rotation function',
       value: this.rotation.rotationFunction.functionArn,
+    });
+    new CfnOutput(this, 'AlertTopicArn', {
+      description: 'SNS topic that receives rotation failures and alarms',
+      value: this.rotation.alerts.topic.topicArn,
     });
   }
 }

@@ -1,10 +1,19 @@
 import * as path from 'node:path';
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import type { ISecret, RotationSchedule } from 'aws-cdk-lib/aws-secretsmanager';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { CfnRotationSchedule, type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { parseApiBaseUrl } from '../lambda/config';
+import { METRICS_NAMESPACE } from '../lambda/metrics';
+import { RotationAlerts } from './alerts';
+import { HopaeSecretRotationPropsError } from './errors';
+import { rotationPolicyStatements } from './permissions';
+import { HopaeRotationSchedule } from './schedule';
 
 /** The Hopae Connect API a rotation talks to. */
 export type HopaeEnvironment = 'sandbox' | 'production';
@@ -18,22 +27,26 @@ export const HOPAE_API_BASE_URLS: Readonly<Record<HopaeEnvironment, string>> = {
 /** Value of POWERTOOLS_SERVICE_NAME, so log lines say which function wrote them. */
 export const ROTATION_SERVICE_NAME = 'hopae-secret-rotation';
 
+/** Where the alerts point when no runbookUrl is given. */
+export const DEFAULT_RUNBOOK = 'the hopae-secret-rotation README, section Runbook: a rotation failed';
+
 // The repository root, resolved from this file so the construct works from any working directory.
 const PROJECT_ROOT = path.join(__dirname, '..');
 const LAMBDA_ENTRY = path.join(PROJECT_ROOT, 'lambda', 'index.ts');
 const DEPS_LOCK_FILE = path.join(PROJECT_ROOT, 'package-lock.json');
 
-// Limits Secrets Manager (and CDK's RotationSchedule) accept for a rotation interval.
-const MIN_ROTATION_INTERVAL = Duration.hours(4);
-const MAX_ROTATION_INTERVAL = Duration.days(1000);
 // Below 30 s a Hopae call with retries plus the Secrets Manager write does not fit; Lambda's cap is 15 min.
 const MIN_TIMEOUT = Duration.seconds(30);
 const MAX_TIMEOUT = Duration.minutes(15);
-// Lambda's memory range.
 const MIN_MEMORY_MB = 128;
 const MAX_MEMORY_MB = 10_240;
+// Below 10, Secrets Manager's invocations are throttled and the rotation loops.
+const MIN_RESERVED_CONCURRENCY = 10;
 
-/** Properties of a {@link HopaeSecretRotation}. Give exactly one of `environment` and `apiBaseUrl`. */
+/**
+ * Properties of a {@link HopaeSecretRotation}. Give exactly one of `environment` and `apiBaseUrl`,
+ * and at least one app through `appSecrets` or `clientIds`.
+ */
 export interface HopaeSecretRotationProps {
   /**
    * The Hopae environment whose API the function calls. Mutually exclusive with `apiBaseUrl`.
@@ -43,8 +56,8 @@ export interface HopaeSecretRotationProps {
   readonly environment?: HopaeEnvironment;
 
   /**
-   * An explicit Hopae API base URL including `/connect/v1`, for example a regional endpoint.
-   * Must use https. Mutually exclusive with `environment`.
+   * An explicit Hopae API base URL including `/connect/v1`. Must use https. Mutually exclusive
+   * with `environment`.
    *
    * @default - none; give this or `environment`
    */
@@ -53,24 +66,56 @@ export interface HopaeSecretRotationProps {
   /**
    * The secret holding the Hopae workspace API key (bare, or JSON `{"apiKey": "..."}`). The
    * function may only read it. If it is encrypted with a customer managed KMS key, import it with
-   * that key (`Secret.fromSecretAttributes`) so the function is granted decrypt.
+   * that key (`Secret.fromSecretAttributes`) so the function may decrypt it through Secrets Manager.
    */
   readonly workspaceKeySecret: ISecret;
 
   /**
-   * The secrets holding the app credentials (clientId + clientSecret) to rotate. At least one, each
-   * once. The same KMS note as for `workspaceKeySecret` applies. A secret created in another stack
-   * makes a dependency cycle (its schedule needs this function, this function's policy needs the
-   * secret): import it by ARN or name, or put this construct in the secret's stack.
+   * Existing secrets holding app credentials (`{"clientId": ..., "clientSecret": ...}`) to rotate.
+   * The KMS note of `workspaceKeySecret` applies. A secret created in another stack makes a
+   * dependency cycle: import it by ARN or name instead.
+   *
+   * @default - none
    */
-  readonly appSecrets: ISecret[];
+  readonly appSecrets?: ISecret[];
 
   /**
-   * How often Secrets Manager rotates each app secret: whole hours, from 4 hours to 1000 days.
+   * Hopae clientIds for which this construct creates the secret, named `secretNamePrefix` +
+   * clientId and holding only `{"clientId": ...}`: the first rotation mints its clientSecret. The
+   * secrets are retained when the stack is deleted: they may hold the only valid secret.
    *
-   * @default Duration.days(30)
+   * @default - none
    */
-  readonly automaticallyAfter?: Duration;
+  readonly clientIds?: string[];
+
+  /**
+   * Name prefix of the secrets created for `clientIds`.
+   *
+   * @default 'hopae/apps/'
+   */
+  readonly secretNamePrefix?: string;
+
+  /**
+   * KMS key for the secrets created for `clientIds`.
+   *
+   * @default - the AWS managed key `aws/secretsmanager`
+   */
+  readonly encryptionKey?: IKey;
+
+  /**
+   * When Secrets Manager rotates each app secret.
+   *
+   * @default HopaeRotationSchedule.rate(Duration.days(30))
+   */
+  readonly schedule?: HopaeRotationSchedule;
+
+  /**
+   * How long, from the scheduled start, Secrets Manager may take to start a rotation: whole hours,
+   * 1 to 24.
+   *
+   * @default - Secrets Manager's default: the rest of the UTC day for day-based schedules, one hour for hour-based ones
+   */
+  readonly rotationWindow?: Duration;
 
   /**
    * Whether CloudFormation rotates each secret as soon as its rotation schedule is created or changed.
@@ -86,6 +131,29 @@ export interface HopaeSecretRotationProps {
   readonly rotateImmediatelyOnUpdate?: boolean;
 
   /**
+   * SNS topic for failure alerts (failed or abandoned rotations, function errors and throttles).
+   * Mutually exclusive with `alarmEmail`. An encrypted topic must let events.amazonaws.com and
+   * cloudwatch.amazonaws.com use its key.
+   *
+   * @default - a new topic encrypted with its own KMS key
+   */
+  readonly alarmTopic?: ITopic;
+
+  /**
+   * E-mail address subscribed to the new alert topic (confirm the subscription e-mail).
+   *
+   * @default - no subscription
+   */
+  readonly alarmEmail?: string;
+
+  /**
+   * Link or pointer to the runbook, included in every alert.
+   *
+   * @default DEFAULT_RUNBOOK
+   */
+  readonly runbookUrl?: string;
+
+  /**
    * Lambda timeout for one rotation step. Between 30 seconds and 15 minutes.
    *
    * @default Duration.seconds(60)
@@ -98,29 +166,47 @@ export interface HopaeSecretRotationProps {
    * @default 256
    */
   readonly memorySize?: number;
-}
 
-/** Thrown by {@link HopaeSecretRotation} when its props are invalid; `prop` names the offending property. */
-export class HopaeSecretRotationPropsError extends Error {
-  constructor(
-    readonly prop: keyof HopaeSecretRotationProps,
-    detail: string,
-  ) {
-    super(`HopaeSecretRotation: ${prop} ${detail}`);
-    this.name = 'HopaeSecretRotationPropsError';
-  }
+  /**
+   * Retention of the function's log group.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Reserved concurrency of the function; at least 10 (below that, Secrets Manager is throttled and loops).
+   *
+   * @default - none reserved
+   */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
  * A Secrets Manager rotation function for the clientSecret of Hopae Connect apps, attached to each
- * app secret with a rotation schedule.
+ * app secret with a rotation schedule, with least-privilege permissions and failure alerts.
  */
 export class HopaeSecretRotation extends Construct {
   /** The rotation Lambda. */
   readonly rotationFunction: NodejsFunction;
 
-  /** One rotation schedule per app secret, in the order of `appSecrets`. */
-  readonly rotationSchedules: RotationSchedule[];
+  /** Its execution role: only the permissions a rotation needs. */
+  readonly role: iam.Role;
+
+  /** The function's log group. */
+  readonly logGroup: logs.LogGroup;
+
+  /** Every rotated secret: `appSecrets`, then those created for `clientIds`. */
+  readonly secrets: ISecret[];
+
+  /** The secrets created for `clientIds`, by clientId. */
+  readonly createdSecrets: Readonly<Record<string, Secret>>;
+
+  /** One rotation schedule per secret, in the order of `secrets`. */
+  readonly rotationSchedules: CfnRotationSchedule[];
+
+  /** Topic, EventBridge rule and alarms that report failures. */
+  readonly alerts: RotationAlerts;
 
   /** The Hopae API base URL the function calls. */
   readonly apiBaseUrl: string;
@@ -129,10 +215,43 @@ export class HopaeSecretRotation extends Construct {
     super(scope, id);
 
     this.apiBaseUrl = resolveApiBaseUrl(props);
-    const automaticallyAfter = validateRotationInterval(props.automaticallyAfter ?? Duration.days(30));
+    const schedule = props.schedule ?? HopaeRotationSchedule.rate(Duration.days(30));
+    const window = props.rotationWindow === undefined ? undefined : schedule.renderWindow(props.rotationWindow);
     const timeout = validateTimeout(props.timeout ?? Duration.seconds(60));
     const memorySize = validateMemorySize(props.memorySize ?? 256);
-    validateAppSecrets(props.appSecrets);
+    validateReservedConcurrency(props.reservedConcurrentExecutions);
+    const clientIds = validateClientIds(props.clientIds ?? []);
+    const secretNamePrefix = props.secretNamePrefix ?? 'hopae/apps/';
+    validateAppSecrets(props.appSecrets ?? [], clientIds.map((clientId) => `${secretNamePrefix}${clientId}`));
+    validateAlertProps(props);
+
+    const createdSecrets: Record<string, Secret> = {};
+    for (const clientId of clientIds) {
+      createdSecrets[clientId] = new Secret(this, `AppSecret-${clientId}`, {
+        secretName: `${secretNamePrefix}${clientId}`,
+        description: `Hopae Connect app ${clientId}: clientId and clientSecret, rotated by ${this.node.path}`,
+        // Only the clientId, which is not secret: the first rotation asks Hopae for the clientSecret.
+        secretStringValue: SecretValue.unsafePlainText(JSON.stringify({ clientId })),
+        encryptionKey: props.encryptionKey,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    }
+    this.createdSecrets = createdSecrets;
+    this.secrets = [...(props.appSecrets ?? []), ...Object.values(createdSecrets)];
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Hopae secret rotation: its own log group, and the rotated and workspace-key secrets only',
+    });
+    // Instead of the managed AWSLambdaBasicExecutionRole (logs on every log group): this one only.
+    this.logGroup.grantWrite(this.role);
+    for (const statement of rotationPolicyStatements(this, this.secrets, props.workspaceKeySecret)) {
+      this.role.addToPrincipalPolicy(statement);
+    }
 
     this.rotationFunction = new NodejsFunction(this, 'Function', {
       description: 'Secrets Manager rotation of Hopae Connect app clientSecrets',
@@ -142,6 +261,9 @@ export class HopaeSecretRotation extends Construct {
       architecture: lambda.Architecture.ARM_64,
       timeout,
       memorySize,
+      role: this.role,
+      logGroup: this.logGroup,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: DEPS_LOCK_FILE,
       bundling: {
@@ -155,24 +277,43 @@ export class HopaeSecretRotation extends Construct {
       },
       environment: {
         HOPAE_API_BASE_URL: this.apiBaseUrl,
-        // The complete ARN when known; otherwise the name (a secret imported by name has no suffix,
-        // and a partial ARN makes Secrets Manager guess).
+        // The complete ARN when known; otherwise the name (a partial ARN makes Secrets Manager guess).
         HOPAE_API_KEY_SECRET_ID: props.workspaceKeySecret.secretFullArn ?? props.workspaceKeySecret.secretName,
         POWERTOOLS_SERVICE_NAME: ROTATION_SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
     });
 
-    props.workspaceKeySecret.grantRead(this.rotationFunction);
+    // SourceAccount: only this account's Secrets Manager may invoke it (CDK's RotationSchedule omits it).
+    const invokePermission = new lambda.CfnPermission(this, 'InvokeBySecretsManager', {
+      action: 'lambda:InvokeFunction',
+      functionName: this.rotationFunction.functionArn,
+      principal: 'secretsmanager.amazonaws.com',
+      sourceAccount: Stack.of(this).account,
+    });
 
-    // The schedule lives in the secret's own scope, so one fixed id is stable and unique per secret
-    // (a secret can have only one rotation) and does not depend on the order of appSecrets.
-    this.rotationSchedules = props.appSecrets.map((secret) =>
-      secret.addRotationSchedule('HopaeRotationSchedule', {
-        rotationLambda: this.rotationFunction,
-        automaticallyAfter,
+    this.rotationSchedules = this.secrets.map((secret) => {
+      // In the secret's own scope: one fixed id stays unique and does not depend on list order.
+      const rotationSchedule = new CfnRotationSchedule(secret, 'HopaeRotationSchedule', {
+        secretId: secret.secretFullArn ?? secret.secretName,
+        rotationLambdaArn: this.rotationFunction.functionArn,
+        rotationRules: { scheduleExpression: schedule.expressionString, ...(window ? { duration: window } : {}) },
         rotateImmediatelyOnUpdate: props.rotateImmediatelyOnUpdate ?? false,
-      }),
-    );
+      });
+      rotationSchedule.node.addDependency(invokePermission);
+      // Secrets this stack owns get a policy that denies deleting them, as CDK's RotationSchedule does.
+      secret.denyAccountRootDelete();
+      return rotationSchedule;
+    });
+
+    this.alerts = new RotationAlerts(this, 'Alerts', {
+      rotationFunction: this.rotationFunction,
+      secrets: this.secrets,
+      topic: props.alarmTopic,
+      email: props.alarmEmail,
+      runbookUrl: props.runbookUrl ?? DEFAULT_RUNBOOK,
+    });
+
   }
 }
 
@@ -210,19 +351,6 @@ function validateApiBaseUrl(raw: string): string {
   return url;
 }
 
-function validateRotationInterval(interval: Duration): Duration {
-  if (interval.isUnresolved()) return interval;
-  const ms = interval.toMilliseconds();
-  if (ms < MIN_ROTATION_INTERVAL.toMilliseconds() || ms > MAX_ROTATION_INTERVAL.toMilliseconds()) {
-    throw new HopaeSecretRotationPropsError('automaticallyAfter', `must be between 4 hours and 1000 days; got ${interval.toHumanString()}`);
-  }
-  // Secrets Manager rate() expressions take hours or days only; CDK would render minutes otherwise.
-  if (ms % Duration.hours(1).toMilliseconds() !== 0) {
-    throw new HopaeSecretRotationPropsError('automaticallyAfter', `must be a whole number of hours; got ${interval.toHumanString()}`);
-  }
-  return interval;
-}
-
 function validateTimeout(timeout: Duration): Duration {
   if (timeout.isUnresolved()) return timeout;
   const ms = timeout.toMilliseconds();
@@ -240,11 +368,60 @@ function validateMemorySize(memorySize: number): number {
   return memorySize;
 }
 
-function validateAppSecrets(appSecrets: readonly ISecret[]): void {
-  if (appSecrets.length === 0) {
-    throw new HopaeSecretRotationPropsError('appSecrets', 'must contain at least one secret');
+function validateReservedConcurrency(value: number | undefined): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (!Number.isInteger(value) || value < MIN_RESERVED_CONCURRENCY) {
+    throw new HopaeSecretRotationPropsError(
+      'reservedConcurrentExecutions',
+      `must be a whole number of at least ${MIN_RESERVED_CONCURRENCY} (below that Secrets Manager is throttled and loops); got ${value}`,
+    );
   }
-  if (new Set(appSecrets).size !== appSecrets.length) {
-    throw new HopaeSecretRotationPropsError('appSecrets', 'contains the same secret more than once');
+}
+
+function validateClientIds(clientIds: readonly string[]): string[] {
+  for (const clientId of clientIds) {
+    // Hopae documents 8 alphanumerics; older ids differ. These characters are safe in a secret name.
+    if (!/^[A-Za-z0-9_.-]{1,128}$/.test(clientId)) {
+      throw new HopaeSecretRotationPropsError('clientIds', `must hold ids of letters, digits, '_', '.' or '-' (1 to 128); got '${clientId}'`);
+    }
+  }
+  if (new Set(clientIds).size !== clientIds.length) {
+    throw new HopaeSecretRotationPropsError('clientIds', 'contains the same clientId more than once');
+  }
+  return [...clientIds];
+}
+
+/** At least one app, and no secret twice: the same object, the same ARN or name, or a name a clientId will create. */
+function validateAppSecrets(appSecrets: readonly ISecret[], createdNames: readonly string[]): void {
+  if (appSecrets.length === 0 && createdNames.length === 0) {
+    throw new HopaeSecretRotationPropsError('appSecrets', 'or clientIds must name at least one app');
+  }
+  const seen = new Set<unknown>();
+  for (const secret of appSecrets) {
+    const identity = secret.secretFullArn ?? secret.secretName;
+    if (seen.has(secret) || seen.has(identity)) {
+      throw new HopaeSecretRotationPropsError('appSecrets', `contains the same secret more than once (${identity})`);
+    }
+    seen.add(secret);
+    seen.add(identity);
+    if (!Token.isUnresolved(secret.secretName) && createdNames.includes(secret.secretName)) {
+      throw new HopaeSecretRotationPropsError('appSecrets', `contains ${secret.secretName}, which clientIds would also create`);
+    }
+  }
+}
+
+function validateAlertProps(props: HopaeSecretRotationProps): void {
+  if (props.alarmTopic && props.alarmEmail !== undefined) {
+    throw new HopaeSecretRotationPropsError('alarmEmail', 'and alarmTopic are mutually exclusive: subscribe the address to your topic yourself');
+  }
+  if (props.alarmEmail !== undefined && !Token.isUnresolved(props.alarmEmail) && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(props.alarmEmail)) {
+    throw new HopaeSecretRotationPropsError('alarmEmail', `is not an e-mail address; got '${props.alarmEmail}'`);
+  }
+  if (props.runbookUrl !== undefined && props.runbookUrl.trim() === '') {
+    throw new HopaeSecretRotationPropsError('runbookUrl', 'must not be empty');
+  }
+  // EventBridge input templates read <name> as a placeholder.
+  if (props.runbookUrl !== undefined && /[<>]/.test(props.runbookUrl)) {
+    throw new HopaeSecretRotationPropsError('runbookUrl', `must not contain < or >; got '${props.runbookUrl}'`);
   }
 }

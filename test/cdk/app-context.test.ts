@@ -44,6 +44,7 @@ describe('readAppContext', () => {
       environment: 'sandbox',
       workspaceKeySecret: 'hopae/workspace-key',
       appSecrets: ['hopae/apps/HqTRDIYH'],
+      clientIds: [],
       rotationDays: 30,
     });
   });
@@ -78,20 +79,90 @@ describe('readAppContext', () => {
   });
 
   test.each([
+    ['a comma-separated -c value', ' HqTRDIYH , Zx9Yw8Vu '],
+    ['a JSON array given as a -c string', '["HqTRDIYH","Zx9Yw8Vu"]'],
+    ['a JSON array from cdk.json', ['HqTRDIYH', 'Zx9Yw8Vu']],
+  ])('reads clientIds from %s', (_case, clientIds) => {
+    // GIVEN / WHEN / THEN
+    expect(read({ 'hopae:clientIds': clientIds }).clientIds).toEqual(['HqTRDIYH', 'Zx9Yw8Vu']);
+  });
+
+  test.each([
+    ['absent', undefined],
+    ['an empty array', []],
+    ['an empty -c string', ''],
+  ])('accepts appSecrets %s when clientIds name the apps', (_case, appSecrets) => {
+    // GIVEN / WHEN
+    const context = read({ 'hopae:appSecrets': appSecrets, 'hopae:clientIds': 'HqTRDIYH' });
+
+    // THEN
+    expect(context.appSecrets).toEqual([]);
+    expect(context.clientIds).toEqual(['HqTRDIYH']);
+  });
+
+  test('reads the optional schedule, window, alert address and runbook, trimmed', () => {
+    // GIVEN / WHEN values as -c strings
+    const context = read({
+      'hopae:scheduleExpression': ' cron(0 4 ? * SUN *) ',
+      'hopae:rotationWindowHours': '3',
+      'hopae:alarmEmail': ' ops@example.com ',
+      'hopae:runbookUrl': 'https://wiki.example.com/hopae ',
+    });
+
+    // THEN
+    expect(context).toMatchObject({
+      scheduleExpression: 'cron(0 4 ? * SUN *)',
+      rotationWindowHours: 3,
+      alarmEmail: 'ops@example.com',
+      runbookUrl: 'https://wiki.example.com/hopae',
+    });
+  });
+
+  test.each([
+    ['1 hour as a number', 1, 1],
+    ['24 hours as a -c string', '24', 24],
+  ])('reads rotationWindowHours of %s', (_case, hours, expected) => {
+    // GIVEN / WHEN / THEN
+    expect(read({ 'hopae:rotationWindowHours': hours }).rotationWindowHours).toBe(expected);
+  });
+
+  test('leaves the optional keys out when they are not given', () => {
+    // GIVEN / WHEN the minimal context
+    const context = read();
+
+    // THEN no key with an undefined value that would override a stack default
+    for (const key of ['scheduleExpression', 'rotationWindowHours', 'alarmEmail', 'runbookUrl']) {
+      expect(Object.keys(context)).not.toContain(key);
+    }
+  });
+
+  test.each([
     ['an unknown environment', { 'hopae:environment': 'staging' }, 'hopae:environment', /'sandbox' or 'production'; got "staging"/],
     ['a missing environment', { 'hopae:environment': undefined }, 'hopae:environment', /got nothing/],
     ['a missing workspace key secret', { 'hopae:workspaceKeySecret': undefined }, 'hopae:workspaceKeySecret', /name or ARN/],
     ['a blank workspace key secret', { 'hopae:workspaceKeySecret': '  ' }, 'hopae:workspaceKeySecret', /name or ARN/],
-    ['missing app secrets', { 'hopae:appSecrets': undefined }, 'hopae:appSecrets', /JSON array or a comma-separated list/],
-    ['an empty app secrets array', { 'hopae:appSecrets': [] }, 'hopae:appSecrets', /at least one/],
+    ['neither app secrets nor clientIds', { 'hopae:appSecrets': undefined }, 'hopae:appSecrets', /or hopae:clientIds must name at least one app/],
+    ['empty app secrets and clientIds', { 'hopae:appSecrets': [], 'hopae:clientIds': [] }, 'hopae:appSecrets', /or hopae:clientIds must name at least one app/],
+    ['app secrets that are not a list', { 'hopae:appSecrets': 42 }, 'hopae:appSecrets', /JSON array or a comma-separated list/],
     ['an empty entry in the list', { 'hopae:appSecrets': 'a,,b' }, 'hopae:appSecrets', /non-empty/],
     ['a non-string entry', { 'hopae:appSecrets': ['a', 42] }, 'hopae:appSecrets', /non-empty secret names or ARNs; got 42/],
     ['broken JSON', { 'hopae:appSecrets': '["a",' }, 'hopae:appSecrets', /does not parse/],
     ['a duplicate secret', { 'hopae:appSecrets': 'a,b,a' }, 'hopae:appSecrets', /lists a more than once/],
+    ['a duplicate clientId', { 'hopae:clientIds': 'HqTRDIYH,HqTRDIYH' }, 'hopae:clientIds', /lists HqTRDIYH more than once/],
+    ['an empty clientId', { 'hopae:clientIds': ['HqTRDIYH', ' '] }, 'hopae:clientIds', /non-empty clientIds/],
+    ['clientIds that are not a list', { 'hopae:clientIds': { id: 'HqTRDIYH' } }, 'hopae:clientIds', /JSON array or a comma-separated list of clientIds/],
     ['zero days', { 'hopae:rotationDays': 0 }, 'hopae:rotationDays', /from 1 to 1000/],
     ['1001 days', { 'hopae:rotationDays': '1001' }, 'hopae:rotationDays', /from 1 to 1000/],
     ['fractional days', { 'hopae:rotationDays': 1.5 }, 'hopae:rotationDays', /whole number/],
     ['a non-numeric string', { 'hopae:rotationDays': '30d' }, 'hopae:rotationDays', /got "30d"/],
+    ['a rate as scheduleExpression', { 'hopae:scheduleExpression': 'rate(7 days)' }, 'hopae:scheduleExpression', /must be a cron\(\.\.\.\) expression/],
+    ['a non-string scheduleExpression', { 'hopae:scheduleExpression': 7 }, 'hopae:scheduleExpression', /got 7/],
+    ['a zero-hour window', { 'hopae:rotationWindowHours': 0 }, 'hopae:rotationWindowHours', /whole number of hours from 1 to 24/],
+    ['a 25-hour window', { 'hopae:rotationWindowHours': '25' }, 'hopae:rotationWindowHours', /whole number of hours from 1 to 24/],
+    ['a fractional window', { 'hopae:rotationWindowHours': 1.5 }, 'hopae:rotationWindowHours', /whole number of hours/],
+    ['a blank alarmEmail', { 'hopae:alarmEmail': '  ' }, 'hopae:alarmEmail', /non-empty string/],
+    ['a non-string alarmEmail', { 'hopae:alarmEmail': true }, 'hopae:alarmEmail', /non-empty string; got true/],
+    ['a blank runbookUrl', { 'hopae:runbookUrl': '' }, 'hopae:runbookUrl', /non-empty string/],
   ])('rejects %s, naming the context key', (_case, overrides, key, message) => {
     // GIVEN / WHEN / THEN
     expectContextError(overrides, key, message);

@@ -1,7 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { HopaeSecretRotationStack, type HopaeSecretRotationStackProps } from '../../lib';
-import { ACCOUNT, APP_SECRET_ARNS, appWithoutBundling, REGION, WORKSPACE_KEY_ARN } from './fixtures';
+import { HopaeSecretRotationStack, importSecret, type HopaeSecretRotationStackProps } from '../../lib';
+import { ACCOUNT, APP_SECRET_ARNS, appWithoutBundling, logicalIdOf, REGION, testStack, WORKSPACE_KEY_ARN } from './fixtures';
 
 function synthExampleStack(overrides: Partial<HopaeSecretRotationStackProps> = {}) {
   const stack = new HopaeSecretRotationStack(appWithoutBundling(), 'Example', {
@@ -20,14 +19,15 @@ function partialArn(name: string, suffix = ''): unknown {
 }
 
 describe('HopaeSecretRotationStack', () => {
-  test('imports secrets given by name: the function reads the key by name, IAM matches with a -?????? wildcard', () => {
+  test('imports secrets given by name: schedules and the function name them, IAM matches with a -?????? wildcard', () => {
     // GIVEN / WHEN names only
     const { template } = synthExampleStack();
 
     // THEN
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
-      SecretId: partialArn('hopae/apps/HqTRDIYH'),
-      RotationRules: { ScheduleExpression: 'rate(30 days)' },
+      SecretId: 'hopae/apps/HqTRDIYH',
+      RotationRules: Match.exact({ ScheduleExpression: 'rate(30 days)' }),
       RotateImmediatelyOnUpdate: false,
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -35,15 +35,17 @@ describe('HopaeSecretRotationStack', () => {
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
+        // (arrayWith keeps order: the app secrets' statement comes before the workspace key's)
         Statement: Match.arrayWith([
-          Match.objectLike({ Resource: partialArn('hopae/workspace-key', '-??????') }),
           Match.objectLike({
             Action: Match.arrayWith(['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage']),
             Resource: partialArn('hopae/apps/HqTRDIYH', '-??????'),
           }),
+          Match.objectLike({ Action: 'secretsmanager:GetSecretValue', Resource: partialArn('hopae/workspace-key', '-??????') }),
         ]),
       },
     });
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
   });
 
   test('imports secrets given by complete ARN exactly', () => {
@@ -59,8 +61,34 @@ describe('HopaeSecretRotationStack', () => {
       Environment: { Variables: Match.objectLike({ HOPAE_API_KEY_SECRET_ID: WORKSPACE_KEY_ARN }) },
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Resource: WORKSPACE_KEY_ARN })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: Match.arrayWith(['secretsmanager:PutSecretValue']), Resource: [...APP_SECRET_ARNS] }),
+          Match.objectLike({ Action: 'secretsmanager:GetSecretValue', Resource: WORKSPACE_KEY_ARN }),
+        ]),
+      },
     });
+  });
+
+  test('creates the secrets of clientIds when no existing secret is given', () => {
+    // GIVEN / WHEN clientIds only
+    const { template, stack } = synthExampleStack({ appSecrets: undefined, clientIds: ['HqTRDIYH'] });
+
+    // THEN
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'hopae/apps/HqTRDIYH', SecretString: '{"clientId":"HqTRDIYH"}' });
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      SecretId: { Ref: logicalIdOf(stack.rotation.createdSecrets.HqTRDIYH!) },
+    });
+  });
+
+  test('rotates existing and created secrets together', () => {
+    // GIVEN / WHEN both
+    const { template } = synthExampleStack({ clientIds: ['Zx9Yw8Vu'] });
+
+    // THEN
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 2);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
   });
 
   test('uses the production API and the rotation period in days', () => {
@@ -72,8 +100,37 @@ describe('HopaeSecretRotationStack', () => {
       Environment: { Variables: Match.objectLike({ HOPAE_API_BASE_URL: 'https://api.hopae.com/connect/v1' }) },
     });
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
-      RotationRules: { ScheduleExpression: 'rate(7 days)' },
+      RotationRules: Match.exact({ ScheduleExpression: 'rate(7 days)' }),
     });
+  });
+
+  test('uses a cron schedule instead of rotationDays, with a window', () => {
+    // GIVEN / WHEN both a cron expression and days
+    const { template } = synthExampleStack({ rotationDays: 7, scheduleExpression: 'cron(0 4 ? * SUN *)', rotationWindowHours: 3 });
+
+    // THEN the cron wins
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      RotationRules: Match.exact({ ScheduleExpression: 'cron(0 4 ? * SUN *)', Duration: '3h' }),
+    });
+  });
+
+  test('passes alarmEmail and runbookUrl to the alerts', () => {
+    // GIVEN / WHEN
+    const { template } = synthExampleStack({ alarmEmail: 'ops@example.com', runbookUrl: 'https://wiki.example.com/hopae' });
+
+    // THEN
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({ InputTransformer: Match.objectLike({ InputTemplate: Match.stringLikeRegexp('Runbook: https://wiki\\.example\\.com/hopae') }) })],
+    });
+  });
+
+  test('subscribes nobody without alarmEmail', () => {
+    // GIVEN / WHEN
+    const { template } = synthExampleStack();
+
+    // THEN
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
   test('keeps a schedule logical id when the list of app secrets is reordered', () => {
@@ -91,12 +148,33 @@ describe('HopaeSecretRotationStack', () => {
     expect(scheduleIdBySecret(['hopae/apps/b', 'hopae/apps/a'])).toEqual(before);
   });
 
-  test('outputs the function ARN', () => {
+  test('outputs the function ARN and the alert topic ARN', () => {
     // GIVEN / WHEN
     const { stack, template } = synthExampleStack();
 
     // THEN
-    const functionId = stack.getLogicalId(stack.rotation.rotationFunction.node.defaultChild as CfnFunction);
-    template.hasOutput('RotationFunctionArn', { Value: { 'Fn::GetAtt': [functionId, 'Arn'] } });
+    template.hasOutput('RotationFunctionArn', { Value: { 'Fn::GetAtt': [logicalIdOf(stack.rotation.rotationFunction), 'Arn'] } });
+    template.hasOutput('AlertTopicArn', { Value: { Ref: logicalIdOf(stack.rotation.alerts.topic) } });
+  });
+});
+
+describe('importSecret', () => {
+  test('imports an ARN as a complete ARN and anything else as a name', () => {
+    // GIVEN
+    const stack = testStack();
+
+    // WHEN
+    const byArn = importSecret(stack, 'ByArn', WORKSPACE_KEY_ARN);
+    const byName = importSecret(stack, 'ByName', 'hopae/workspace-key');
+
+    // THEN
+    expect(byArn.secretFullArn).toBe(WORKSPACE_KEY_ARN);
+    expect(byName.secretFullArn).toBeUndefined();
+    expect(byName.secretName).toBe('hopae/workspace-key');
+  });
+
+  test('refuses an ARN without the 6-character suffix', () => {
+    // GIVEN a partial ARN, which IAM would never match exactly / WHEN / THEN
+    expect(() => importSecret(testStack(), 'Partial', `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:hopae/workspace-key`)).toThrow(/missing 6-character suffix/);
   });
 });

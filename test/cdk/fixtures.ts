@@ -1,7 +1,8 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IConstruct } from 'constructs';
 import { HopaeSecretRotation, type HopaeSecretRotationProps } from '../../lib';
 
 export const ACCOUNT = '123456789012';
@@ -11,6 +12,18 @@ export const APP_SECRET_ARNS = [
   `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:hopae/apps/first-Gh1jKl`,
   `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:hopae/apps/second-Mn2oPq`,
 ] as const;
+export const KEY_ARNS = {
+  appSecret: `arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-1111-1111-1111-111111111111`,
+  workspaceKey: `arn:aws:kms:${REGION}:${ACCOUNT}:key/22222222-2222-2222-2222-222222222222`,
+} as const;
+
+/** The four actions the function needs on an app secret. */
+export const ROTATION_ACTIONS = [
+  'secretsmanager:DescribeSecret',
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:UpdateSecretVersionStage',
+];
 
 /** An App that skips asset bundling: template tests need no esbuild run. */
 export function appWithoutBundling(): App {
@@ -27,14 +40,77 @@ export function importByArn(stack: Stack, id: string, arn: string): ISecret {
 
 export type PropsOverrides = Partial<HopaeSecretRotationProps>;
 
-/** Builds a rotation of both app secrets (imported by complete ARN, so IAM resources are plain strings) with `overrides`. */
-export function synthRotation(overrides: PropsOverrides) {
-  const stack = testStack();
+/**
+ * Builds a rotation in a fresh stack: by default of both app secrets (imported by complete ARN, so
+ * IAM resources are plain strings) in the sandbox. `overrides` may be a function of the stack, to
+ * create keys, topics or secrets in it.
+ */
+export function synthRotation(overrides: PropsOverrides | ((stack: Stack) => PropsOverrides) = {}, stack: Stack = testStack()) {
+  const extra = typeof overrides === 'function' ? overrides(stack) : overrides;
   const rotation = new HopaeSecretRotation(stack, 'Rotation', {
+    environment: 'sandbox',
     workspaceKeySecret: importByArn(stack, 'WorkspaceKey', WORKSPACE_KEY_ARN),
     appSecrets: APP_SECRET_ARNS.map((arn, i) => importByArn(stack, `App${i}`, arn)),
-    ...overrides,
+    ...extra,
   });
-  const functionLogicalId = stack.getLogicalId(rotation.rotationFunction.node.defaultChild as CfnFunction);
-  return { stack, rotation, functionLogicalId, template: Template.fromStack(stack) };
+  return {
+    stack,
+    rotation,
+    functionLogicalId: logicalIdOf(rotation.rotationFunction.node.defaultChild as CfnFunction),
+    roleLogicalId: logicalIdOf(rotation.role),
+    logGroupLogicalId: logicalIdOf(rotation.logGroup),
+    template: Template.fromStack(stack),
+  };
+}
+
+/** Logical id of an L1 resource, or of an L2 construct's default child. */
+export function logicalIdOf(construct: IConstruct): string {
+  const element = CfnElement.isCfnElement(construct) ? construct : construct.node.defaultChild;
+  if (!element || !CfnElement.isCfnElement(element)) throw new Error(`${construct.node.path} has no CloudFormation element`);
+  return Stack.of(element).getLogicalId(element);
+}
+
+/** The `{Ref: ...}` CloudFormation renders for a construct. */
+export function refTo(construct: IConstruct): { Ref: string } {
+  return { Ref: logicalIdOf(construct) };
+}
+
+export interface PolicyStatementJson {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: unknown;
+  NotResource?: unknown;
+  Principal?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** A policy statement's actions (or resources), always as a list. */
+export function asList<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** The statements of the identity policies attached to a role: its AWS::IAM::Policy resources. */
+export function identityPolicyStatements(template: Template, roleLogicalId: string): PolicyStatementJson[] {
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((policy) => asList(policy.Properties.Roles).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleLogicalId })))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]);
+}
+
+/**
+ * Every identity-policy statement in the template: all AWS::IAM::Policy and AWS::IAM::ManagedPolicy
+ * documents plus the inline policies of every AWS::IAM::Role (not their trust policies).
+ */
+export function allIdentityStatements(template: Template): PolicyStatementJson[] {
+  const fromPolicies = ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].flatMap((type) =>
+    Object.values(template.findResources(type)).flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]),
+  );
+  const fromRoles = Object.values(template.findResources('AWS::IAM::Role')).flatMap((role) =>
+    asList(role.Properties.Policies as { PolicyDocument: { Statement: PolicyStatementJson[] } }[] | undefined).flatMap(
+      (policy) => policy.PolicyDocument.Statement,
+    ),
+  );
+  return [...fromPolicies, ...fromRoles];
 }

@@ -1,113 +1,300 @@
-import { Duration } from 'aws-cdk-lib';
-import { HopaeSecretRotation, HopaeSecretRotationPropsError, type HopaeSecretRotationProps } from '../../lib';
-import { APP_SECRET_ARNS, importByArn, testStack, WORKSPACE_KEY_ARN } from './fixtures';
+import { CfnResource, Duration, type Stack } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import {
+  HopaeRotationSchedule,
+  HopaeSecretRotation,
+  HopaeSecretRotationPropsError,
+  type HopaeSecretRotationProps,
+} from '../../lib';
+import { ACCOUNT, APP_SECRET_ARNS, importByArn, REGION, testStack, WORKSPACE_KEY_ARN } from './fixtures';
 
-/** Builds a rotation with valid secrets and the given props, returning what the constructor threw. */
-function errorFor(props: Partial<HopaeSecretRotationProps>): unknown {
+type Props = Partial<HopaeSecretRotationProps>;
+
+/**
+ * Builds a rotation of one app secret in the sandbox with `props` on top (a function of the stack
+ * when it needs constructs), returning what was thrown and the stack.
+ */
+function attempt(props: Props | ((stack: Stack) => Props)): { error: unknown; stack: Stack } {
   const stack = testStack();
-  const workspaceKeySecret = importByArn(stack, 'WorkspaceKey', WORKSPACE_KEY_ARN);
-  const appSecret = importByArn(stack, 'App', APP_SECRET_ARNS[0]);
   try {
-    new HopaeSecretRotation(stack, 'Rotation', { workspaceKeySecret, appSecrets: [appSecret], ...props });
+    const extra = typeof props === 'function' ? props(stack) : props;
+    new HopaeSecretRotation(stack, 'Rotation', {
+      environment: 'sandbox',
+      workspaceKeySecret: importByArn(stack, 'WorkspaceKey', WORKSPACE_KEY_ARN),
+      appSecrets: [importByArn(stack, 'App', APP_SECRET_ARNS[0])],
+      ...extra,
+    });
   } catch (error) {
-    return error;
+    return { error, stack };
   }
-  return undefined;
+  return { error: undefined, stack };
 }
 
-function expectPropsError(props: Partial<HopaeSecretRotationProps>, prop: keyof HopaeSecretRotationProps, message: RegExp): void {
-  const error = errorFor(props);
+function expectPropsError(props: Parameters<typeof attempt>[0], prop: keyof HopaeSecretRotationProps, message: RegExp): void {
+  const { error, stack } = attempt(props);
   expect(error).toBeInstanceOf(HopaeSecretRotationPropsError);
-  expect((error as HopaeSecretRotationPropsError).prop).toBe(prop);
-  expect((error as Error).message).toContain(prop);
-  expect((error as Error).message).toMatch(message);
+  const propsError = error as HopaeSecretRotationPropsError;
+  expect(propsError.name).toBe('HopaeSecretRotationPropsError');
+  expect(propsError.prop).toBe(prop);
+  expect(propsError.message).toMatch(new RegExp(`^HopaeSecretRotation: ${prop} `));
+  expect(propsError.message).toMatch(message);
+  // Validation runs before anything is created: no half-built resources under the construct.
+  const rotation = stack.node.tryFindChild('Rotation');
+  expect(rotation?.node.findAll().filter((c) => CfnResource.isCfnResource(c)) ?? []).toEqual([]);
+}
+
+function expectAccepted(props: Parameters<typeof attempt>[0]): void {
+  expect(attempt(props).error).toBeUndefined();
 }
 
 describe('HopaeSecretRotation props validation', () => {
   test('accepts the minimal valid props', () => {
-    // GIVEN / WHEN / THEN the baseline the failing cases differ from is valid
-    expect(errorFor({ environment: 'sandbox' })).toBeUndefined();
+    // GIVEN / WHEN / THEN the baseline every failing case differs from is valid
+    expectAccepted({});
   });
 
-  test('requires environment or apiBaseUrl', () => {
-    // GIVEN neither / WHEN constructed / THEN
-    expectPropsError({}, 'environment', /apiBaseUrl is required/);
-  });
+  describe('environment and apiBaseUrl', () => {
+    test('requires one of them', () => {
+      // GIVEN neither / WHEN constructed / THEN
+      expectPropsError({ environment: undefined }, 'environment', /or apiBaseUrl is required; give exactly one/);
+    });
 
-  test('rejects environment together with apiBaseUrl', () => {
-    // GIVEN both / WHEN constructed / THEN
-    expectPropsError(
-      { environment: 'production', apiBaseUrl: 'https://api.hopae.com/connect/v1' },
-      'environment',
-      /mutually exclusive/,
-    );
-  });
+    test('rejects both together', () => {
+      // GIVEN both / WHEN constructed / THEN
+      expectPropsError({ environment: 'production', apiBaseUrl: 'https://api.hopae.com/connect/v1' }, 'environment', /and apiBaseUrl are mutually exclusive/);
+    });
 
-  test('rejects an unknown environment from untyped callers', () => {
-    // GIVEN a value TypeScript would refuse, as from JSON config
-    expectPropsError({ environment: 'staging' as HopaeSecretRotationProps['environment'] }, 'environment', /'sandbox' or 'production'/);
-  });
+    test('rejects an unknown environment from untyped callers', () => {
+      // GIVEN a value TypeScript would refuse, as from JSON config / WHEN / THEN
+      expectPropsError({ environment: 'staging' as HopaeSecretRotationProps['environment'] }, 'environment', /must be 'sandbox' or 'production'; got 'staging'/);
+    });
 
-  test.each([
-    ['plain http', 'http://api.hopae.com/connect/v1', /must use https/],
-    ['plain http to loopback', 'http://127.0.0.1:8080/connect/v1', /must use https/],
-    ['a query', 'https://api.hopae.com/connect/v1?x=1', /must not contain a query/],
-    ['a non-URL', 'api.hopae.com/connect/v1', /not a valid URL/],
-    ['credentials in the URL', 'https://user:pw@api.hopae.com/connect/v1', /must not contain credentials/],
-  ])('rejects an apiBaseUrl with %s', (_case, apiBaseUrl, message) => {
-    // GIVEN / WHEN / THEN
-    expectPropsError({ apiBaseUrl }, 'apiBaseUrl', message);
-  });
-
-  test('rejects an empty appSecrets list', () => {
-    // GIVEN / WHEN / THEN
-    expectPropsError({ environment: 'sandbox', appSecrets: [] }, 'appSecrets', /at least one/);
-  });
-
-  test('rejects the same app secret twice', () => {
-    // GIVEN one secret listed twice
-    const stack = testStack();
-    const secret = importByArn(stack, 'App', APP_SECRET_ARNS[0]);
-
-    // WHEN / THEN
-    expect(
-      () =>
-        new HopaeSecretRotation(stack, 'Rotation', {
-          environment: 'sandbox',
-          workspaceKeySecret: importByArn(stack, 'WorkspaceKey', WORKSPACE_KEY_ARN),
-          appSecrets: [secret, secret],
-        }),
-    ).toThrow(/appSecrets contains the same secret more than once/);
-  });
-
-  test.each([
-    ['29 seconds', Duration.seconds(29)],
-    ['16 minutes', Duration.minutes(16)],
-  ])('rejects a timeout of %s', (_case, timeout) => {
-    // GIVEN / WHEN / THEN
-    expectPropsError({ environment: 'sandbox', timeout }, 'timeout', /between 30 seconds and 15 minutes/);
-  });
-
-  test.each([
-    ['3 hours', Duration.hours(3), /between 4 hours and 1000 days/],
-    ['1001 days', Duration.days(1001), /between 4 hours and 1000 days/],
-    ['0 days', Duration.days(0), /between 4 hours and 1000 days/],
-    ['a fraction of an hour', Duration.minutes(270), /whole number of hours/],
-  ])('rejects automaticallyAfter of %s', (_case, automaticallyAfter, message) => {
-    // GIVEN / WHEN / THEN
-    expectPropsError({ environment: 'sandbox', automaticallyAfter }, 'automaticallyAfter', message);
-  });
-
-  test.each([['4 hours', Duration.hours(4)], ['1000 days', Duration.days(1000)]])(
-    'accepts automaticallyAfter at the limit of %s',
-    (_case, automaticallyAfter) => {
+    test.each([
+      ['plain http', 'http://api.hopae.com/connect/v1', /must use https/],
+      ['plain http to loopback (the function accepts it, a deployment must not)', 'http://127.0.0.1:8080/connect/v1', /must use https; got 'http:\/\/127\.0\.0\.1:8080\/connect\/v1'/],
+      ['plain http to localhost', 'http://localhost:8080/connect/v1', /must use https/],
+      ['a query', 'https://api.hopae.com/connect/v1?x=1', /must not contain a query/],
+      ['a fragment', 'https://api.hopae.com/connect/v1#top', /must not contain a query or fragment/],
+      ['credentials', 'https://user:pw@api.hopae.com/connect/v1', /must not contain credentials/],
+      ['a non-URL', 'api.hopae.com/connect/v1', /is not a valid URL/],
+      ['another scheme', 'ftp://api.hopae.com/connect/v1', /must use https/],
+    ])('rejects an apiBaseUrl with %s', (_case, apiBaseUrl, message) => {
       // GIVEN / WHEN / THEN
-      expect(errorFor({ environment: 'sandbox', automaticallyAfter })).toBeUndefined();
-    },
-  );
+      expectPropsError({ environment: undefined, apiBaseUrl }, 'apiBaseUrl', message);
+    });
 
-  test.each([127, 10_241, 256.5])('rejects memorySize %s', (memorySize) => {
-    // GIVEN / WHEN / THEN
-    expectPropsError({ environment: 'sandbox', memorySize }, 'memorySize', /whole number of MB between 128 and 10240/);
+    test('strips the function parser prefix from the message', () => {
+      // GIVEN a URL the function's own parser rejects / WHEN
+      const { error } = attempt({ environment: undefined, apiBaseUrl: 'https://api.hopae.com/connect/v1?x=1' });
+
+      // THEN it reads as a prop error, not as an environment variable error
+      expect((error as Error).message).not.toContain('HOPAE_API_BASE_URL');
+    });
+  });
+
+  describe('apps', () => {
+    test('rejects neither appSecrets nor clientIds', () => {
+      // GIVEN both empty / WHEN / THEN
+      expectPropsError({ appSecrets: [], clientIds: [] }, 'appSecrets', /or clientIds must name at least one app/);
+    });
+
+    test('rejects both absent', () => {
+      // GIVEN both left out / WHEN / THEN
+      expectPropsError({ appSecrets: undefined }, 'appSecrets', /or clientIds must name at least one app/);
+    });
+
+    test('rejects the same app secret twice', () => {
+      // GIVEN one secret listed twice / WHEN / THEN
+      expectPropsError((stack: Stack) => {
+        const secret = importByArn(stack, 'Twice', APP_SECRET_ARNS[1]);
+        return { appSecrets: [secret, secret] };
+      }, 'appSecrets', /contains the same secret more than once/);
+    });
+
+    test('rejects the same secret imported twice by ARN', () => {
+      // GIVEN two imports of one ARN / WHEN / THEN
+      expectPropsError((stack: Stack) => ({
+        appSecrets: [importByArn(stack, 'Once', APP_SECRET_ARNS[1]), importByArn(stack, 'Again', APP_SECRET_ARNS[1])],
+      }), 'appSecrets', /contains the same secret more than once \(arn:/);
+    });
+
+    test('rejects an app secret that a clientId would also create', () => {
+      // GIVEN hopae/apps/X by name and clientId X / WHEN / THEN
+      expectPropsError((stack: Stack) => ({
+        appSecrets: [Secret.fromSecretNameV2(stack, 'ByName', 'hopae/apps/HqTRDIYH')],
+        clientIds: ['HqTRDIYH'],
+      }), 'appSecrets', /contains hopae\/apps\/HqTRDIYH, which clientIds would also create/);
+    });
+
+    test.each([
+      ['a space', 'bad id'],
+      ['a slash', 'a/b'],
+      ['a colon', 'a:b'],
+      ['nothing', ''],
+      ['129 characters', 'a'.repeat(129)],
+    ])('rejects a clientId with %s', (_case, clientId) => {
+      // GIVEN / WHEN / THEN
+      expectPropsError({ appSecrets: [], clientIds: ['HqTRDIYH', clientId] }, 'clientIds', /must hold ids of letters, digits/);
+    });
+
+    test('rejects the same clientId twice', () => {
+      // GIVEN / WHEN / THEN
+      expectPropsError({ clientIds: ['HqTRDIYH', 'other', 'HqTRDIYH'] }, 'clientIds', /contains the same clientId more than once/);
+    });
+
+    test.each([
+      ['clientIds only', { appSecrets: [], clientIds: ['HqTRDIYH'] }],
+      ['a clientId of 128 safe characters', { appSecrets: [], clientIds: ['Aa0_.-'.padEnd(128, 'x')] }],
+      ['appSecrets and clientIds', { clientIds: ['HqTRDIYH', 'legacy_id.v2-1'] }],
+    ])('accepts %s', (_case, props) => {
+      // GIVEN / WHEN / THEN
+      expectAccepted(props);
+    });
+  });
+
+  describe('schedule', () => {
+    test.each([
+      ['3 hours', Duration.hours(3), /rate must be between 4 hours and 999 days; got 3 hours/],
+      ['0 days', Duration.days(0), /rate must be between 4 hours and 999 days/],
+      ['1000 days', Duration.days(1000), /rate must be between 4 hours and 999 days/],
+      ['4 hours 30 minutes', Duration.minutes(270), /rate must be 4 to 23 whole hours or a whole number of days/],
+      ['a day and a minute', Duration.minutes(24 * 60 + 1), /rate must be 4 to 23 whole hours or a whole number of days/],
+      ['36 hours (hour rates reset each UTC day)', Duration.hours(36), /rate must be 4 to 23 whole hours or a whole number of days/],
+    ])('rejects a rate of %s', (_case, interval, message) => {
+      // GIVEN / WHEN / THEN
+      expectPropsError(() => ({ schedule: HopaeRotationSchedule.rate(interval) }), 'schedule', message);
+    });
+
+    test.each([
+      ['5 fields', 'cron(0 4 ? * SUN)', /6 fields/],
+      ['7 fields', 'cron(0 0 4 ? * SUN *)', /6 fields/],
+      ['no cron( wrapper', '0 4 ? * SUN *', /6 fields/],
+      ['a rate expression', 'rate(30 days)', /6 fields/],
+      ["no '?' in day-of-month or day-of-week", 'cron(0 4 1 * SUN *)', /cron needs '\?' in day-of-month or day-of-week/],
+      ["'*' in both day fields", 'cron(0 4 * * * *)', /cron needs '\?'/],
+      ['minutes other than 0', 'cron(30 4 ? * SUN *)', /cron minutes must be 0/],
+      ['a fixed year', 'cron(0 4 ? * SUN 2027)', /cron year must be \*/],
+    ])('rejects a cron with %s', (_case, expression, message) => {
+      // GIVEN / WHEN / THEN
+      expectPropsError(() => ({ schedule: HopaeRotationSchedule.cron(expression) }), 'schedule', message);
+    });
+
+    test.each([
+      ['4 hours', () => HopaeRotationSchedule.rate(Duration.hours(4))],
+      ['23 hours', () => HopaeRotationSchedule.rate(Duration.hours(23))],
+      ['999 days', () => HopaeRotationSchedule.rate(Duration.days(999))],
+      ["'?' in day-of-month", () => HopaeRotationSchedule.cron('cron(0 4 ? * SUN *)')],
+      ["'?' in day-of-week", () => HopaeRotationSchedule.cron('cron(0 4 1 * ? *)')],
+    ])('accepts %s', (_case, schedule) => {
+      // GIVEN / WHEN / THEN
+      expectAccepted(() => ({ schedule: schedule() }));
+    });
+  });
+
+  describe('rotationWindow', () => {
+    test.each([
+      ['0 hours', Duration.hours(0)],
+      ['25 hours', Duration.hours(25)],
+      ['90 minutes', Duration.minutes(90)],
+    ])('rejects %s', (_case, rotationWindow) => {
+      // GIVEN / WHEN / THEN
+      expectPropsError({ rotationWindow }, 'rotationWindow', /must be whole hours from 1 to 24/);
+    });
+
+    test.each([
+      ['1 hour', Duration.hours(1)],
+      ['24 hours', Duration.hours(24)],
+      ['1 day written in days', Duration.days(1)],
+    ])('accepts %s', (_case, rotationWindow) => {
+      // GIVEN / WHEN / THEN
+      expectAccepted({ rotationWindow });
+    });
+
+    test.each([
+      ['7h on rate(6 hours)', () => HopaeRotationSchedule.rate(Duration.hours(6)), Duration.hours(7), /of 7h reaches into the next rotation of rate\(6 hours\)/],
+      ['5h at 20:00', () => HopaeRotationSchedule.cron('cron(0 20 ? * SUN *)'), Duration.hours(5), /opening at 20:00 UTC .* reaches into the next UTC day/],
+      ['13h on every 12 hours from 4:00', () => HopaeRotationSchedule.cron('cron(0 4/12 * * ? *)'), Duration.hours(13), /reaches into the next rotation/],
+    ])('rejects a window that overlaps the next one: %s', (_case, schedule, rotationWindow, message) => {
+      // GIVEN a schedule and a window too long for it / WHEN / THEN
+      expectPropsError(() => ({ schedule: schedule(), rotationWindow }), 'rotationWindow', message);
+    });
+
+    test.each([
+      ['6h on rate(6 hours)', () => HopaeRotationSchedule.rate(Duration.hours(6)), Duration.hours(6)],
+      ['4h at 20:00', () => HopaeRotationSchedule.cron('cron(0 20 ? * SUN *)'), Duration.hours(4)],
+      ['24h on rate(30 days)', () => HopaeRotationSchedule.rate(Duration.days(30)), Duration.hours(24)],
+    ])('accepts a window that fits: %s', (_case, schedule, rotationWindow) => {
+      // GIVEN / WHEN / THEN
+      expectAccepted(() => ({ schedule: schedule(), rotationWindow }));
+    });
+  });
+
+  describe('function settings', () => {
+    test.each([
+      ['29 seconds', Duration.seconds(29)],
+      ['16 minutes', Duration.minutes(16)],
+    ])('rejects a timeout of %s', (_case, timeout) => {
+      // GIVEN / WHEN / THEN
+      expectPropsError({ timeout }, 'timeout', /must be between 30 seconds and 15 minutes/);
+    });
+
+    test.each([
+      ['30 seconds', Duration.seconds(30)],
+      ['15 minutes', Duration.minutes(15)],
+    ])('accepts a timeout of %s', (_case, timeout) => {
+      // GIVEN / WHEN / THEN
+      expectAccepted({ timeout });
+    });
+
+    test.each([64, 127, 1.5, 256.5, 10_241, 20_000])('rejects memorySize %s', (memorySize) => {
+      // GIVEN / WHEN / THEN
+      expectPropsError({ memorySize }, 'memorySize', /must be a whole number of MB between 128 and 10240/);
+    });
+
+    test.each([128, 10_240])('accepts memorySize %s', (memorySize) => {
+      // GIVEN / WHEN / THEN
+      expectAccepted({ memorySize });
+    });
+
+    test.each([0, 5, 9, 10.5])('rejects reservedConcurrentExecutions %s', (reservedConcurrentExecutions) => {
+      // GIVEN a reservation too small for Secrets Manager's invocations (or not whole) / WHEN / THEN
+      expectPropsError({ reservedConcurrentExecutions }, 'reservedConcurrentExecutions', /must be a whole number of at least 10/);
+    });
+
+    test.each([10, 50])('accepts reservedConcurrentExecutions %s', (reservedConcurrentExecutions) => {
+      // GIVEN / WHEN / THEN
+      expectAccepted({ reservedConcurrentExecutions });
+    });
+  });
+
+  describe('alerts', () => {
+    test('rejects alarmTopic together with alarmEmail', () => {
+      // GIVEN an own topic and an address / WHEN / THEN
+      expectPropsError((stack: Stack) => ({
+        alarmTopic: sns.Topic.fromTopicArn(stack, 'Topic', `arn:aws:sns:${REGION}:${ACCOUNT}:alerts`),
+        alarmEmail: 'ops@example.com',
+      }), 'alarmEmail', /and alarmTopic are mutually exclusive/);
+    });
+
+    test.each(['not-an-address', 'ops@example', 'ops example@example.com', '@example.com'])('rejects alarmEmail %s', (alarmEmail) => {
+      // GIVEN / WHEN / THEN
+      expectPropsError({ alarmEmail }, 'alarmEmail', /is not an e-mail address/);
+    });
+
+    test('rejects a runbookUrl with < or > (EventBridge placeholders)', () => {
+      // GIVEN / WHEN / THEN
+      expectPropsError({ runbookUrl: 'https://wiki.example.com/<page>' }, 'runbookUrl', /must not contain < or >/);
+    });
+
+    test.each(['', '   '])('rejects an empty runbookUrl %j', (runbookUrl) => {
+      // GIVEN / WHEN / THEN
+      expectPropsError({ runbookUrl }, 'runbookUrl', /must not be empty/);
+    });
+
+    test('accepts an address and a runbook', () => {
+      // GIVEN / WHEN / THEN
+      expectAccepted({ alarmEmail: 'ops@example.com', runbookUrl: 'https://wiki.example.com/hopae' });
+    });
   });
 });

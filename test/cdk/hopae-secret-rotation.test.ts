@@ -1,13 +1,25 @@
-import { Duration } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { Secret, type CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { HopaeSecretRotation } from '../../lib';
-import { APP_SECRET_ARNS, importByArn, synthRotation, testStack, WORKSPACE_KEY_ARN } from './fixtures';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { HopaeRotationSchedule, HopaeSecretRotation } from '../../lib';
+import {
+  ACCOUNT,
+  APP_SECRET_ARNS,
+  appWithoutBundling,
+  importByArn,
+  KEY_ARNS,
+  logicalIdOf,
+  refTo,
+  synthRotation,
+  WORKSPACE_KEY_ARN,
+} from './fixtures';
 
 describe('HopaeSecretRotation function', () => {
   test('runs the bundled handler on Node.js 24, arm64, with the default timeout and memory', () => {
     // GIVEN / WHEN a rotation with default props
-    const { template } = synthRotation({ environment: 'sandbox' });
+    const { template } = synthRotation();
 
     // THEN
     template.resourceCountIs('AWS::Lambda::Function', 1);
@@ -18,149 +30,184 @@ describe('HopaeSecretRotation function', () => {
       Timeout: 60,
       MemorySize: 256,
       Description: Match.stringLikeRegexp('Hopae'),
+      ReservedConcurrentExecutions: Match.absent(),
     });
   });
 
-  test('takes timeout and memory from props', () => {
+  test('takes timeout, memory and reserved concurrency from props', () => {
     // GIVEN / WHEN
-    const { template } = synthRotation({ environment: 'sandbox', timeout: Duration.seconds(30), memorySize: 512 });
+    const { template } = synthRotation({ timeout: Duration.minutes(2), memorySize: 512, reservedConcurrentExecutions: 10 });
 
-    // THEN the timeout is still at least 30 s, which the validation guarantees
-    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 30, MemorySize: 512 });
+    // THEN
+    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 120, MemorySize: 512, ReservedConcurrentExecutions: 10 });
+  });
+
+  test('serves every app with one function', () => {
+    // GIVEN / WHEN two existing secrets and two created ones
+    const { template, rotation, functionLogicalId } = synthRotation({ clientIds: ['HqTRDIYH', 'Zx9Yw8Vu'] });
+
+    // THEN one function, referenced by all four schedules
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    expect(rotation.secrets).toHaveLength(4);
+    const schedules = Object.values(template.findResources('AWS::SecretsManager::RotationSchedule'));
+    expect(schedules).toHaveLength(4);
+    for (const schedule of schedules) {
+      expect(schedule.Properties.RotationLambdaARN).toEqual({ 'Fn::GetAtt': [functionLogicalId, 'Arn'] });
+    }
   });
 
   test.each([
     ['sandbox', { environment: 'sandbox' as const }, 'https://sandbox.api.hopae.com/connect/v1'],
     ['production', { environment: 'production' as const }, 'https://api.hopae.com/connect/v1'],
-    ['an explicit URL', { apiBaseUrl: 'https://eu.api.hopae.example/connect/v1/' }, 'https://eu.api.hopae.example/connect/v1'],
-  ])('points the function at the Hopae API for %s and at the workspace key secret', (_name, props, expectedUrl) => {
-    // GIVEN / WHEN
+    ['an explicit URL (normalised)', { environment: undefined, apiBaseUrl: 'https://eu.api.hopae.example/connect/v1/' }, 'https://eu.api.hopae.example/connect/v1'],
+  ])('points the function at the Hopae API for %s and at the workspace key by complete ARN', (_name, props, expectedUrl) => {
+    // GIVEN / WHEN a workspace key imported by complete ARN
     const { template, rotation } = synthRotation(props);
 
     // THEN
     expect(rotation.apiBaseUrl).toBe(expectedUrl);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
-        Variables: {
+        Variables: Match.exact({
           HOPAE_API_BASE_URL: expectedUrl,
           HOPAE_API_KEY_SECRET_ID: WORKSPACE_KEY_ARN,
           POWERTOOLS_SERVICE_NAME: 'hopae-secret-rotation',
-        },
+          POWERTOOLS_METRICS_NAMESPACE: 'HopaeSecretRotation',
+        }),
       },
+    });
+  });
+
+  test('names the workspace key secret by its plain name when it is imported by name', () => {
+    // GIVEN / WHEN a workspace key imported by name (its ARN is partial)
+    const { template } = synthRotation((stack) => ({ workspaceKeySecret: Secret.fromSecretNameV2(stack, 'KeyByName', 'hopae/workspace-key') }));
+
+    // THEN the name, not a partial ARN that Secrets Manager would have to guess from
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ HOPAE_API_KEY_SECRET_ID: 'hopae/workspace-key' }) },
+    });
+  });
+
+  test('passes a deploy-time apiBaseUrl through for the function to check at start', () => {
+    // GIVEN / WHEN an apiBaseUrl only known at deploy time
+    const { template } = synthRotation((stack) => ({
+      environment: undefined,
+      apiBaseUrl: new CfnParameter(stack, 'HopaeApiBaseUrl', { type: 'String' }).valueAsString,
+    }));
+
+    // THEN
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ HOPAE_API_BASE_URL: { Ref: 'HopaeApiBaseUrl' } }) },
     });
   });
 });
 
-describe('HopaeSecretRotation schedules', () => {
-  test('adds one rotation schedule per app secret, every 30 days, without rotating on deploy', () => {
-    // GIVEN / WHEN two app secrets and default props
-    const { template, rotation, functionLogicalId } = synthRotation({ environment: 'sandbox' });
+describe('HopaeSecretRotation log group', () => {
+  test('writes to its own log group, kept for a year by default', () => {
+    // GIVEN / WHEN
+    const { template, logGroupLogicalId } = synthRotation();
+
+    // THEN an explicit log group, no LogRetention custom resource, and the function logs to it
+    template.resourceCountIs('AWS::Logs::LogGroup', 1);
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 365 },
+      DeletionPolicy: 'Retain',
+    });
+    template.resourceCountIs('Custom::LogRetention', 0);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: { LogGroup: { Ref: logGroupLogicalId } },
+    });
+  });
+
+  test('takes the retention from logRetention', () => {
+    // GIVEN / WHEN
+    const { template } = synthRotation({ logRetention: logs.RetentionDays.THREE_MONTHS });
 
     // THEN
-    expect(rotation.rotationSchedules).toHaveLength(2);
-    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 2);
-    for (const secretArn of APP_SECRET_ARNS) {
-      template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
-        SecretId: secretArn,
-        RotationLambdaARN: { 'Fn::GetAtt': [functionLogicalId, 'Arn'] },
-        RotationRules: { ScheduleExpression: 'rate(30 days)' },
-        RotateImmediatelyOnUpdate: false,
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+});
+
+describe('HopaeSecretRotation secrets created for clientIds', () => {
+  test('creates a retained secret holding only the clientId, named hopae/apps/<clientId>', () => {
+    // GIVEN / WHEN clientIds only
+    const { template, rotation } = synthRotation({ appSecrets: [], clientIds: ['HqTRDIYH', 'Zx9Yw8Vu'] });
+
+    // THEN one secret per clientId, exactly {"clientId": ...}, no generated value, kept on stack deletion
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    for (const clientId of ['HqTRDIYH', 'Zx9Yw8Vu']) {
+      template.hasResource('AWS::SecretsManager::Secret', {
+        Properties: {
+          Name: `hopae/apps/${clientId}`,
+          SecretString: `{"clientId":"${clientId}"}`,
+          GenerateSecretString: Match.absent(),
+          KmsKeyId: Match.absent(),
+        },
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    }
+    expect(Object.keys(rotation.createdSecrets)).toEqual(['HqTRDIYH', 'Zx9Yw8Vu']);
+    expect(rotation.secrets).toEqual([rotation.createdSecrets.HqTRDIYH, rotation.createdSecrets.Zx9Yw8Vu]);
+  });
+
+  test('uses secretNamePrefix for the names', () => {
+    // GIVEN / WHEN
+    const { template } = synthRotation({ clientIds: ['HqTRDIYH'], secretNamePrefix: 'prod/hopae-connect/' });
+
+    // THEN
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'prod/hopae-connect/HqTRDIYH' });
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+  });
+
+  test('encrypts them with encryptionKey', () => {
+    // GIVEN / WHEN a customer managed key of the stack, and one imported by ARN
+    const { template, stack } = synthRotation((s) => ({ appSecrets: [], clientIds: ['HqTRDIYH'], encryptionKey: new kms.Key(s, 'AppKey') }));
+    const imported = synthRotation((s) => ({ appSecrets: [], clientIds: ['HqTRDIYH'], encryptionKey: kms.Key.fromKeyArn(s, 'AppKey', KEY_ARNS.appSecret) }));
+
+    // THEN
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: { 'Fn::GetAtt': [logicalIdOf(stack.node.findChild('AppKey')), 'Arn'] } });
+    imported.template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: KEY_ARNS.appSecret });
+  });
+
+  test('rotates existing secrets first, then the created ones', () => {
+    // GIVEN / WHEN both kinds
+    const { rotation, template } = synthRotation({ clientIds: ['HqTRDIYH'] });
+
+    // THEN
+    expect(rotation.secrets.map((s) => s.secretFullArn && Stack.of(rotation).resolve(s.secretFullArn))).toEqual([
+      ...APP_SECRET_ARNS,
+      refTo(rotation.createdSecrets.HqTRDIYH!),
+    ]);
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { SecretId: refTo(rotation.createdSecrets.HqTRDIYH!) });
+  });
+
+  test('denies deleting each created secret to the account root, and leaves imported secrets alone', () => {
+    // GIVEN / WHEN two imported secrets and two created ones
+    const { template, rotation } = synthRotation({ clientIds: ['HqTRDIYH', 'Zx9Yw8Vu'] });
+
+    // THEN one resource policy per created secret, none for the imported ones (not owned by this stack)
+    template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 2);
+    for (const secret of Object.values(rotation.createdSecrets)) {
+      template.hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
+        SecretId: refTo(secret),
+        ResourcePolicy: {
+          Statement: [
+            {
+              Effect: 'Deny',
+              Action: 'secretsmanager:DeleteSecret',
+              Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${ACCOUNT}:root`]] } },
+              Resource: '*',
+            },
+          ],
+        },
       });
     }
   });
 
-  test('renders a custom interval in hours and rotates on deploy only when asked', () => {
-    // GIVEN / WHEN
-    const { template } = synthRotation({
-      environment: 'sandbox',
-      automaticallyAfter: Duration.hours(4),
-      rotateImmediatelyOnUpdate: true,
-    });
-
-    // THEN
-    const schedules = template.findResources('AWS::SecretsManager::RotationSchedule');
-    expect(Object.values(schedules).map((r) => r.Properties)).toEqual([
-      expect.objectContaining({ RotationRules: { ScheduleExpression: 'rate(4 hours)' }, RotateImmediatelyOnUpdate: true }),
-      expect.objectContaining({ RotationRules: { ScheduleExpression: 'rate(4 hours)' }, RotateImmediatelyOnUpdate: true }),
-    ]);
-  });
-
-  test('creates each schedule only after Secrets Manager may invoke the function', () => {
-    // GIVEN / WHEN
-    const { template } = synthRotation({ environment: 'sandbox' });
-
-    // THEN the schedule's configuration test (testSecret) needs the invoke permission in place
-    const [permissionId] = Object.keys(template.findResources('AWS::Lambda::Permission'));
-    const schedules = Object.values(template.findResources('AWS::SecretsManager::RotationSchedule'));
-    expect(schedules).toHaveLength(2);
-    for (const schedule of schedules) expect(schedule.DependsOn).toContain(permissionId);
-  });
-});
-
-describe('HopaeSecretRotation permissions', () => {
-  test('lets the function read the workspace key and rotate each app secret', () => {
-    // GIVEN / WHEN
-    const { template } = synthRotation({ environment: 'sandbox' });
-
-    // THEN
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Allow',
-            Action: Match.arrayWith(['secretsmanager:GetSecretValue']),
-            Resource: WORKSPACE_KEY_ARN,
-          }),
-          ...APP_SECRET_ARNS.map((arn) =>
-            Match.objectLike({
-              Effect: 'Allow',
-              Action: [
-                'secretsmanager:DescribeSecret',
-                'secretsmanager:GetSecretValue',
-                'secretsmanager:PutSecretValue',
-                'secretsmanager:UpdateSecretVersionStage',
-              ],
-              Resource: arn,
-            }),
-          ),
-        ]),
-      },
-    });
-  });
-
-  test('never lets the function write the workspace key', () => {
-    // GIVEN / WHEN
-    const { template } = synthRotation({ environment: 'sandbox' });
-
-    // THEN no statement on the workspace key grants more than reading it
-    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
-      (policy) => policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
-    );
-    const onWorkspaceKey = statements.filter((s) => s.Resource === WORKSPACE_KEY_ARN);
-    expect(onWorkspaceKey.length).toBeGreaterThan(0);
-    for (const statement of onWorkspaceKey) {
-      expect([statement.Action].flat().sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
-    }
-  });
-
-  test('lets Secrets Manager invoke the function, with one permission shared by all schedules', () => {
-    // GIVEN / WHEN two app secrets
-    const { template, functionLogicalId } = synthRotation({ environment: 'sandbox' });
-
-    // THEN
-    template.resourceCountIs('AWS::Lambda::Permission', 1);
-    template.hasResourceProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunction',
-      Principal: 'secretsmanager.amazonaws.com',
-      FunctionName: { 'Fn::GetAtt': [functionLogicalId, 'Arn'] },
-    });
-  });
-});
-
-describe('HopaeSecretRotation with a secret owned by the same stack', () => {
-  test('schedules rotation of the owned secret by reference', () => {
+  test('gives the deny-delete policy to an app secret the stack owns', () => {
     // GIVEN a secret created next to the construct
-    const stack = testStack();
+    const stack = new Stack(appWithoutBundling(), 'Owned', { env: { account: ACCOUNT, region: 'eu-central-1' } });
     const owned = new Secret(stack, 'OwnedAppSecret');
 
     // WHEN
@@ -172,9 +219,141 @@ describe('HopaeSecretRotation with a secret owned by the same stack', () => {
 
     // THEN
     const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { SecretId: refTo(owned), RotateImmediatelyOnUpdate: false });
+    template.hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
+      SecretId: refTo(owned),
+      ResourcePolicy: { Statement: [Match.objectLike({ Effect: 'Deny', Action: 'secretsmanager:DeleteSecret' })] },
+    });
+  });
+
+  test('creates no secret and no resource policy without clientIds', () => {
+    // GIVEN / WHEN imported secrets only
+    const { template } = synthRotation();
+
+    // THEN
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
+  });
+});
+
+describe('HopaeSecretRotation schedules', () => {
+  test('adds one rotation schedule per app secret, every 30 days, without rotating on deploy', () => {
+    // GIVEN / WHEN two app secrets and default props
+    const { template, rotation, functionLogicalId } = synthRotation();
+
+    // THEN
+    expect(rotation.rotationSchedules).toHaveLength(2);
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 2);
+    for (const secretArn of APP_SECRET_ARNS) {
+      template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+        SecretId: secretArn,
+        RotationLambdaARN: { 'Fn::GetAtt': [functionLogicalId, 'Arn'] },
+        RotationRules: Match.exact({ ScheduleExpression: 'rate(30 days)' }),
+        RotateImmediatelyOnUpdate: false,
+      });
+    }
+  });
+
+  test.each([
+    ['1 day', HopaeRotationSchedule.rate(Duration.days(1)), 'rate(1 day)'],
+    ['24 hours as a day', HopaeRotationSchedule.rate(Duration.hours(24)), 'rate(1 day)'],
+    ['7 days', HopaeRotationSchedule.rate(Duration.days(7)), 'rate(7 days)'],
+    ['6 hours', HopaeRotationSchedule.rate(Duration.hours(6)), 'rate(6 hours)'],
+    ['4 hours', HopaeRotationSchedule.rate(Duration.hours(4)), 'rate(4 hours)'],
+    ['999 days', HopaeRotationSchedule.rate(Duration.days(999)), 'rate(999 days)'],
+    ['a cron', HopaeRotationSchedule.cron('cron(0 4 ? * SUN *)'), 'cron(0 4 ? * SUN *)'],
+    ['a cron with extra spaces', HopaeRotationSchedule.cron('  cron( 0  4 1 * ? * ) '), 'cron(0 4 1 * ? *)'],
+  ])('renders a schedule of %s into every rotation schedule', (_case, schedule, expression) => {
+    // GIVEN / WHEN
+    const { template } = synthRotation({ schedule });
+
+    // THEN every secret's schedule carries the expression, without a window
+    const schedules = Object.values(template.findResources('AWS::SecretsManager::RotationSchedule'));
+    expect(schedules).toHaveLength(2);
+    for (const s of schedules) expect(s.Properties.RotationRules).toEqual({ ScheduleExpression: expression });
+  });
+
+  test('renders the rotation window in hours', () => {
+    // GIVEN / WHEN
+    const { template } = synthRotation({ schedule: HopaeRotationSchedule.cron('cron(0 4 ? * SUN *)'), rotationWindow: Duration.hours(3) });
+
+    // THEN
+    const schedules = Object.values(template.findResources('AWS::SecretsManager::RotationSchedule'));
+    expect(schedules).toHaveLength(2);
+    for (const s of schedules) expect(s.Properties.RotationRules).toEqual({ ScheduleExpression: 'cron(0 4 ? * SUN *)', Duration: '3h' });
+  });
+
+  test.each([
+    ['1 hour', Duration.hours(1), '1h'],
+    ['24 hours', Duration.hours(24), '24h'],
+  ])('renders a window of %s', (_case, rotationWindow, rendered) => {
+    // GIVEN / WHEN
+    const { template } = synthRotation({ rotationWindow });
+
+    // THEN
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
-      SecretId: { Ref: stack.getLogicalId(owned.node.defaultChild as CfnSecret) },
-      RotateImmediatelyOnUpdate: false,
+      RotationRules: { ScheduleExpression: 'rate(30 days)', Duration: rendered },
+    });
+  });
+
+  test('leaves the window to Secrets Manager when none is given', () => {
+    // GIVEN / WHEN
+    const { template } = synthRotation();
+
+    // THEN
+    template.allResourcesProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { Duration: Match.absent() } });
+  });
+
+  test('rotates on deploy only when asked', () => {
+    // GIVEN / WHEN
+    const { template } = synthRotation({ rotateImmediatelyOnUpdate: true });
+
+    // THEN
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 2);
+    template.allResourcesProperties('AWS::SecretsManager::RotationSchedule', { RotateImmediatelyOnUpdate: true });
+  });
+
+  test('creates each schedule only after Secrets Manager may invoke the function', () => {
+    // GIVEN / WHEN imported and created secrets
+    const { template, rotation } = synthRotation({ clientIds: ['HqTRDIYH'] });
+
+    // THEN the schedule's configuration test (testSecret) needs the invoke permission in place
+    const permissionId = logicalIdOf(rotation.node.findChild('InvokeBySecretsManager'));
+    const schedules = Object.values(template.findResources('AWS::SecretsManager::RotationSchedule'));
+    expect(schedules).toHaveLength(3);
+    for (const schedule of schedules) expect(schedule.DependsOn).toContain(permissionId);
+  });
+});
+
+describe('HopaeSecretRotation invoke permission', () => {
+  test('lets only this account\'s Secrets Manager invoke the function, with one permission shared by all schedules', () => {
+    // GIVEN / WHEN two app secrets and a created one
+    const { template, functionLogicalId } = synthRotation({ clientIds: ['HqTRDIYH'] });
+
+    // THEN
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission'));
+    const bySecretsManager = permissions.filter((p) => p.Properties.Principal === 'secretsmanager.amazonaws.com');
+    expect(bySecretsManager).toHaveLength(1);
+    expect(bySecretsManager[0]!.Properties).toEqual({
+      Action: 'lambda:InvokeFunction',
+      Principal: 'secretsmanager.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [functionLogicalId, 'Arn'] },
+      SourceAccount: ACCOUNT,
+    });
+    template.resourceCountIs('AWS::Lambda::Permission', 1);
+  });
+
+  test('uses the deploying account when the stack is environment-agnostic', () => {
+    // GIVEN a stack without env
+    const stack = new Stack(appWithoutBundling(), 'Agnostic');
+
+    // WHEN
+    const { template } = synthRotation((s) => ({ workspaceKeySecret: Secret.fromSecretNameV2(s, 'KeyByName', 'hopae/workspace-key'), appSecrets: [], clientIds: ['HqTRDIYH'] }), stack);
+
+    // THEN
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Principal: 'secretsmanager.amazonaws.com',
+      SourceAccount: { Ref: 'AWS::AccountId' },
     });
   });
 });

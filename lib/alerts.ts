@@ -1,0 +1,132 @@
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+
+/** Secrets Manager's CloudTrail service events that mean a rotation did not complete. */
+export const FAILURE_EVENTS = ['RotationFailed', 'RotationAbandoned', 'TestRotationFailed'] as const;
+
+export interface RotationAlertsProps {
+  readonly rotationFunction: lambda.IFunction;
+  readonly secrets: readonly ISecret[];
+  /** Existing topic to notify; when absent a new encrypted topic is created. */
+  readonly topic?: sns.ITopic;
+  /** Address subscribed to the new topic. */
+  readonly email?: string;
+  readonly runbookUrl: string;
+}
+
+/**
+ * Tells people loudly when a rotation fails: Secrets Manager's failure events for these secrets,
+ * and alarms on the function's errors and throttles, all to one SNS topic.
+ */
+export class RotationAlerts extends Construct {
+  readonly topic: sns.ITopic;
+  readonly failureRule: events.Rule;
+  readonly errorsAlarm: cloudwatch.Alarm;
+  readonly throttlesAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: RotationAlertsProps) {
+    super(scope, id);
+    this.topic = props.topic ?? this.createTopic(props.email);
+
+    this.failureRule = new events.Rule(this, 'RotationFailedRule', {
+      description: 'Secrets Manager reports a failed or abandoned rotation of a Hopae app secret',
+      eventPattern: {
+        source: ['aws.secretsmanager'],
+        detailType: ['AWS Service Event via CloudTrail'],
+        detail: {
+          eventName: [...FAILURE_EVENTS],
+          additionalEventData: { SecretId: props.secrets.map(secretIdMatcher) },
+        },
+      },
+    });
+    const field = (path: string) => events.EventField.fromPath(path);
+    this.failureRule.addTarget(
+      new targets.SnsTopic(this.topic, {
+        message: events.RuleTargetInput.fromText(
+          `Hopae secret rotation: ${field('$.detail.eventName')} for secret ${field('$.detail.additionalEventData.SecretId')} ` +
+            `(account ${field('$.account')}, region ${field('$.region')}, at ${field('$.time')}). ` +
+            `Hopae may already have replaced the old clientSecret: act within 24 hours. Runbook: ${props.runbookUrl}`,
+        ),
+      }),
+    );
+
+    const action = new cloudwatchActions.SnsAction(this.topic);
+    this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
+      alarmDescription: `A Hopae rotation step failed (the function threw after its own retries). Check its logs for errorCode. Runbook: ${props.runbookUrl}`,
+      metric: props.rotationFunction.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.throttlesAlarm = new cloudwatch.Alarm(this, 'ThrottlesAlarm', {
+      alarmDescription: `The Hopae rotation function was throttled: Secrets Manager retries, but rotations stall. Check account concurrency. Runbook: ${props.runbookUrl}`,
+      metric: props.rotationFunction.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const alarm of [this.errorsAlarm, this.throttlesAlarm]) {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
+  }
+
+  /** An SNS topic encrypted with its own key, usable by EventBridge and CloudWatch, https only. */
+  private createTopic(email: string | undefined): sns.Topic {
+    const key = new kms.Key(this, 'TopicKey', {
+      description: 'Encrypts the Hopae secret rotation alert topic',
+      enableKeyRotation: true,
+    });
+    // EventBridge gets its key grant from the SnsTopic target; CloudWatch alarms need theirs here.
+    const account = Stack.of(this).account;
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': account } },
+      }),
+    );
+    const topic = new sns.Topic(this, 'Topic', {
+      displayName: 'Hopae secret rotation alerts',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    // A topic policy replaces SNS's default one, so this account's alarms must be allowed by name.
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowAlarmsOfThisAccount',
+        actions: ['sns:Publish'],
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': account },
+          ArnLike: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        },
+      }),
+    );
+    if (email) topic.addSubscription(new subscriptions.EmailSubscription(email));
+    return topic;
+  }
+}
+
+/**
+ * The event carries the secret's complete ARN. A secret known only by name matches by prefix: its
+ * ARN up to the 6-character suffix.
+ */
+function secretIdMatcher(secret: ISecret): string | Record<string, string> {
+  if (secret.secretFullArn) return secret.secretFullArn;
+  return { prefix: `${secret.secretArn}-` };
+}

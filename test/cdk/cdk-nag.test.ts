@@ -1,0 +1,143 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack, Validations, type PolicyValidationPluginReport } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { readAppContext } from '../../bin/context';
+import { HopaeSecretRotationStack, type HopaeSecretRotationStackProps } from '../../lib';
+import { ACCOUNT, APP_SECRET_ARNS, REGION, WORKSPACE_KEY_ARN } from './fixtures';
+
+const ACKNOWLEDGED = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
+
+/** The committed cdk.json context, as `cdk synth` without -c overrides sees it. */
+function defaultContext(): HopaeSecretRotationStackProps {
+  const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+  const { stackName: _stackName, ...props } = readAppContext((key) => cdkJson.context[key]);
+  return props;
+}
+
+const ENV = { account: ACCOUNT, region: REGION };
+
+const VARIANTS: [string, () => HopaeSecretRotationStackProps][] = [
+  // Like bin/app.ts without CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION: environment-agnostic.
+  ['names only (the default cdk.json context)', () => defaultContext()],
+  ['complete ARNs', () => ({ env: ENV, environment: 'production', workspaceKeySecret: WORKSPACE_KEY_ARN, appSecrets: [...APP_SECRET_ARNS] })],
+  [
+    'clientIds with alarmEmail',
+    () => ({ env: ENV, environment: 'sandbox', workspaceKeySecret: 'hopae/workspace-key', clientIds: ['HqTRDIYH', 'Zx9Yw8Vu'], alarmEmail: 'ops@example.com' }),
+  ],
+  [
+    'a cron schedule with a window',
+    () => ({
+      env: ENV,
+      environment: 'sandbox',
+      workspaceKeySecret: 'hopae/workspace-key',
+      appSecrets: ['hopae/apps/HqTRDIYH'],
+      scheduleExpression: 'cron(0 4 ? * SUN *)',
+      rotationWindowHours: 3,
+      runbookUrl: 'https://wiki.example.com/hopae/rotation-failed',
+    }),
+  ],
+];
+
+/** Every `aws:cdk:acknowledged-rules` entry on any construct of the tree. */
+function acknowledgementsInTree(root: IConstruct): unknown[] {
+  return root.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === ACKNOWLEDGED).map((m) => ({ path: c.node.path, data: m.data })));
+}
+
+/** Every `aws:cdk:acknowledged-rules` entry the cloud assembly records for a stack. */
+function acknowledgementsInAssembly(assembly: CloudAssembly, stack: Stack): unknown[] {
+  return assembly.getStackArtifact(stack.artifactId).findMetadataByType(ACKNOWLEDGED);
+}
+
+function ruleNames(report: PolicyValidationPluginReport): string[] {
+  return report.violations.map((v) => v.ruleName);
+}
+
+describe('AWS Solutions checks (cdk-nag)', () => {
+  let outdir: string;
+  let app: App;
+  let pack: AwsSolutionsChecks;
+
+  beforeEach(() => {
+    // GIVEN an App with the AWS Solutions pack as a validation plugin, as bin/app.ts sets it up
+    outdir = mkdtempSync(join(tmpdir(), 'hopae-rotation-nag-'));
+    app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    pack = new AwsSolutionsChecks(app);
+    Validations.of(app).addPlugins(pack);
+  });
+
+  afterEach(() => rmSync(outdir, { recursive: true, force: true }));
+
+  test.each(VARIANTS)('finds nothing in the example stack with %s, and acknowledges nothing', (_name, props) => {
+    // WHEN the example stack is built and checked
+    const stack = new HopaeSecretRotationStack(app, 'Example', props());
+    const report = pack.validateScope(app);
+
+    // THEN zero findings
+    expect(report.violations).toEqual([]);
+    expect(report.success).toBe(true);
+    // and none hidden: no construct acknowledges a rule
+    expect(acknowledgementsInTree(app)).toEqual([]);
+
+    // WHEN synthesized with the plugin active (what `cdk synth` does)
+    let assembly: CloudAssembly | undefined;
+    expect(() => {
+      assembly = app.synth();
+    }).not.toThrow();
+
+    // THEN the cloud assembly records no acknowledgement either, and the template no cdk_nag suppressions
+    expect(acknowledgementsInAssembly(assembly!, stack)).toEqual([]);
+    const template = assembly!.getStackArtifact(stack.artifactId).template as { Resources: Record<string, { Metadata?: Record<string, unknown> }> };
+    expect(Object.keys(template.Resources).length).toBeGreaterThan(10);
+    for (const resource of Object.values(template.Resources)) expect(resource.Metadata?.cdk_nag).toBeUndefined();
+  });
+
+  test('reports findings when a stack breaks the rules, so zero findings above means something', () => {
+    // GIVEN the example stack plus a stack with a topic open to plain http and a wildcard IAM policy
+    new HopaeSecretRotationStack(app, 'Example', defaultContext());
+    const bad = new Stack(app, 'Bad', { env: ENV });
+    new sns.Topic(bad, 'PlainTopic');
+    const role = new iam.Role(bad, 'WideRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: ['*'] }));
+
+    // WHEN checked
+    const report = pack.validateScope(app);
+
+    // THEN the pack reports them, and only in the bad stack
+    expect(report.success).toBe(false);
+    expect(ruleNames(report)).toEqual(expect.arrayContaining(['AwsSolutions-SNS3', 'AwsSolutions-IAM5[Resource::*]']));
+    for (const violation of report.violations) {
+      for (const resource of violation.violatingResources) expect(resource.constructPath).toMatch(/^Bad\//);
+    }
+
+    // and synthesis fails, as `cdk synth` would (the report it prints is silenced here)
+    const silence = [jest.spyOn(console, 'error').mockImplementation(() => {}), jest.spyOn(console, 'log').mockImplementation(() => {})];
+    try {
+      // (Under Jest the error carries the report itself; from a terminal it says "Validation failed".)
+      expect(() => app.synth()).toThrow(/AwsSolutions-SNS3[\s\S]*AwsSolutions-IAM5|Validation failed/);
+    } finally {
+      for (const spy of silence) spy.mockRestore();
+    }
+  });
+
+  test('detects an acknowledgement, so "none acknowledged" above means something', () => {
+    // GIVEN a stack that acknowledges its findings instead of fixing them
+    const bad = new Stack(app, 'Acknowledging', { env: ENV });
+    const topic = new sns.Topic(bad, 'PlainTopic');
+    Validations.of(topic).acknowledge({ id: 'AwsSolutions-SNS3', reason: 'test' });
+
+    // WHEN checked and synthesized
+    const report = pack.validateScope(app);
+    const assembly = app.synth();
+
+    // THEN the pack is silenced, but the helpers used above see the acknowledgements
+    expect(report.success).toBe(true);
+    expect(acknowledgementsInTree(app)).toHaveLength(1);
+    expect(acknowledgementsInAssembly(assembly, bad)).toHaveLength(1);
+  });
+});
