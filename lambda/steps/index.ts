@@ -15,14 +15,24 @@ const STEPS: Record<RotationStep, (deps: StepDependencies, input: StepInput) => 
   finishSecret,
 };
 
+export interface RunStepOptions {
+  /**
+   * The rotation was begun without Secrets Manager (the operator CLI's --local), so createSecret
+   * creates the token's version itself.
+   */
+  readonly beganWithoutSecretsManager?: boolean;
+}
+
 /** One rotation step: DescribeSecret, the pre-checks, then the step itself. */
 export async function runRotationStep(
   deps: StepDependencies,
   input: Omit<StepInput, 'metadata'>,
+  options: RunStepOptions = {},
 ): Promise<StepOutcome> {
   const metadata = await deps.store.describe(input.request.secretId, input.signal);
   deps.logger.appendKeys({ secretArn: metadata.arn });
-  if (checkRotationState(metadata, input.request.token) === 'done') {
+  const tokenMayBeNew = options.beganWithoutSecretsManager === true && input.request.step === 'createSecret';
+  if (checkRotationState(metadata, input.request.token, tokenMayBeNew) === 'done') {
     deps.logger.info('The version is already AWSCURRENT: this rotation is finished');
     return 'already-current';
   }

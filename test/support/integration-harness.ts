@@ -21,6 +21,8 @@ export interface Harness {
   readonly sm: SecretsManagerClient;
   readonly apiKey: string;
   readonly output: OutputCapture;
+  /** The handler under test (available once the harness started). */
+  readonly handler: RotationHandler;
   /** Every RotationToken handed to the handler, for the log scan. */
   readonly rotationTokens: string[];
   /** Registers the app at Hopae (with a secret unless `bootstrap`) and creates its secret; returns ARN and first secret. */
@@ -64,6 +66,7 @@ export function useIntegrationHarness(options: HarnessOptions = {}): Harness {
     apiKey = standIn.addWorkspace();
     Object.assign(process.env, {
       AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
+      AWS_ENDPOINT_URL_LAMBDA: moto.endpoint,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
@@ -107,6 +110,10 @@ export function useIntegrationHarness(options: HarnessOptions = {}): Harness {
       return apiKey;
     },
     output,
+    get handler() {
+      if (!handler) throw new Error('harness not started');
+      return handler;
+    },
     rotationTokens,
     async createApp(options = {}) {
       const clientId = `App${randomBytes(3).toString('hex').toUpperCase()}`;

@@ -136,6 +136,37 @@ describe('pre-checks before every step', () => {
   });
 });
 
+describe('a rotation begun without Secrets Manager (the CLI\'s --local)', () => {
+  const noToken = { stages: { [OLD_VERSION]: ['AWSCURRENT'] } };
+
+  it('lets createSecret create the token version itself', async () => {
+    const { deps, run } = arrange(noToken, rotated);
+
+    await expect(
+      runRotationStep(deps, { request: { step: 'createSecret', secretId: ARN, token: TOKEN, rotationToken: undefined }, hopaeDeadline: Date.now() + 30_000 }, { beganWithoutSecretsManager: true }),
+    ).resolves.toBe('created');
+    expect(calls(PutSecretValueCommand)[0]).toMatchObject({ ClientRequestToken: TOKEN, VersionStages: ['AWSPENDING'] });
+    // Without the option the same state is refused.
+    await expect(run('createSecret')).rejects.toThrow(RotationStateError);
+  });
+
+  it.each<RotationStep>(['setSecret', 'testSecret', 'finishSecret'])('still refuses %s for a token that is not a version', async (step) => {
+    const { deps } = arrange(noToken);
+
+    await expect(
+      runRotationStep(deps, { request: { step, secretId: ARN, token: TOKEN, rotationToken: undefined }, hopaeDeadline: Date.now() + 30_000 }, { beganWithoutSecretsManager: true }),
+    ).rejects.toThrow(/has no version/);
+  });
+
+  it('still refuses a secret whose rotation is disabled', async () => {
+    const { deps } = arrange({ ...noToken, rotationEnabled: false });
+
+    await expect(
+      runRotationStep(deps, { request: { step: 'createSecret', secretId: ARN, token: TOKEN, rotationToken: undefined }, hopaeDeadline: Date.now() + 30_000 }, { beganWithoutSecretsManager: true }),
+    ).rejects.toThrow(/Rotation is not enabled/);
+  });
+});
+
 describe('createSecret', () => {
   it('rotates at Hopae with the token as Idempotency-Key and stores the new pair as AWSPENDING', async () => {
     const { http, run } = arrange({}, rotated);

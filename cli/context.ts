@@ -1,0 +1,68 @@
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { fetchTransport, type HttpTransport } from '../lambda/hopae/http';
+import { sleep } from '../lambda/hopae/retry';
+import { parseAppSecret, type AppSecret } from '../lambda/app-secret';
+import { CliError, EXIT } from './errors';
+import type { Output, Stream } from './output';
+import { FunctionRegistry, functionName, readVersionValue, type FunctionInfo, type SecretState } from './secrets';
+
+/** Everything a command touches, injected so tests can point it at moto_server and the stand-in. */
+export interface CliDeps {
+  /** Reached through the SDK's standard configuration (credentials, region, AWS_ENDPOINT_URL_*). */
+  readonly sm: SecretsManagerClient;
+  readonly lambda: LambdaClient;
+  readonly transport: HttpTransport;
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: Stream;
+  readonly stderr: Stream;
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** How often `rotate --wait` looks. */
+  readonly pollIntervalMs: number;
+}
+
+export function defaultDeps(): CliDeps {
+  return {
+    sm: new SecretsManagerClient({}),
+    lambda: new LambdaClient({}),
+    transport: fetchTransport,
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    now: Date.now,
+    sleep: (ms) => sleep(ms),
+    pollIntervalMs: 2000,
+  };
+}
+
+/** What every command gets. */
+export interface CommandContext {
+  readonly deps: CliDeps;
+  readonly out: Output;
+  readonly functions: FunctionRegistry;
+}
+
+/** The secret's rotation function, which must be ours: this tool acts only on secrets it rotates. */
+export async function requireOurFunction(context: CommandContext, state: SecretState): Promise<FunctionInfo> {
+  if (!state.rotationLambdaArn) {
+    throw new CliError(`Secret ${state.name} has no rotation function: it is not rotated by a Hopae rotation function`);
+  }
+  const fn = await context.functions.lookup(state.rotationLambdaArn);
+  if (!fn.ours) {
+    const why = fn.problem ? `its configuration cannot be read (${fn.problem})` : 'it lacks HOPAE_API_BASE_URL and HOPAE_API_KEY_SECRET_ID';
+    throw new CliError(`Secret ${state.name} is rotated by ${functionName(state.rotationLambdaArn)}, which is not a Hopae rotation function: ${why}`);
+  }
+  return fn;
+}
+
+/** AWSCURRENT parsed; a malformed value is bad input (exit 2), named without its content. */
+export async function readCurrentAppSecret(context: CommandContext, state: SecretState): Promise<AppSecret> {
+  if (!state.current) throw new CliError(`Secret ${state.name} has no AWSCURRENT version`);
+  const value = await readVersionValue(context.deps.sm, state.arn, state.current.id);
+  try {
+    return parseAppSecret(value, `AWSCURRENT of ${state.name}`);
+  } catch (error) {
+    throw new CliError((error as Error).message, EXIT.USAGE);
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * What the CLI reads from Secrets Manager and Lambda: a secret's rotation state and versions,
+ * whether its rotation function is ours, and where that function finds Hopae.
+ */
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  ListSecretsCommand,
+  ListSecretVersionIdsCommand,
+  ResourceNotFoundException,
+  type SecretListEntry,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { CliError, EXIT } from './errors';
+
+export interface VersionInfo {
+  readonly id: string;
+  readonly stages: readonly string[];
+  readonly created: Date | undefined;
+}
+
+export interface SecretState {
+  readonly arn: string;
+  readonly name: string;
+  readonly rotationEnabled: boolean;
+  readonly rotationLambdaArn: string | undefined;
+  readonly lastRotated: Date | undefined;
+  readonly nextRotation: Date | undefined;
+  /** Every version, labelled or not, newest first. */
+  readonly versions: readonly VersionInfo[];
+  readonly current: VersionInfo | undefined;
+  /** AWSPENDING on a version other than AWSCURRENT: a rotation not finished. */
+  readonly pending: VersionInfo | undefined;
+}
+
+export async function readSecretState(sm: SecretsManagerClient, secretId: string): Promise<SecretState> {
+  let described;
+  try {
+    described = await sm.send(new DescribeSecretCommand({ SecretId: secretId }));
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) {
+      throw new CliError(`No secret ${secretId} in this account and region (check the name, AWS_REGION and AWS_PROFILE)`);
+    }
+    throw error;
+  }
+  const versions: VersionInfo[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sm.send(new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true, NextToken: nextToken }));
+    for (const version of page.Versions ?? []) {
+      versions.push({ id: version.VersionId!, stages: version.VersionStages ?? [], created: version.CreatedDate });
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
+  // DescribeSecret is the authority on labels; ListSecretVersionIds adds creation dates and unlabelled versions.
+  const labels = described.VersionIdsToStages ?? {};
+  const merged = versions.map((v) => ({ ...v, stages: labels[v.id] ?? v.stages }));
+  for (const [id, stages] of Object.entries(labels)) {
+    if (!merged.some((v) => v.id === id)) merged.push({ id, stages, created: undefined });
+  }
+  merged.sort((a, b) => (b.created?.getTime() ?? 0) - (a.created?.getTime() ?? 0));
+  const current = merged.find((v) => v.stages.includes('AWSCURRENT'));
+  const pending = merged.find((v) => v.stages.includes('AWSPENDING') && !v.stages.includes('AWSCURRENT'));
+  return {
+    arn: described.ARN!,
+    name: described.Name!,
+    rotationEnabled: described.RotationEnabled === true,
+    rotationLambdaArn: described.RotationLambdaARN || undefined,
+    lastRotated: described.LastRotatedDate,
+    nextRotation: described.NextRotationDate,
+    versions: merged,
+    current,
+    pending,
+  };
+}
+
+/** A version's SecretString, or undefined when it has none (a version created at the start of a rotation). */
+export async function readVersionValue(sm: SecretsManagerClient, secretId: string, versionId: string): Promise<string | undefined> {
+  try {
+    return (await sm.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId }))).SecretString;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return undefined;
+    throw error;
+  }
+}
+
+export async function listAllSecrets(sm: SecretsManagerClient): Promise<SecretListEntry[]> {
+  const all: SecretListEntry[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sm.send(new ListSecretsCommand({ NextToken: nextToken, MaxResults: 100 }));
+    all.push(...(page.SecretList ?? []));
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return all;
+}
+
+/** Where a rotation function finds Hopae, read from its environment. */
+export interface HopaeAccess {
+  readonly apiBaseUrl: string;
+  readonly workspaceKeySecretId: string;
+  /** Where these came from, for messages. */
+  readonly source: string;
+}
+
+export interface FunctionInfo {
+  readonly arn: string;
+  /** The function carries this project's environment contract. */
+  readonly ours: boolean;
+  readonly access: HopaeAccess | undefined;
+  /** Why it could not be read, when it could not. */
+  readonly problem?: string;
+}
+
+/** Looks up rotation functions once each: a function is ours when it has our two environment variables. */
+export class FunctionRegistry {
+  private readonly cache = new Map<string, Promise<FunctionInfo>>();
+
+  constructor(private readonly lambda: LambdaClient) {}
+
+  lookup(arn: string): Promise<FunctionInfo> {
+    let info = this.cache.get(arn);
+    if (!info) {
+      info = this.read(arn);
+      this.cache.set(arn, info);
+    }
+    return info;
+  }
+
+  private async read(arn: string): Promise<FunctionInfo> {
+    try {
+      const config = await this.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: arn }));
+      const vars = config.Environment?.Variables ?? {};
+      const apiBaseUrl = vars.HOPAE_API_BASE_URL;
+      const workspaceKeySecretId = vars.HOPAE_API_KEY_SECRET_ID;
+      const ours = Boolean(apiBaseUrl && workspaceKeySecretId);
+      return {
+        arn,
+        ours,
+        access: ours ? { apiBaseUrl: apiBaseUrl!, workspaceKeySecretId: workspaceKeySecretId!, source: `the environment of ${functionName(arn)}` } : undefined,
+      };
+    } catch (error) {
+      return { arn, ours: false, access: undefined, problem: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    }
+  }
+}
+
+/** The function name of a Lambda ARN (or the argument itself when it is a name). */
+export function functionName(arnOrName: string): string {
+  const match = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+)/.exec(arnOrName);
+  return match ? match[1]! : arnOrName;
+}
+
+/**
+ * Where to reach Hopae: flags, then the operator's environment (the function's own variable
+ * names), then the environment of the secret's rotation function.
+ */
+export async function resolveHopaeAccess(
+  flags: { apiBaseUrl?: string; workspaceKeySecret?: string },
+  env: NodeJS.ProcessEnv,
+  fn: FunctionInfo | undefined,
+): Promise<HopaeAccess> {
+  const apiBaseUrl = flags.apiBaseUrl || env.HOPAE_API_BASE_URL || fn?.access?.apiBaseUrl;
+  const workspaceKeySecretId = flags.workspaceKeySecret || env.HOPAE_API_KEY_SECRET_ID || fn?.access?.workspaceKeySecretId;
+  if (!apiBaseUrl || !workspaceKeySecretId) {
+    throw new CliError(
+      'Cannot tell where Hopae is: pass --api-base-url and --workspace-key-secret, set HOPAE_API_BASE_URL and HOPAE_API_KEY_SECRET_ID, or attach the rotation function to the secret',
+      EXIT.USAGE,
+    );
+  }
+  const source =
+    flags.apiBaseUrl || flags.workspaceKeySecret ? 'the command line' : env.HOPAE_API_BASE_URL ? 'the environment' : (fn?.access?.source ?? 'unknown');
+  return { apiBaseUrl, workspaceKeySecretId, source };
+}

@@ -1,0 +1,304 @@
+/** `hopae-rotation` rotate, status, doctor and its usage, against moto_server and the Hopae stand-in. */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { RotateSecretCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import { cliHarness, createPlainSecret } from '../support/cli-harness';
+import { expectNoSecretsLogged, outcomes, useIntegrationHarness } from '../support/integration-harness';
+
+const h = useIntegrationHarness({ env: { HOPAE_REQUEST_TIMEOUT_MS: '500' } });
+const c = cliHarness(h);
+let functionArn: string;
+
+beforeAll(async () => {
+  functionArn = await c.createRotationFunction();
+});
+
+async function ourApp(options: Parameters<typeof h.createApp>[0] = {}) {
+  const app = await h.createApp(options);
+  await c.attach(app.arn, functionArn);
+  return app;
+}
+
+describe('usage', () => {
+  it.each([['--help'], ['rotate', '--help'], ['status', '-h'], ['doctor', '--help'], ['recover', '--help']])('%s prints help and exits 0', async (...argv) => {
+    const result = await c.cli(argv);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/hopae-rotation/);
+  });
+
+  it.each([
+    [[], /Usage: hopae-rotation <command>/],
+    [['rotat'], /unknown command "rotat"/],
+    [['status', '--frobnicate'], /Unknown option '--frobnicate'/],
+    [['rotate'], /rotate takes one secret/],
+    [['doctor', 'a', 'b'], /doctor takes one secret/],
+    [['status', '--stuck-after', 'soon'], /--stuck-after must be a positive number/],
+  ])('%j exits 2 with a clear message', async (argv, message) => {
+    const result = await c.cli(argv);
+    expect(result.code).toBe(2);
+    expect(result.stdout + result.stderr).toMatch(message);
+  });
+});
+
+describe('rotate', () => {
+  it('starts a rotation and prints its version (Secrets Manager finishes it)', async () => {
+    const { arn, clientId } = await ourApp();
+
+    const result = await c.cli(['rotate', arn, '--json']);
+    await Promise.all(c.serviceRuns);
+
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout) as { token: string; clientId: string; waited: boolean };
+    expect(json).toMatchObject({ clientId, waited: false });
+    expect((await h.stages(arn))[json.token]).toContain('AWSCURRENT');
+    expect(await h.currentAccepted(arn)).toBe(true);
+  });
+
+  it('--wait follows the steps until AWSCURRENT reaches the new version', async () => {
+    const { arn, clientId } = await ourApp();
+
+    const result = await c.cli(['rotate', arn, '--wait']);
+
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/createSecret: waiting for Hopae/);
+    expect(result.stderr).toMatch(/finished: AWSCURRENT is the new version/);
+    expect(result.stdout).toMatch(/✔ .*: rotated \(version [0-9a-f-]{36}\)/);
+    expect(h.standIn.rotations(clientId)).toBe(1);
+    expect(await h.currentAccepted(arn)).toBe(true);
+  });
+
+  it('--wait gives up with exit 3 and the step it stopped at when the rotation does not finish', async () => {
+    const { arn, clientId } = await ourApp();
+    h.standIn.injectFault({ route: 'rotate', phase: 'before-commit', clientId, action: { type: 'status', status: 503 }, times: 1000 });
+
+    const result = await c.cli(['rotate', arn, '--wait', '--timeout', '1', '--json']);
+    await Promise.all(c.serviceRuns);
+    h.standIn.clearFaults();
+
+    expect(result.code).toBe(3);
+    expect(JSON.parse(result.stdout)).toMatchObject({ outcome: 'timeout', phase: 'createSecret' });
+    expect(result.stderr).toMatch(/gave up waiting after 1 s, at createSecret/);
+  });
+
+  it('--wait reports a rotation that lost AWSPENDING as failed (exit 1)', async () => {
+    const { arn, clientId } = await ourApp();
+    h.standIn.injectFault({ route: 'rotate', phase: 'before-commit', clientId, action: { type: 'status', status: 503 }, times: 1000 });
+    const started = c.nextServiceRun();
+    const waiting = c.cli(['rotate', arn, '--wait', '--timeout', '20']);
+    const { token, runs } = await started;
+    expect(outcomes(await runs)).toEqual(['createSecret:HopaeUnavailableError']);
+    // Someone abandons the rotation: AWSPENDING is removed from the new version.
+    await h.sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSPENDING', RemoveFromVersionId: token }));
+
+    const result = await waiting;
+    h.standIn.clearFaults();
+
+    expect({ code: result.code, stdout: result.stdout, stderr: result.stderr }).toEqual({ code: 1, stdout: expect.stringMatching(/✘ .*lost AWSPENDING/), stderr: expect.any(String) });
+  });
+
+  it('--local runs the four steps in-process and leaves AWSPENDING on no other version', async () => {
+    const { arn, clientId } = await ourApp();
+
+    const result = await c.cli(['rotate', arn, '--local', '--json']);
+
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout) as { token: string; steps: { step: string; outcome: string }[] };
+    expect(json.steps.map((s) => `${s.step}:${s.outcome}`)).toEqual(['createSecret:created', 'setSecret:nothing-to-set', 'testSecret:pending-verified', 'finishSecret:finished']);
+    expect((await h.stages(arn))[json.token]).toEqual(['AWSCURRENT']);
+    expect(h.standIn.rotations(clientId)).toBe(1);
+    expect(await h.currentAccepted(arn)).toBe(true);
+  });
+
+  it('--local resumes an unfinished rotation with its token, so Hopae replays instead of rotating again', async () => {
+    const { arn, clientId } = await ourApp();
+    const token = (await h.sm.send(new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: functionArn }))).VersionId!;
+    expect(outcomes(await h.run(arn, token, ['createSecret']))).toEqual(['createSecret:created']);
+
+    const result = await c.cli(['rotate', arn, '--local']);
+
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(new RegExp(`Resuming the unfinished rotation ${token}`));
+    expect(h.standIn.rotations(clientId)).toBe(1);
+    expect((await h.stages(arn))[token]).toContain('AWSCURRENT');
+    expect(await h.currentAccepted(arn)).toBe(true);
+  });
+
+  it('--local reports a failing step with exit 1', async () => {
+    const { arn, clientId } = await ourApp();
+    h.standIn.injectFault({ route: 'rotate', phase: 'before-commit', clientId, action: { type: 'status', status: 404 } });
+
+    const result = await c.cli(['rotate', arn, '--local', '--json']);
+
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({ outcome: 'failed', failedStep: 'createSecret', errorCode: 'HOPAE_REJECTED' });
+  });
+
+  it.each([
+    ['an unknown secret', async () => 'hopae/apps/no-such-secret', /No secret hopae\/apps\/no-such-secret/],
+    ['a secret without rotation', async () => createPlainSecret(h, 'plain/not-rotated', '{"clientId":"X"}'), /has no rotation function/],
+    [
+      'a secret rotated by another function',
+      async () => {
+        const other = await c.createRotationFunction('someone-elses-rotation', { DB_HOST: 'db' });
+        const arn = await createPlainSecret(h, 'plain/other-function', '{"clientId":"X"}');
+        await c.attach(arn, other);
+        return arn;
+      },
+      /rotated by someone-elses-rotation, which is not a Hopae rotation function/,
+    ],
+    [
+      'malformed JSON',
+      async () => {
+        const arn = await createPlainSecret(h, 'plain/malformed', 'clientId=X');
+        await c.attach(arn, functionArn);
+        return arn;
+      },
+      /AWSCURRENT of plain\/malformed is not valid JSON/,
+    ],
+  ])('refuses %s with exit 2 and changes nothing', async (_name, makeSecret, message) => {
+    const secret = await makeSecret();
+    const before = secret.startsWith('arn:') ? await h.stages(secret) : undefined;
+
+    const result = await c.cli(['rotate', secret, '--local']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    if (before) expect(await h.stages(secret)).toEqual(before);
+  });
+});
+
+describe('status', () => {
+  it('lists only secrets rotated by a Hopae function, with clientId, dates, age and state', async () => {
+    const { arn, clientId } = await ourApp();
+
+    const result = await c.cli(['status', '--json']);
+
+    expect(result.code).toBe(0);
+    const { secrets } = JSON.parse(result.stdout) as { secrets: Array<Record<string, unknown>> };
+    const mine = secrets.find((s) => String(arn).includes(String(s.secret)));
+    expect(mine).toMatchObject({ clientId, function: 'hopae-secret-rotation', state: 'ok', pendingVersion: null, nextRotation: expect.any(String) });
+    expect(secrets.map((s) => s.secret)).not.toContain('plain/other-function');
+    expect(secrets.map((s) => s.secret)).not.toContain('plain/not-rotated');
+    expect(secrets.every((s) => s.function === 'hopae-secret-rotation')).toBe(true);
+  });
+
+  it('flags an unfinished rotation as rotating, then as stuck (exit 1) once older than --stuck-after', async () => {
+    const { arn } = await ourApp();
+    const token = (await h.sm.send(new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: functionArn }))).VersionId!;
+    const name = arn.split(':secret:')[1]!.replace(/-\w{6}$/, '');
+
+    const fresh = await c.cli(['status', '--json']);
+    const later = await c.cli(['status', '--stuck-after', '30'], { nowOffsetMs: 31 * 60_000 });
+
+    const entry = (JSON.parse(fresh.stdout) as { secrets: Array<Record<string, unknown>> }).secrets.find((s) => s.secret === name);
+    expect(entry).toMatchObject({ state: 'rotating', pendingVersion: token });
+    expect(later.code).toBe(1);
+    expect(later.stdout).toMatch(new RegExp(`${name.replace(/\//g, '\\/')}\\s.*stuck`));
+    expect(later.stderr).toMatch(new RegExp(`rotation ${token} is stuck; run \`hopae-rotation recover`));
+    // Finish it so later tests see no stuck rotation.
+    await h.run(arn, token);
+  });
+
+  it('--function limits the list to one function', async () => {
+    const result = await c.cli(['status', '--function', 'someone-elses-rotation', '--json']);
+
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as { secrets: Array<{ secret: string }> }).secrets.map((s) => s.secret)).toEqual(['plain/other-function']);
+  });
+});
+
+describe('doctor', () => {
+  it('passes every check for a healthy secret', async () => {
+    const { arn } = await ourApp();
+
+    const result = await c.cli(['doctor', arn, '--json']);
+
+    expect(result.code).toBe(0);
+    const { checks } = JSON.parse(result.stdout) as { checks: { check: string; status: string }[] };
+    expect(checks.map((x) => `${x.check}:${x.status}`)).toEqual([
+      'secret value:pass',
+      'rotation enabled:pass',
+      'rotation function:pass',
+      'workspace key:pass',
+      'Hopae reachable, key valid:pass',
+      'app known to the workspace:pass',
+      'current pair accepted:pass',
+      'no unfinished rotation:pass',
+    ]);
+  });
+
+  it('shows each check with a mark, and the fix for a failing one (exit 1)', async () => {
+    const { arn, clientId } = await ourApp();
+    // Someone rotated the app in Hopae's console: the stored pair is dead.
+    const rotated = await fetch(`${process.env.HOPAE_API_BASE_URL}/apps/${clientId}/rotate-client-secret`, { method: 'POST', headers: { Authorization: `Bearer ${h.apiKey}` } });
+    await rotated.arrayBuffer();
+
+    const result = await c.cli(['doctor', arn]);
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/✔ Hopae reachable, key valid/);
+    expect(result.stdout).toMatch(/✘ current pair accepted: Hopae rejects AWSCURRENT \(401 AUTH.INVALID_CREDENTIALS\)\n\s+fix: hopae-rotation recover/);
+  });
+
+  it('names an unknown app and a revoked key', async () => {
+    const { arn } = await ourApp({ value: JSON.stringify({ clientId: 'UNKNOWN1', clientSecret: 'f'.repeat(64) }) });
+
+    const unknownApp = await c.cli(['doctor', arn, '--json']);
+    h.standIn.revokeWorkspaceKey(h.apiKey);
+    const revoked = await c.cli(['doctor', arn, '--json']);
+    h.standIn.addWorkspace('ws_local', h.apiKey);
+
+    const status = (out: string, check: string) => (JSON.parse(out) as { checks: { check: string; status: string; detail: string }[] }).checks.find((x) => x.check === check);
+    expect(unknownApp.code).toBe(1);
+    expect(status(unknownApp.stdout, 'app known to the workspace')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/404 RESOURCE_NOT_FOUND/) });
+    expect(status(revoked.stdout, 'Hopae reachable, key valid')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/refused the workspace key \(401/) });
+    expect(status(revoked.stdout, 'app known to the workspace')).toMatchObject({ status: 'skip' });
+  });
+
+  it('reports a malformed secret and a secret that is not ours as failed checks', async () => {
+    const result = await c.cli(['doctor', 'plain/malformed', '--json']);
+    const plain = await c.cli(['doctor', 'plain/not-rotated', '--json']);
+
+    expect(result.code).toBe(1);
+    const checks = (out: string) => (JSON.parse(out) as { checks: { check: string; status: string }[] }).checks;
+    expect(checks(result.stdout).find((x) => x.check === 'secret value')).toMatchObject({ status: 'fail' });
+    expect(checks(plain.stdout).find((x) => x.check === 'rotation function')).toMatchObject({ status: 'fail' });
+  });
+
+  it('exits 2 for an unknown secret', async () => {
+    expect((await c.cli(['doctor', 'no/such/secret'])).code).toBe(2);
+  });
+});
+
+describe('the installed command', () => {
+  it('runs through its bin entry with the SDK standard configuration', async () => {
+    const { arn } = await ourApp();
+    const bin = join(__dirname, '..', '..', 'cli', 'hopae-rotation.cjs');
+
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const env = { ...process.env };
+      delete env.HOPAE_API_BASE_URL;
+      delete env.HOPAE_API_KEY_SECRET_ID;
+      const child = spawn(process.execPath, [bin, 'doctor', arn, '--json'], { env });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+      child.on('close', (exit) => resolve({ code: exit, stdout: out, stderr: err }));
+    });
+
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(stdout)).toMatchObject({ healthy: true });
+    c.printed.push(stdout);
+  });
+});
+
+describe('output', () => {
+  it('never printed a secret or the workspace key', async () => {
+    const printed = c.printed.join('\n');
+    expect(printed.length).toBeGreaterThan(1000);
+    for (const secret of [...h.standIn.issuedSecrets, h.apiKey]) expect(printed).not.toContain(secret);
+    expectNoSecretsLogged(h);
+  });
+});
+
