@@ -8,11 +8,11 @@
  *   npm start -- --fault drop-after-commit   Hopae commits, then the connection drops
  *   npm start -- --logs                also print the function's structured logs and EMF metrics
  */
-import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { parseAppSecret } from '../lambda/app-secret';
-import { type Fault, HopaeStandIn } from './hopae-stand-in';
-import { type MotoServer, startMotoServer } from './moto-server';
-import { beginRotation, type RotationHandler, runSteps } from './rotation-driver';
+import type { Fault } from './hopae-stand-in';
+import { startLocalEnvironment } from './local-environment';
+import { beginRotation, runSteps } from './rotation-driver';
 
 const CLIENT_ID = 'HqTRDIYH';
 
@@ -51,42 +51,17 @@ function parseArgs(argv: readonly string[]): Options {
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
   const started = performance.now();
-  const standIn = new HopaeStandIn();
-  let moto: MotoServer | undefined;
-  const stop = async () => {
-    await standIn.stop();
-    await moto?.stop();
-  };
-  process.once('SIGINT', () => void stop().then(() => process.exit(130)));
+  const local = await startLocalEnvironment({
+    POWERTOOLS_LOG_LEVEL: options.logs ? 'INFO' : 'WARN',
+    // EMF metric lines are for CloudWatch; shown only with --logs.
+    POWERTOOLS_METRICS_DISABLED: options.logs ? 'false' : 'true',
+  });
+  process.once('SIGINT', () => void local.stop().then(() => process.exit(130)));
 
   try {
-    moto = await startMotoServer();
-    const hopaeBaseUrl = await standIn.start();
-    const apiKey = standIn.addWorkspace();
-    const originalSecret = standIn.addApp(CLIENT_ID);
+    const { moto, standIn, sm, hopaeBaseUrl } = local;
+    const { arn, secret: originalSecret } = await local.createApp(CLIENT_ID, { environment: 'local' });
     if (options.fault) standIn.injectFault(DEMO_FAULTS[options.fault]!);
-
-    // The SDK's own configuration reaches moto; the handler reads the same environment.
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      HOPAE_API_BASE_URL: hopaeBaseUrl,
-      HOPAE_API_KEY_SECRET_ID: 'hopae/workspace-key',
-      POWERTOOLS_LOG_LEVEL: options.logs ? 'INFO' : 'WARN',
-      // EMF metric lines are for CloudWatch; shown only with --logs.
-      POWERTOOLS_METRICS_DISABLED: options.logs ? 'false' : 'true',
-    });
-    const sm = new SecretsManagerClient({});
-    await sm.send(new CreateSecretCommand({ Name: 'hopae/workspace-key', SecretString: JSON.stringify({ apiKey }) }));
-    const app = await sm.send(
-      new CreateSecretCommand({
-        Name: `hopae/apps/${CLIENT_ID}`,
-        SecretString: JSON.stringify({ clientId: CLIENT_ID, clientSecret: originalSecret, environment: 'local' }),
-      }),
-    );
-    const arn = app.ARN!;
     const token = await beginRotation(sm, arn);
 
     console.log('Hopae secret rotation: local run');
@@ -99,8 +74,7 @@ async function main(): Promise<number> {
     ]);
     console.log('');
 
-    // Imported only now: the logger reads its level from the environment when it is created.
-    const { handler } = (await import('../lambda/index.js')) as { handler: RotationHandler };
+    const handler = await local.loadHandler();
     console.log(row(['step', 'outcome', 'time'], [14, 18]));
     const runs = await runSteps(handler, arn, token, {
       onStep: (run) => {
@@ -134,7 +108,7 @@ async function main(): Promise<number> {
     console.log(`\n${ok ? 'Rotation succeeded' : 'Rotation FAILED'} in ${(performance.now() - started).toFixed(0)} ms (including start-up).`);
     return ok ? 0 : 1;
   } finally {
-    await stop();
+    await local.stop();
   }
 }
 
@@ -157,7 +131,6 @@ function printRows(rows: ReadonlyArray<readonly [string, string]>): void {
   for (const [label, value] of rows) console.log(`  ${label.padEnd(width)}  ${value}`);
 }
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 main().then(
   (code) => process.exit(code),
   (error: Error) => {
