@@ -55,6 +55,11 @@ type Attempt<T> =
       readonly status?: number;
       readonly code?: string;
       readonly retryAfterMs?: number;
+      /**
+       * Hopae asked us to come back (429, or 409 still in progress): nothing went wrong, so the
+       * wait counts against the time budget only, not the attempt limit.
+       */
+      readonly throttled?: boolean;
     };
 
 type Failure = Extract<Attempt<unknown>, { ok: false }>;
@@ -142,15 +147,20 @@ export class HopaeClient {
     const { baseDelayMs, maxDelayMs, requestTimeoutMs } = this.options.retry;
     let last: Failure = { ok: false, kind: 'unavailable', problem: 'no time left to call Hopae' };
     let made = 0;
-    while (made < maxAttempts) {
+    // Attempts that count against maxAttempts: failures, not Hopae asking us to wait.
+    let counted = 0;
+    while (counted < maxAttempts) {
       const remaining = deadline - this.now();
       if (remaining < MIN_ATTEMPT_MS) break;
       made += 1;
       const result = await this.runAttempt(attempt, Math.min(requestTimeoutMs, remaining));
       if (result.ok) return { value: result.value, attempts: made };
       last = result;
-      if (made >= maxAttempts) break;
-      const delayMs = result.retryAfterMs ?? backoffDelayMs(made, baseDelayMs, maxDelayMs, this.random);
+      if (!result.throttled) counted += 1;
+      if (counted >= maxAttempts) break;
+      const backoff = backoffDelayMs(result.throttled ? 1 : counted, baseDelayMs, maxDelayMs, this.random);
+      // A Retry-After is honoured, but never below the first backoff step: "0" must not become a busy loop.
+      const delayMs = result.retryAfterMs === undefined ? backoff : Math.max(result.retryAfterMs, baseDelayMs);
       if (this.now() + delayMs + MIN_ATTEMPT_MS > deadline) {
         last = { ...result, problem: `${result.problem}; no time left for another attempt within the invocation` };
         break;
@@ -203,9 +213,10 @@ function classifyRotateResponse(
   const retryAfterMs = parseRetryAfterMs(response.header('Retry-After'), nowMs);
   const { label, details } = describeErrorResponse(status, response.body);
   if (status === 409 && details.code === 'IDEMPOTENCY_REQUEST_IN_PROGRESS') {
-    return { ok: false, kind: 'unavailable', status, code: details.code, problem: `${label}: Hopae is still processing this rotation`, retryAfterMs };
+    return { ok: false, kind: 'unavailable', status, code: details.code, problem: `${label}: Hopae is still processing this rotation`, retryAfterMs, throttled: true };
   }
-  if (status === 429 || status === 408 || status >= 500) {
+  if (status === 429) return { ok: false, kind: 'unavailable', status, code: details.code, problem: label, retryAfterMs, throttled: true };
+  if (status === 408 || status >= 500) {
     return { ok: false, kind: 'unavailable', status, code: details.code, problem: label, retryAfterMs };
   }
   throw new HopaeRejectedError(rotateRejectionMessage(status, label, details.code, clientId), status, details.code);
@@ -257,7 +268,8 @@ function classifyProvidersResponse(response: HttpResponse, request: CheckCredent
   const { label, details } = describeErrorResponse(status, response.body);
   // How fast a new secret takes effect everywhere is undocumented: a 401 is re-checked briefly.
   if (status === 401) return { ok: false, kind: 'rejected', status, code: details.code, problem: label };
-  if (status === 429 || status === 408 || status >= 500) {
+  if (status === 429) return { ok: false, kind: 'unavailable', status, code: details.code, problem: label, retryAfterMs, throttled: true };
+  if (status === 408 || status >= 500) {
     return { ok: false, kind: 'unavailable', status, code: details.code, problem: label, retryAfterMs };
   }
   throw new HopaeRejectedError(

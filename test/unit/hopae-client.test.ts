@@ -120,6 +120,42 @@ describe('HopaeClient.rotateClientSecret: retries with the same Idempotency-Key'
     expect(clock.sleeps).toEqual([3000]);
   });
 
+  it('keeps waiting out 429s beyond rotateMaxAttempts while the invocation has time: throttling is not failure', async () => {
+    const throttled = Array.from({ length: 20 }, () => ({ status: 429, headers: { 'Retry-After': '1' } }));
+    const { http, clock, rotate } = setup(...throttled, ok);
+
+    await expect(rotate('HqTRDIYH', 50_000)).resolves.toMatchObject({ attempts: 21 });
+    expect(http.requests).toHaveLength(21);
+    expect(clock.sleeps.every((ms) => ms === 1000)).toBe(true);
+  });
+
+  it('keeps waiting while Hopae says the same rotation is still in progress', async () => {
+    const inProgress = Array.from({ length: 12 }, () => workspaceError(409, 'IDEMPOTENCY_REQUEST_IN_PROGRESS'));
+    const { rotate } = setup(...inProgress, { ...ok, headers: { 'idempotency-replayed': 'true' } });
+
+    await expect(rotate()).resolves.toMatchObject({ replayed: true, attempts: 13 });
+  });
+
+  it('ends throttling at the deadline, never in a busy loop on Retry-After: 0', async () => {
+    const throttled = Array.from({ length: 500 }, () => ({ status: 429, headers: { 'Retry-After': '0' } }));
+    const { http, clock, rotate } = setup(...throttled);
+
+    const error = await rotate('HqTRDIYH', 10_000).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(HopaeUnavailableError);
+    expect((error as Error).message).toMatch(/429/);
+    expect(Math.min(...clock.sleeps)).toBe(DEFAULT_RETRY.baseDelayMs);
+    expect(http.requests.length).toBeLessThanOrEqual(10_000 / DEFAULT_RETRY.baseDelayMs + 1);
+  });
+
+  it('still stops after rotateMaxAttempts real failures, however many 429s came between', async () => {
+    const mixed = Array.from({ length: DEFAULT_RETRY.rotateMaxAttempts }, () => [{ status: 429, headers: { 'Retry-After': '0' } }, { status: 503 }]).flat() as Scripted[];
+    const { http, rotate } = setup(...mixed, ok);
+
+    await expect(rotate('HqTRDIYH', 600_000)).rejects.toBeInstanceOf(HopaeUnavailableError);
+    expect(http.requests).toHaveLength(DEFAULT_RETRY.rotateMaxAttempts * 2);
+  });
+
   it('gives up when Retry-After asks for more time than the invocation has, naming the last problem', async () => {
     const { http, rotate } = setup({ status: 429, headers: { 'Retry-After': '120' } }, ok);
 
