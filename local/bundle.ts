@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { ArtifactType, type AssetManifest, type AssetManifestProperties } from 'aws-cdk-lib/cloud-assembly-schema';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { HopaeSecretRotation } from '../../lib';
+import { HopaeSecretRotation } from '../lib';
 
 export interface BundledFunction {
   /** Temporary cloud assembly directory; remove it when done. */

@@ -70,6 +70,18 @@ export interface HopaeStandInOptions {
   readonly clock?: () => number;
 }
 
+/** Load behaviour for benchmarks: a rate limit on rotate, and slow answers at random. */
+export interface LoadBehaviour {
+  /** Rotate calls accepted per second; beyond that, 429 with Retry-After. */
+  readonly rotatePerSecond?: number;
+  readonly retryAfterSeconds?: number;
+  /** Share of requests (0..1) answered after `slowMs`. */
+  readonly slowShare?: number;
+  readonly slowMs?: number;
+  /** Random numbers in [0, 1); seed it for repeatable runs. */
+  readonly random?: () => number;
+}
+
 export class HopaeStandIn {
   private server: Server | undefined;
   private readonly workspaceKeys = new Map<string, string>();
@@ -78,6 +90,8 @@ export class HopaeStandIn {
   private readonly faults: Array<Fault & { remaining: number }> = [];
   private readonly listeners: Array<(clientId: string, at: number) => void> = [];
   private clockOffsetMs = 0;
+  private load: LoadBehaviour = {};
+  private rateWindow = { second: 0, count: 0 };
   /** Injected delays still running; cancelled by stop() so nothing outlives the server. */
   private readonly timers = new Set<NodeJS.Timeout>();
   readonly requests: RequestRecord[] = [];
@@ -159,6 +173,16 @@ export class HopaeStandIn {
     this.faults.length = 0;
   }
 
+  setLoadBehaviour(load: LoadBehaviour): void {
+    this.load = load;
+  }
+
+  /** Whether a retry with this Idempotency-Key would be replayed (a commit Hopae still remembers). */
+  replayable(idempotencyKey: string, workspaceId = 'ws_local'): boolean {
+    const record = this.idempotency.get(`${workspaceId}:${idempotencyKey}`);
+    return record?.response !== undefined && this.now() - record.createdAt < IDEMPOTENCY_TTL_MS;
+  }
+
   /** Moves the stand-in's clock forward, e.g. past the 24-hour idempotency window. */
   advanceClock(ms: number): void {
     this.clockOffsetMs += ms;
@@ -183,6 +207,14 @@ export class HopaeStandIn {
       }, ms);
       this.timers.add(timer);
     });
+  }
+
+  /** A fixed one-second window: true when this request is over the limit. */
+  private overRate(perSecond: number): boolean {
+    const second = Math.floor(Date.now() / 1000);
+    if (this.rateWindow.second !== second) this.rateWindow = { second, count: 0 };
+    this.rateWindow.count += 1;
+    return this.rateWindow.count > perSecond;
   }
 
   private now(): number {
@@ -212,6 +244,15 @@ export class HopaeStandIn {
     const idempotencyKey = headerValue(req.headers['idempotency-key']);
     const record = (outcome: number | 'dropped', extra: Partial<RequestRecord> = {}) =>
       this.requests.push({ route: route!, method, clientId, idempotencyKey, outcome, ...extra });
+
+    const random = this.load.random ?? Math.random;
+    if (this.load.slowShare && random() < this.load.slowShare) await this.delay(this.load.slowMs ?? 200);
+    if (route === 'rotate' && this.load.rotatePerSecond && this.overRate(this.load.rotatePerSecond)) {
+      record(429, { faulted: true });
+      const answer = workspaceError(429, 'RATE_LIMITED', 'Too many requests');
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(this.load.retryAfterSeconds ?? 1) }).end(answer.body);
+      return;
+    }
 
     // A delay before the commit of a rotation is spent "in progress", after its Idempotency-Key is taken.
     let processingDelayMs = 0;

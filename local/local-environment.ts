@@ -7,13 +7,17 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { HopaeStandIn } from './hopae-stand-in';
 import { type MotoServer, startMotoServer } from './moto-server';
 import type { RotationHandler } from './rotation-driver';
+import { SecretsManagerProxy } from './sm-proxy';
 
 export const WORKSPACE_KEY_SECRET = 'hopae/workspace-key';
 
 export interface LocalEnvironment {
   readonly moto: MotoServer;
   readonly standIn: HopaeStandIn;
+  /** Reaches moto directly: for set-up and checks, never faulted or counted. */
   readonly sm: SecretsManagerClient;
+  /** With `proxy: true`: the counting, fault-injecting proxy the handler goes through. */
+  readonly proxy: SecretsManagerProxy | undefined;
   readonly hopaeBaseUrl: string;
   readonly apiKey: string;
   /** Registers an app at Hopae and creates its secret; returns the secret's ARN and the first secret. */
@@ -23,15 +27,20 @@ export interface LocalEnvironment {
   stop(): Promise<void>;
 }
 
-export async function startLocalEnvironment(env: Record<string, string> = {}): Promise<LocalEnvironment> {
+export async function startLocalEnvironment(
+  env: Record<string, string> = {},
+  options: { proxy?: boolean; standIn?: HopaeStandIn } = {},
+): Promise<LocalEnvironment> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const standIn = new HopaeStandIn();
+  const standIn = options.standIn ?? new HopaeStandIn();
   const moto = await startMotoServer();
+  const proxy = options.proxy ? new SecretsManagerProxy(moto.endpoint) : undefined;
   try {
     const hopaeBaseUrl = await standIn.start();
     const apiKey = standIn.addWorkspace();
+    const handlerEndpoint = proxy ? await proxy.start() : moto.endpoint;
     Object.assign(process.env, {
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: handlerEndpoint,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
@@ -39,12 +48,13 @@ export async function startLocalEnvironment(env: Record<string, string> = {}): P
       HOPAE_API_KEY_SECRET_ID: WORKSPACE_KEY_SECRET,
       ...env,
     });
-    const sm = new SecretsManagerClient({});
+    const sm = new SecretsManagerClient({ endpoint: moto.endpoint });
     await sm.send(new CreateSecretCommand({ Name: WORKSPACE_KEY_SECRET, SecretString: JSON.stringify({ apiKey }) }));
     return {
       moto,
       standIn,
       sm,
+      proxy,
       hopaeBaseUrl,
       apiKey,
       async createApp(clientId, extra = {}) {
@@ -56,11 +66,13 @@ export async function startLocalEnvironment(env: Record<string, string> = {}): P
       },
       loadHandler: async () => (await import('../lambda/index.js')).handler as RotationHandler,
       async stop() {
+        await proxy?.stop();
         await standIn.stop();
         await moto.stop();
       },
     };
   } catch (error) {
+    await proxy?.stop();
     await standIn.stop();
     await moto.stop();
     throw error;

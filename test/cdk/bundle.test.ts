@@ -1,6 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleRotationFunction } from '../support/bundle';
+import { bundleRotationFunction } from '../../local/bundle';
 
 // The one test that really runs esbuild (the others skip bundling): the AWS SDK must be inside the
 // bundle, not left to the Lambda runtime, so production runs the SDK version the tests ran.

@@ -4,7 +4,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleRotationFunction } from '../support/bundle';
+import { bundleRotationFunction } from '../../local/bundle';
 import { expectNoSecretsLogged, outcomes, useIntegrationHarness } from '../support/integration-harness';
 import { startLambdaContainer } from '../support/lambda-container';
 

@@ -1,0 +1,124 @@
+/**
+ * A proxy in front of moto_server that counts Secrets Manager calls by operation and, when asked,
+ * injects faults: an error before moto sees the call, a dropped connection after moto committed
+ * it, or a delay. Point AWS_ENDPOINT_URL_SECRETS_MANAGER at it.
+ */
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What happens to one call. */
+export type ProxyAction =
+  | { readonly type: 'pass' }
+  /** Answer 500 InternalServiceError without forwarding: nothing happened. */
+  | { readonly type: 'error-before' }
+  /** Forward (moto commits), then drop the connection: the caller cannot tell it happened. */
+  | { readonly type: 'drop-after' }
+  /** Wait, then forward. */
+  | { readonly type: 'delay'; readonly ms: number };
+
+/** Decides each call's fate from its operation (e.g. "PutSecretValue"). */
+export type FaultDecider = (operation: string) => ProxyAction;
+
+export class SecretsManagerProxy {
+  private server: Server | undefined;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Calls seen, by operation. */
+  readonly counts = new Map<string, number>();
+  decide: FaultDecider = () => ({ type: 'pass' });
+
+  constructor(private readonly upstream: string) {}
+
+  async start(): Promise<string> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    this.server = server;
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    for (const timer of this.timers) clearTimeout(timer);
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  total(): number {
+    return [...this.counts.values()].reduce((a, b) => a + b, 0);
+  }
+
+  resetCounts(): void {
+    this.counts.clear();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const operation = target.startsWith('secretsmanager.') ? target.slice('secretsmanager.'.length) : target || 'other';
+    this.counts.set(operation, (this.counts.get(operation) ?? 0) + 1);
+    const action = this.decide(operation);
+    if (action.type === 'error-before') {
+      res.writeHead(500, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify({ __type: 'InternalServiceError', message: 'injected fault before the call' }));
+      return;
+    }
+    if (action.type === 'delay') await this.delay(action.ms);
+    if (res.destroyed) return;
+    const upstream = await this.forward(req, body).catch(() => undefined);
+    if (!upstream) {
+      res.destroy();
+      return;
+    }
+    if (action.type === 'drop-after') {
+      res.socket?.destroy();
+      return;
+    }
+    res.writeHead(upstream.status, upstream.headers);
+    res.end(upstream.body);
+  }
+
+  private forward(req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+    const url = new URL(req.url ?? '/', this.upstream);
+    return new Promise((resolve, reject) => {
+      const upstream = httpRequest(
+        url,
+        { method: req.method, headers: { ...req.headers, host: url.host, 'content-length': String(body.length) } },
+        (response) => {
+          readBody(response).then(
+            (data) => {
+              const headers: Record<string, string> = {};
+              for (const [name, value] of Object.entries(response.headers)) {
+                if (value !== undefined && name !== 'transfer-encoding' && name !== 'connection') headers[name] = String(value);
+              }
+              headers['content-length'] = String(data.length);
+              resolve({ status: response.statusCode ?? 502, headers, body: data });
+            },
+            reject,
+          );
+        },
+      );
+      upstream.on('error', reject);
+      upstream.end(body);
+    });
+  }
+
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.add(timer);
+    });
+  }
+}
+
+function readBody(stream: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('error', reject);
+  });
+}
