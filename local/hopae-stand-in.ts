@@ -155,6 +155,11 @@ export class HopaeStandIn {
     return clientSecret !== undefined && app?.secret !== undefined && app.secret === clientSecret;
   }
 
+  /** The secret Hopae accepts for an app now (for invariant checks; never printed). */
+  currentSecret(clientId: string): string | undefined {
+    return this.apps.get(clientId)?.secret;
+  }
+
   /** Real rotations committed for an app (replays do not count). */
   rotations(clientId: string): number {
     return this.apps.get(clientId)?.rotations ?? 0;
@@ -332,6 +337,9 @@ export class HopaeStandIn {
       const entry: IdempotencyRecord = { path, createdAt: this.now() };
       this.idempotency.set(slot, entry);
       if (processingDelayMs > 0) await this.delay(processingDelayMs);
+      // The clock jumped past the 24-hour window while this request was in progress (tests move
+      // the clock; real requests do not last a day): it expired with its record, uncommitted.
+      if (this.idempotency.get(slot) !== entry) return workspaceError(500, 'SYSTEM_INTERNAL_ERROR', 'The request expired');
       const answer = this.commit(app);
       entry.response = { status: answer.status, body: answer.body };
       return answer;

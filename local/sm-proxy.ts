@@ -16,8 +16,8 @@ export type ProxyAction =
   /** Wait, then forward. */
   | { readonly type: 'delay'; readonly ms: number };
 
-/** Decides each call's fate from its operation (e.g. "PutSecretValue"). */
-export type FaultDecider = (operation: string) => ProxyAction;
+/** Decides each call's fate from its operation (e.g. "PutSecretValue") and the SecretId it names. */
+export type FaultDecider = (operation: string, secretId: string | undefined) => ProxyAction;
 
 export class SecretsManagerProxy {
   private server: Server | undefined;
@@ -57,7 +57,7 @@ export class SecretsManagerProxy {
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('secretsmanager.') ? target.slice('secretsmanager.'.length) : target || 'other';
     this.counts.set(operation, (this.counts.get(operation) ?? 0) + 1);
-    const action = this.decide(operation);
+    const action = this.decide(operation, secretIdOf(body));
     if (action.type === 'error-before') {
       res.writeHead(500, { 'content-type': 'application/x-amz-json-1.1' });
       res.end(JSON.stringify({ __type: 'InternalServiceError', message: 'injected fault before the call' }));
@@ -111,6 +111,15 @@ export class SecretsManagerProxy {
       }, ms);
       this.timers.add(timer);
     });
+  }
+}
+
+function secretIdOf(body: Buffer): string | undefined {
+  try {
+    const id = (JSON.parse(body.toString('utf8')) as { SecretId?: unknown }).SecretId;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
   }
 }
 

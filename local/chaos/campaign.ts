@@ -1,0 +1,283 @@
+/**
+ * The fault campaign: runs seeded schedules through the real handler against moto_server (behind
+ * the fault proxy) and the Hopae stand-in, and checks after each one that no secret was lost and
+ * that the rotation converges once the faults stop.
+ */
+import { randomBytes } from 'node:crypto';
+import { CreateSecretCommand, GetSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
+import { ROTATION_STEPS } from '../../lambda/event';
+import { secretNameOf } from '../../lambda/metrics';
+import { localLambdaContext } from '../lambda-context';
+import type { LocalEnvironment } from '../local-environment';
+import { beginRotation, type RotationHandler } from '../rotation-driver';
+import { generateSchedule, smFaultFor, type Attempt, type Invocation, type Schedule } from './schedule';
+
+export type ViolationKind = 'secret-lost' | 'not-converged' | 'extra-rotation' | 'secret-logged';
+
+export interface Violation {
+  readonly seed: number;
+  readonly kind: ViolationKind;
+  readonly detail: string;
+}
+
+export interface CampaignStats {
+  schedules: number;
+  secrets: number;
+  attempts: number;
+  failedAttempts: number;
+  invocations: number;
+  lambdaTimeouts: number;
+  hopaeFaultsHit: number;
+  smFaultsInjected: number;
+  /** The valid secret was only at Hopae, after its 24-hour memory ran out: locked out until the next retry mints one. */
+  lockoutsAfter24Hours: number;
+  cleanRetriesNeeded: number;
+}
+
+export interface CampaignReport {
+  readonly baseSeed: number;
+  readonly violations: readonly Violation[];
+  readonly stats: CampaignStats;
+  readonly durationMs: number;
+}
+
+export interface CampaignOptions {
+  readonly schedules: number;
+  readonly baseSeed: number;
+  /** Called after each schedule. */
+  readonly onSchedule?: (seed: number, done: number, violations: number) => void;
+  /** One line per invocation, for replaying a seed. */
+  readonly trace?: (line: string) => void;
+}
+
+const DAY_AND_AN_HOUR_MS = 25 * 60 * 60 * 1000;
+const CLEAN_RETRIES = 3;
+
+export async function runCampaign(local: LocalEnvironment, handler: RotationHandler, options: CampaignOptions): Promise<CampaignReport> {
+  const proxy = local.proxy;
+  if (!proxy) throw new Error('the campaign needs the local environment with its Secrets Manager proxy');
+  const stats: CampaignStats = {
+    schedules: 0, secrets: 0, attempts: 0, failedAttempts: 0, invocations: 0, lambdaTimeouts: 0,
+    hopaeFaultsHit: 0, smFaultsInjected: 0, lockoutsAfter24Hours: 0, cleanRetriesNeeded: 0,
+  };
+  const violations: Violation[] = [];
+  const started = Date.now();
+  const capture = new LogCapture();
+  // The campaign's own callbacks print for real; only the function's output is captured.
+  const trace = options.trace ? (line: string) => capture.passThrough(() => options.trace!(line)) : undefined;
+  capture.start();
+  try {
+    for (let i = 0; i < options.schedules; i++) {
+      const schedule = generateSchedule(options.baseSeed + i);
+      const found = await runSchedule(local, handler, schedule, stats, capture, trace);
+      violations.push(...found);
+      stats.schedules += 1;
+      capture.passThrough(() => options.onSchedule?.(schedule.seed, i + 1, violations.length));
+    }
+  } finally {
+    capture.stop();
+    proxy.decide = () => ({ type: 'pass' });
+    local.standIn.clearFaults();
+  }
+  return { baseSeed: options.baseSeed, violations, stats, durationMs: Date.now() - started };
+}
+
+interface App {
+  readonly index: number;
+  readonly clientId: string;
+  readonly arn: string;
+  readonly name: string;
+  token: string;
+}
+
+async function runSchedule(
+  local: LocalEnvironment,
+  handler: RotationHandler,
+  schedule: Schedule,
+  stats: CampaignStats,
+  capture: LogCapture,
+  trace: ((line: string) => void) | undefined,
+): Promise<Violation[]> {
+  const { standIn, proxy } = local;
+  const violations: Violation[] = [];
+  const violation = (kind: ViolationKind, detail: string) => violations.push({ seed: schedule.seed, kind, detail });
+  capture.clear();
+  const rotationTokens: string[] = [];
+  const faultedBefore = standIn.requests.filter((r) => r.faulted).length;
+
+  // The apps: unique per schedule, so schedules never touch each other's state.
+  const apps: App[] = [];
+  for (const [index, plan] of schedule.secrets.entries()) {
+    const clientId = `C${schedule.seed}s${index}${randomBytes(2).toString('hex')}`;
+    const secret = standIn.addApp(clientId, 'ws_local', !plan.bootstrap);
+    const value = JSON.stringify({ clientId, ...(secret ? { clientSecret: secret } : {}), note: 'chaos' });
+    const created = await local.sm.send(new CreateSecretCommand({ Name: `chaos/${clientId}`, SecretString: value }));
+    apps.push({ index, clientId, arn: created.ARN!, name: `chaos/${clientId}`, token: '' });
+    for (const fault of plan.hopaeFaults) standIn.injectFault({ ...fault, clientId });
+  }
+
+  // Secrets Manager faults for the function's calls, decided per secret, operation and call number.
+  const calls = new Map<string, number>();
+  proxy!.decide = (operation, secretId) => {
+    const name = secretId ? secretNameOf(secretId) : 'none';
+    const key = `${name}:${operation}`;
+    const n = (calls.get(key) ?? 0) + 1;
+    calls.set(key, n);
+    const action = smFaultFor(schedule, `${key}:${n}`);
+    if (action.type !== 'pass') stats.smFaultsInjected += 1;
+    return action;
+  };
+
+  const invoke = async (app: App, invocation: Invocation): Promise<boolean> => {
+    const once = async () => {
+      const rotationToken = `rt-${randomBytes(24).toString('hex')}`;
+      rotationTokens.push(rotationToken);
+      stats.invocations += 1;
+      try {
+        const result = await handler(
+          { Step: invocation.step, SecretId: app.arn, ClientRequestToken: app.token, RotationToken: rotationToken },
+          localLambdaContext(invocation.remainingMs),
+        );
+        trace?.(`  ${app.name} ${invocation.step} (${invocation.remainingMs} ms): ${(result as { outcome: string }).outcome}`);
+        return true;
+      } catch (error) {
+        if ((error as Error).name === 'InvocationTimeoutError') stats.lambdaTimeouts += 1;
+        trace?.(`  ${app.name} ${invocation.step} (${invocation.remainingMs} ms): ${(error as Error).name}: ${(error as Error).message.slice(0, 160)}`);
+        return false;
+      }
+    };
+    if (invocation.duplicate === 'concurrent') return (await Promise.all([once(), once()])).every(Boolean);
+    if (invocation.duplicate === 'sequential') {
+      await once();
+      return once();
+    }
+    return once();
+  };
+
+  const runAttempt = async (app: App, attempt: Attempt): Promise<boolean> => {
+    stats.attempts += 1;
+    for (const invocation of attempt.invocations) {
+      if (!(await invoke(app, invocation))) {
+        stats.failedAttempts += 1;
+        return false;
+      }
+    }
+    return true;
+  };
+
+  // Phase 1: the scheduled attempts, faults on, secrets concurrently.
+  let clockAdvances = 0;
+  await Promise.all(
+    apps.map(async (app) => {
+      app.token = await beginRotation(local.sm, app.arn);
+      trace?.(`${app.name}: rotation ${app.token}`);
+      const plan = schedule.secrets[app.index]!;
+      for (const attempt of plan.attempts) {
+        if (attempt.after24Hours) {
+          standIn.advanceClock(DAY_AND_AN_HOUR_MS);
+          clockAdvances += 1;
+          trace?.(`  (the stand-in's clock moves 25 hours on)`);
+        }
+        const finished = await runAttempt(app, attempt);
+        const where = await whereIsTheValidSecret(local, app);
+        if (where === 'nowhere') {
+          if (clockAdvances > 0) stats.lockoutsAfter24Hours += 1;
+          else violation('secret-lost', `${app.name}: after an attempt, Hopae's valid secret is neither stored nor replayable`);
+        }
+        if (finished) break;
+      }
+    }),
+  );
+
+  // Phase 2: the faults stop; Secrets Manager keeps retrying the same rotation.
+  proxy!.decide = () => ({ type: 'pass' });
+  standIn.clearFaults();
+  const clean: Attempt = { after24Hours: false, invocations: ROTATION_STEPS.map((step) => ({ step, remainingMs: 20_000, duplicate: 'none' as const })) };
+  for (const app of apps) {
+    let converged = false;
+    for (let retry = 0; retry < CLEAN_RETRIES && !converged; retry++) {
+      if (retry > 0) stats.cleanRetriesNeeded += 1;
+      converged = await runAttempt(app, clean);
+    }
+    const current = await readPair(local, app.arn, 'AWSCURRENT');
+    if (!converged || !standIn.accepts(app.clientId, current?.clientSecret)) {
+      violation('not-converged', `${app.name}: after the faults stopped, AWSCURRENT does not hold the pair Hopae accepts`);
+    }
+    const rotations = standIn.rotations(app.clientId);
+    if (rotations > 1 + clockAdvances) {
+      violation('extra-rotation', `${app.name}: Hopae rotated ${rotations} times for one rotation (${clockAdvances} expiries of its 24-hour memory)`);
+    }
+  }
+
+  // Phase 3: nothing secret in anything the function wrote.
+  const leaked = capture.findSecrets(new Set(standIn.issuedSecrets), [local.apiKey, ...rotationTokens]);
+  if (leaked > 0) violation('secret-logged', `${leaked} secret value(s) appear in the function's output`);
+
+  stats.secrets += apps.length;
+  stats.hopaeFaultsHit += standIn.requests.filter((r) => r.faulted).length - faultedBefore;
+  return violations;
+}
+
+/** Where Hopae's valid secret can still be had: stored as AWSCURRENT or AWSPENDING, or replayable by Hopae. */
+async function whereIsTheValidSecret(local: LocalEnvironment, app: App): Promise<'current' | 'pending' | 'replay' | 'none yet' | 'nowhere'> {
+  const valid = local.standIn.currentSecret(app.clientId);
+  if (valid === undefined) return 'none yet';
+  if ((await readPair(local, app.arn, 'AWSCURRENT'))?.clientSecret === valid) return 'current';
+  if ((await readPair(local, app.arn, 'AWSPENDING', app.token))?.clientSecret === valid) return 'pending';
+  if (local.standIn.replayable(app.token)) return 'replay';
+  return 'nowhere';
+}
+
+async function readPair(local: LocalEnvironment, arn: string, stage: string, versionId?: string): Promise<{ clientSecret?: string } | undefined> {
+  try {
+    const value = (await local.sm.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: stage, VersionId: versionId }))).SecretString;
+    return value ? (JSON.parse(value) as { clientSecret?: string }) : undefined;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return undefined;
+    throw error;
+  }
+}
+
+/** Captures stdout and stderr (where the function logs) while letting the campaign print progress. */
+class LogCapture {
+  private chunks: string[] = [];
+  private readonly originals = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
+
+  start(): void {
+    const keep = (chunk: string | Uint8Array, ...rest: unknown[]) => {
+      this.chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      (rest.find((arg) => typeof arg === 'function') as (() => void) | undefined)?.();
+      return true;
+    };
+    process.stdout.write = keep as typeof process.stdout.write;
+    process.stderr.write = keep as typeof process.stderr.write;
+  }
+
+  stop(): void {
+    process.stdout.write = this.originals.out;
+    process.stderr.write = this.originals.err;
+  }
+
+  clear(): void {
+    this.chunks = [];
+  }
+
+  /** How many known secrets appear: 64-hex tokens checked against the issued set, the rest by search. */
+  findSecrets(issued: ReadonlySet<string>, others: readonly string[]): number {
+    const text = this.chunks.join('');
+    let found = 0;
+    for (const token of text.match(/[0-9a-f]{64}/g) ?? []) if (issued.has(token)) found += 1;
+    for (const other of others) if (text.includes(other)) found += 1;
+    return found;
+  }
+
+  /** Runs `print` with the real stdout and stderr. */
+  passThrough(print: () => void): void {
+    this.stop();
+    try {
+      print();
+    } finally {
+      this.start();
+    }
+  }
+}

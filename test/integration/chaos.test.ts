@@ -1,0 +1,53 @@
+/**
+ * A small seeded run of the fault campaign (`npm run chaos` runs 1,000 schedules): no schedule
+ * may lose a secret, fail to converge once faults stop, rotate twice, or log a secret.
+ */
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { runCampaign } from '../../local/chaos/campaign';
+import { CHAOS_ENVIRONMENT } from '../../local/chaos/environment';
+import { type LocalEnvironment, startLocalEnvironment } from '../../local/local-environment';
+import type { RotationHandler } from '../../local/rotation-driver';
+
+const BASE_SEED = 20261126;
+let local: LocalEnvironment;
+let handler: RotationHandler;
+
+beforeAll(async () => {
+  local = await startLocalEnvironment(CHAOS_ENVIRONMENT, { proxy: true });
+  handler = await local.loadHandler();
+});
+afterAll(async () => {
+  await local.stop();
+});
+
+describe('fault campaign', () => {
+  it(`holds every invariant over 12 schedules from seed ${BASE_SEED}`, async () => {
+    const report = await runCampaign(local, handler, { schedules: 12, baseSeed: BASE_SEED });
+
+    expect(report.violations).toEqual([]);
+    expect(report.stats.schedules).toBe(12);
+    // The schedules really were hostile.
+    expect(report.stats.failedAttempts).toBeGreaterThan(0);
+    expect(report.stats.hopaeFaultsHit).toBeGreaterThan(10);
+    expect(report.stats.smFaultsInjected).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('reports a handler that loses the secret Hopae issued, with its seed', async () => {
+    // A broken createSecret: rotates at Hopae without an Idempotency-Key and stores nothing.
+    const broken: RotationHandler = async (event, context) => {
+      if (event.Step === 'createSecret') {
+        const secret = await local.sm.send(new GetSecretValueCommand({ SecretId: event.SecretId, VersionStage: 'AWSCURRENT' }));
+        const { clientId } = JSON.parse(secret.SecretString!) as { clientId: string };
+        const response = await fetch(`${local.hopaeBaseUrl}/apps/${clientId}/rotate-client-secret`, { method: 'POST', headers: { Authorization: `Bearer ${local.apiKey}` } });
+        await response.arrayBuffer();
+        throw new Error('lost it');
+      }
+      return handler(event, context);
+    };
+
+    const report = await runCampaign(local, broken, { schedules: 1, baseSeed: BASE_SEED });
+
+    expect(report.violations.map((v) => [v.seed, v.kind])).toContainEqual([BASE_SEED, 'secret-lost']);
+    expect(report.violations.map((v) => v.kind)).toContain('not-converged');
+  }, 60_000);
+});
