@@ -7,6 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PendingDelays } from './pending-delays';
 
 export type StandInRoute = 'rotate' | 'providers' | 'workspace' | 'app' | 'apps';
 
@@ -93,7 +94,7 @@ export class HopaeStandIn {
   private load: LoadBehaviour = {};
   private rateWindow = { second: 0, count: 0 };
   /** Injected delays still running; cancelled by stop() so nothing outlives the server. */
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly delays = new PendingDelays();
   readonly requests: RequestRecord[] = [];
   /** Every secret the stand-in ever issued or was seeded with, for log scans. */
   readonly issuedSecrets: string[] = [];
@@ -124,8 +125,7 @@ export class HopaeStandIn {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    this.delays.cancelAll();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -204,15 +204,6 @@ export class HopaeStandIn {
     return this.requests.filter((r) => r.route === route && (clientId === undefined || r.clientId === clientId)).length;
   }
 
-  private delay(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        resolve();
-      }, ms);
-      this.timers.add(timer);
-    });
-  }
 
   /** A fixed one-second window: true when this request is over the limit. */
   private overRate(perSecond: number): boolean {
@@ -251,7 +242,7 @@ export class HopaeStandIn {
       this.requests.push({ route: route!, method, clientId, idempotencyKey, outcome, ...extra });
 
     const random = this.load.random ?? Math.random;
-    if (this.load.slowShare && random() < this.load.slowShare) await this.delay(this.load.slowMs ?? 200);
+    if (this.load.slowShare && random() < this.load.slowShare) await this.delays.wait(this.load.slowMs ?? 200);
     if (route === 'rotate' && this.load.rotatePerSecond && this.overRate(this.load.rotatePerSecond)) {
       record(429, { faulted: true });
       const answer = workspaceError(429, 'RATE_LIMITED', 'Too many requests');
@@ -264,7 +255,7 @@ export class HopaeStandIn {
     const before = this.takeFault(route, 'before-commit', clientId);
     if (before?.type === 'delay') {
       if (route === 'rotate') processingDelayMs = before.ms;
-      else await this.delay(before.ms);
+      else await this.delays.wait(before.ms);
     } else if (before) {
       return this.applyFault(res, route, before, record);
     }
@@ -282,7 +273,7 @@ export class HopaeStandIn {
   ): Promise<void> {
     const after = this.takeFault(route, 'after-commit', clientId);
     if (after) {
-      if (after.type === 'delay') await this.delay(after.ms);
+      if (after.type === 'delay') await this.delays.wait(after.ms);
       else return this.applyFault(res, route, after, record);
     }
     record(answer.status, answer.replayed ? { replayed: true } : {});
@@ -336,7 +327,7 @@ export class HopaeStandIn {
       }
       const entry: IdempotencyRecord = { path, createdAt: this.now() };
       this.idempotency.set(slot, entry);
-      if (processingDelayMs > 0) await this.delay(processingDelayMs);
+      if (processingDelayMs > 0) await this.delays.wait(processingDelayMs);
       // The clock jumped past the 24-hour window while this request was in progress (tests move
       // the clock; real requests do not last a day): it expired with its record, uncommitted.
       if (this.idempotency.get(slot) !== entry) return workspaceError(500, 'SYSTEM_INTERNAL_ERROR', 'The request expired');
@@ -344,7 +335,7 @@ export class HopaeStandIn {
       entry.response = { status: answer.status, body: answer.body };
       return answer;
     }
-    if (processingDelayMs > 0) await this.delay(processingDelayMs);
+    if (processingDelayMs > 0) await this.delays.wait(processingDelayMs);
     return this.commit(app);
   }
 

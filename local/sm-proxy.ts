@@ -5,6 +5,7 @@
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PendingDelays } from './pending-delays';
 
 /** What happens to one call. */
 export type ProxyAction =
@@ -21,7 +22,7 @@ export type FaultDecider = (operation: string, secretId: string | undefined) => 
 
 export class SecretsManagerProxy {
   private server: Server | undefined;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly delays = new PendingDelays();
   /** Calls seen, by operation. */
   readonly counts = new Map<string, number>();
   decide: FaultDecider = () => ({ type: 'pass' });
@@ -39,7 +40,7 @@ export class SecretsManagerProxy {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    for (const timer of this.timers) clearTimeout(timer);
+    this.delays.cancelAll();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -63,7 +64,7 @@ export class SecretsManagerProxy {
       res.end(JSON.stringify({ __type: 'InternalServiceError', message: 'injected fault before the call' }));
       return;
     }
-    if (action.type === 'delay') await this.delay(action.ms);
+    if (action.type === 'delay') await this.delays.wait(action.ms);
     if (res.destroyed) return;
     const upstream = await this.forward(req, body).catch(() => undefined);
     if (!upstream) {
@@ -103,15 +104,6 @@ export class SecretsManagerProxy {
     });
   }
 
-  private delay(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        resolve();
-      }, ms);
-      this.timers.add(timer);
-    });
-  }
 }
 
 function secretIdOf(body: Buffer): string | undefined {
