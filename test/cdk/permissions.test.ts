@@ -1,7 +1,7 @@
 import type { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HopaeSecretRotation } from '../../lib';
@@ -22,6 +22,22 @@ import {
   type PolicyStatementJson,
   type PropsOverrides,
 } from './fixtures';
+
+/** The workspace-key secret imported with its customer managed key. */
+function workspaceKeyWithKms(stack: Stack): ISecret {
+  return Secret.fromSecretAttributes(stack, 'KeyWithKms', {
+    secretCompleteArn: WORKSPACE_KEY_ARN,
+    encryptionKey: kms.Key.fromKeyArn(stack, 'WsKey', KEY_ARNS.workspaceKey),
+  });
+}
+
+/** The first app secret imported with its customer managed key. */
+function appSecretWithKms(stack: Stack): ISecret {
+  return Secret.fromSecretAttributes(stack, 'AppWithKms', {
+    secretCompleteArn: APP_SECRET_ARNS[0],
+    encryptionKey: kms.Key.fromKeyArn(stack, 'AppKey', KEY_ARNS.appSecret),
+  });
+}
 
 const VIA_SECRETS_MANAGER = { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` };
 
@@ -45,15 +61,9 @@ const VARIANTS: [string, (stack: Stack) => PropsOverrides][] = [
   [
     'customer managed keys everywhere and an own alarm topic',
     (stack) => ({
-      workspaceKeySecret: Secret.fromSecretAttributes(stack, 'KeyWithKms', {
-        secretCompleteArn: WORKSPACE_KEY_ARN,
-        encryptionKey: kms.Key.fromKeyArn(stack, 'WsKey', KEY_ARNS.workspaceKey),
-      }),
+      workspaceKeySecret: workspaceKeyWithKms(stack),
       appSecrets: [
-        Secret.fromSecretAttributes(stack, 'AppWithKms', {
-          secretCompleteArn: APP_SECRET_ARNS[0],
-          encryptionKey: kms.Key.fromKeyArn(stack, 'AppKey', KEY_ARNS.appSecret),
-        }),
+        appSecretWithKms(stack),
       ],
       clientIds: ['HqTRDIYH'],
       encryptionKey: new kms.Key(stack, 'CreatedSecretsKey', { enableKeyRotation: true }),
@@ -231,15 +241,9 @@ describe('HopaeSecretRotation with customer managed KMS keys', () => {
   test('lets the function use the key of an imported app secret and only decrypt with the workspace key\'s key', () => {
     // GIVEN an app secret and the workspace key imported with their customer managed keys
     const { template, roleLogicalId } = synthRotation((stack) => ({
-      workspaceKeySecret: Secret.fromSecretAttributes(stack, 'KeyWithKms', {
-        secretCompleteArn: WORKSPACE_KEY_ARN,
-        encryptionKey: kms.Key.fromKeyArn(stack, 'WsKey', KEY_ARNS.workspaceKey),
-      }),
+      workspaceKeySecret: workspaceKeyWithKms(stack),
       appSecrets: [
-        Secret.fromSecretAttributes(stack, 'AppWithKms', {
-          secretCompleteArn: APP_SECRET_ARNS[0],
-          encryptionKey: kms.Key.fromKeyArn(stack, 'AppKey', KEY_ARNS.appSecret),
-        }),
+        appSecretWithKms(stack),
         Secret.fromSecretCompleteArn(stack, 'AppWithoutKms', APP_SECRET_ARNS[1]),
       ],
     }));
