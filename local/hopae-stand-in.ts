@@ -5,9 +5,8 @@
  * hooks for tests. It keeps all state in memory and prints nothing.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { PendingDelays } from './pending-delays';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from './loopback-server';
 
 export type StandInRoute = 'rotate' | 'providers' | 'workspace' | 'app' | 'apps';
 
@@ -84,7 +83,6 @@ export interface LoadBehaviour {
 }
 
 export class HopaeStandIn {
-  private server: Server | undefined;
   private readonly workspaceKeys = new Map<string, string>();
   private readonly apps = new Map<string, App>();
   private readonly idempotency = new Map<string, IdempotencyRecord>();
@@ -93,8 +91,11 @@ export class HopaeStandIn {
   private clockOffsetMs = 0;
   private load: LoadBehaviour = {};
   private rateWindow = { second: 0, count: 0 };
-  /** Injected delays still running; cancelled by stop() so nothing outlives the server. */
-  private readonly delays = new PendingDelays();
+  private readonly http = new LoopbackServer((req, res) => {
+    this.handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
   readonly requests: RequestRecord[] = [];
   /** Every secret the stand-in ever issued or was seeded with, for log scans. */
   readonly issuedSecrets: string[] = [];
@@ -103,31 +104,16 @@ export class HopaeStandIn {
 
   /** Starts listening on a free loopback port; returns the API base URL (with /connect/v1). */
   async start(port = 0): Promise<string> {
-    const server = createServer((req, res) => {
-      this.handle(req, res).catch(() => {
-        if (!res.headersSent) res.writeHead(500).end();
-      });
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
+    await this.http.start(port);
     return this.baseUrl;
   }
 
   get baseUrl(): string {
-    if (!this.server) throw new Error('The Hopae stand-in is not started');
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${BASE_PATH}`;
+    return `http://127.0.0.1:${this.http.port}${BASE_PATH}`;
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    this.delays.cancelAll();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  stop(): Promise<void> {
+    return this.http.stop();
   }
 
   /** Registers a workspace API key; returns it. */
@@ -242,7 +228,7 @@ export class HopaeStandIn {
       this.requests.push({ route: route!, method, clientId, idempotencyKey, outcome, ...extra });
 
     const random = this.load.random ?? Math.random;
-    if (this.load.slowShare && random() < this.load.slowShare) await this.delays.wait(this.load.slowMs ?? 200);
+    if (this.load.slowShare && random() < this.load.slowShare) await this.http.wait(this.load.slowMs ?? 200);
     if (route === 'rotate' && this.load.rotatePerSecond && this.overRate(this.load.rotatePerSecond)) {
       record(429, { faulted: true });
       const answer = workspaceError(429, 'RATE_LIMITED', 'Too many requests');
@@ -255,7 +241,7 @@ export class HopaeStandIn {
     const before = this.takeFault(route, 'before-commit', clientId);
     if (before?.type === 'delay') {
       if (route === 'rotate') processingDelayMs = before.ms;
-      else await this.delays.wait(before.ms);
+      else await this.http.wait(before.ms);
     } else if (before) {
       return this.applyFault(res, route, before, record);
     }
@@ -273,7 +259,7 @@ export class HopaeStandIn {
   ): Promise<void> {
     const after = this.takeFault(route, 'after-commit', clientId);
     if (after) {
-      if (after.type === 'delay') await this.delays.wait(after.ms);
+      if (after.type === 'delay') await this.http.wait(after.ms);
       else return this.applyFault(res, route, after, record);
     }
     record(answer.status, answer.replayed ? { replayed: true } : {});
@@ -327,7 +313,7 @@ export class HopaeStandIn {
       }
       const entry: IdempotencyRecord = { path, createdAt: this.now() };
       this.idempotency.set(slot, entry);
-      if (processingDelayMs > 0) await this.delays.wait(processingDelayMs);
+      if (processingDelayMs > 0) await this.http.wait(processingDelayMs);
       // The clock jumped past the 24-hour window while this request was in progress (tests move
       // the clock; real requests do not last a day): it expired with its record, uncommitted.
       if (this.idempotency.get(slot) !== entry) return workspaceError(500, 'SYSTEM_INTERNAL_ERROR', 'The request expired');
@@ -335,7 +321,7 @@ export class HopaeStandIn {
       entry.response = { status: answer.status, body: answer.body };
       return answer;
     }
-    if (processingDelayMs > 0) await this.delays.wait(processingDelayMs);
+    if (processingDelayMs > 0) await this.http.wait(processingDelayMs);
     return this.commit(app);
   }
 

@@ -3,9 +3,8 @@
  * injects faults: an error before moto sees the call, a dropped connection after moto committed
  * it, or a delay. Point AWS_ENDPOINT_URL_SECRETS_MANAGER at it.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { PendingDelays } from './pending-delays';
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { LoopbackServer } from './loopback-server';
 
 /** What happens to one call. */
 export type ProxyAction =
@@ -21,8 +20,7 @@ export type ProxyAction =
 export type FaultDecider = (operation: string, secretId: string | undefined) => ProxyAction;
 
 export class SecretsManagerProxy {
-  private server: Server | undefined;
-  private readonly delays = new PendingDelays();
+  private readonly http = new LoopbackServer((req, res) => void this.handle(req, res));
   /** Calls seen, by operation. */
   readonly counts = new Map<string, number>();
   decide: FaultDecider = () => ({ type: 'pass' });
@@ -30,19 +28,11 @@ export class SecretsManagerProxy {
   constructor(private readonly upstream: string) {}
 
   async start(): Promise<string> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    this.server = server;
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return `http://127.0.0.1:${await this.http.start()}`;
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    this.delays.cancelAll();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  stop(): Promise<void> {
+    return this.http.stop();
   }
 
   total(): number {
@@ -64,7 +54,7 @@ export class SecretsManagerProxy {
       res.end(JSON.stringify({ __type: 'InternalServiceError', message: 'injected fault before the call' }));
       return;
     }
-    if (action.type === 'delay') await this.delays.wait(action.ms);
+    if (action.type === 'delay') await this.http.wait(action.ms);
     if (res.destroyed) return;
     const upstream = await this.forward(req, body).catch(() => undefined);
     if (!upstream) {
