@@ -4,7 +4,6 @@
  */
 import {
   DescribeSecretCommand,
-  GetSecretValueCommand,
   ListSecretsCommand,
   ListSecretVersionIdsCommand,
   ResourceNotFoundException,
@@ -12,6 +11,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { SecretStore } from '../lambda/secret-store';
 import { CliError, EXIT } from './errors';
 
 export interface VersionInfo {
@@ -76,13 +76,8 @@ export async function readSecretState(sm: SecretsManagerClient, secretId: string
 }
 
 /** A version's SecretString, or undefined when it has none (a version created at the start of a rotation). */
-export async function readVersionValue(sm: SecretsManagerClient, secretId: string, versionId: string): Promise<string | undefined> {
-  try {
-    return (await sm.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId }))).SecretString;
-  } catch (error) {
-    if (error instanceof ResourceNotFoundException) return undefined;
-    throw error;
-  }
+export function readVersionValue(sm: SecretsManagerClient, secretId: string, versionId: string): Promise<string | undefined> {
+  return new SecretStore(sm).getVersionValue(secretId, versionId, undefined);
 }
 
 export async function listAllSecrets(sm: SecretsManagerClient): Promise<SecretListEntry[]> {

@@ -1,15 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import {
-  GetSecretValueCommand,
-  InvalidRequestException,
-  ResourceNotFoundException,
-  RotateSecretCommand,
-  UpdateSecretVersionStageCommand,
-} from '@aws-sdk/client-secrets-manager';
+import { InvalidRequestException, RotateSecretCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { ROTATION_STEPS } from '../../lambda/event';
 import { errorCode } from '../../lambda/errors';
 import type { Log } from '../../lambda/logger';
 import { buildRuntime } from '../../lambda/runtime';
+import { AWSPENDING, SecretStore } from '../../lambda/secret-store';
 import { runRotationStep } from '../../lambda/steps';
 import { type CommandContext, readCurrentAppSecret, requireOurFunction } from '../context';
 import { CliError, EXIT } from '../errors';
@@ -94,10 +89,9 @@ async function observePhase(context: CommandContext, arn: string, token: string,
   if (stages.includes('AWSCURRENT')) return 'finished';
   if (!stages.includes('AWSPENDING')) return 'abandoned';
   try {
-    await context.deps.sm.send(new GetSecretValueCommand({ SecretId: arn, VersionId: token, VersionStage: 'AWSPENDING' }));
-    return 'testSecret';
+    const value = await new SecretStore(context.deps.sm).getVersionValue(arn, token, AWSPENDING);
+    return value === undefined ? 'createSecret' : 'testSecret';
   } catch (error) {
-    if (error instanceof ResourceNotFoundException) return 'createSecret';
     // The label may have moved between the two reads: look once more before giving up.
     if (!retried) return observePhase(context, arn, token, true);
     throw error;

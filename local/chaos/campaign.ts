@@ -4,9 +4,10 @@
  * that the rotation converges once the faults stop.
  */
 import { randomBytes } from 'node:crypto';
-import { CreateSecretCommand, GetSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { ROTATION_STEPS } from '../../lambda/event';
 import { secretNameOf } from '../../lambda/metrics';
+import { AWSCURRENT, AWSPENDING, SecretStore } from '../../lambda/secret-store';
 import { localLambdaContext } from '../lambda-context';
 import type { LocalEnvironment } from '../local-environment';
 import { beginRotation, type RotationHandler } from '../rotation-driver';
@@ -199,7 +200,7 @@ async function runSchedule(
       if (retry > 0) stats.cleanRetriesNeeded += 1;
       converged = await runAttempt(app, clean);
     }
-    const current = await readPair(local, app.arn, 'AWSCURRENT');
+    const current = parsePair(await new SecretStore(local.sm).getByStage(app.arn, AWSCURRENT));
     if (!converged || !standIn.accepts(app.clientId, current?.clientSecret)) {
       violation('not-converged', `${app.name}: after the faults stopped, AWSCURRENT does not hold the pair Hopae accepts`);
     }
@@ -222,20 +223,15 @@ async function runSchedule(
 async function whereIsTheValidSecret(local: LocalEnvironment, app: App): Promise<'current' | 'pending' | 'replay' | 'none yet' | 'nowhere'> {
   const valid = local.standIn.currentSecret(app.clientId);
   if (valid === undefined) return 'none yet';
-  if ((await readPair(local, app.arn, 'AWSCURRENT'))?.clientSecret === valid) return 'current';
-  if ((await readPair(local, app.arn, 'AWSPENDING', app.token))?.clientSecret === valid) return 'pending';
+  const store = new SecretStore(local.sm);
+  if (parsePair(await store.getByStage(app.arn, AWSCURRENT))?.clientSecret === valid) return 'current';
+  if (parsePair(await store.getVersionValue(app.arn, app.token, AWSPENDING))?.clientSecret === valid) return 'pending';
   if (local.standIn.replayable(app.token)) return 'replay';
   return 'nowhere';
 }
 
-async function readPair(local: LocalEnvironment, arn: string, stage: string, versionId?: string): Promise<{ clientSecret?: string } | undefined> {
-  try {
-    const value = (await local.sm.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: stage, VersionId: versionId }))).SecretString;
-    return value ? (JSON.parse(value) as { clientSecret?: string }) : undefined;
-  } catch (error) {
-    if (error instanceof ResourceNotFoundException) return undefined;
-    throw error;
-  }
+function parsePair(value: string | undefined): { clientSecret?: string } | undefined {
+  return value ? (JSON.parse(value) as { clientSecret?: string }) : undefined;
 }
 
 /** Captures stdout and stderr (where the function logs) while letting the campaign print progress. */
