@@ -1,5 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { RotationStep } from './event';
+import { SERVICE_NAME } from './logger';
 
 /**
  * What the rotation counts. Kept as an interface so steps and tests need no CloudWatch: the
@@ -64,7 +65,7 @@ export class PowertoolsRotationMetrics implements RotationMetrics {
 export function createMetrics(): Metrics {
   return new Metrics({
     namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
-    serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'hopae-secret-rotation',
+    serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME,
   });
 }
 

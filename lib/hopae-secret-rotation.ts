@@ -9,6 +9,7 @@ import { CfnRotationSchedule, type ISecret, Secret } from 'aws-cdk-lib/aws-secre
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { parseApiBaseUrl } from '../lambda/config';
+import { SERVICE_NAME } from '../lambda/logger';
 import { METRICS_NAMESPACE } from '../lambda/metrics';
 import { RotationAlerts } from './alerts';
 import { HopaeSecretRotationPropsError } from './errors';
@@ -25,7 +26,7 @@ export const HOPAE_API_BASE_URLS: Readonly<Record<HopaeEnvironment, string>> = {
 };
 
 /** Value of POWERTOOLS_SERVICE_NAME, so log lines say which function wrote them. */
-export const ROTATION_SERVICE_NAME = 'hopae-secret-rotation';
+export const ROTATION_SERVICE_NAME = SERVICE_NAME;
 
 /** Where the alerts point when no runbookUrl is given. */
 export const DEFAULT_RUNBOOK = 'the hopae-secret-rotation README, section Runbook: a rotation failed';
