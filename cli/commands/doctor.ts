@@ -1,10 +1,10 @@
-import { parseAppSecret, type AppSecret } from '../../lambda/app-secret';
+import type { AppSecret } from '../../lambda/app-secret';
 import { SecretStore } from '../../lambda/secret-store';
 import { WorkspaceKeyProvider } from '../../lambda/workspace-key';
-import type { CommandContext } from '../context';
+import { type CommandContext, readCurrentAppSecret } from '../context';
 import { CliError, EXIT } from '../errors';
 import { HopaeProbe } from '../hopae-probe';
-import { functionName, readSecretState, readVersionValue, resolveHopaeAccess, type FunctionInfo, type HopaeAccess } from '../secrets';
+import { functionName, readSecretState, resolveHopaeAccess, type FunctionInfo, type HopaeAccess } from '../secrets';
 
 export interface DoctorOptions {
   readonly secretId: string;
@@ -29,7 +29,7 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
   // 1. The secret's JSON
   let app: AppSecret | undefined;
   try {
-    app = parseAppSecret(state.current ? await readVersionValue(deps.sm, state.arn, state.current.id) : undefined, 'AWSCURRENT');
+    app = await readCurrentAppSecret(context, state);
     add({ check: 'secret value', status: 'pass', detail: `JSON with clientId ${app.clientId}${app.clientSecret ? '' : ' (no clientSecret yet: the first rotation mints it)'}` });
   } catch (error) {
     add({ check: 'secret value', status: 'fail', detail: (error as Error).message, fix: 'put {"clientId": "...", "clientSecret": "..."} (clientSecret optional) with put-secret-value' });

@@ -1,8 +1,7 @@
-import { parseAppSecret } from '../../lambda/app-secret';
-import type { CommandContext } from '../context';
+import { type CommandContext, readCurrentAppSecret } from '../context';
 import { EXIT } from '../errors';
 import { formatAge, formatDate } from '../output';
-import { functionName, listAllSecrets, readSecretState, readVersionValue, type SecretState } from '../secrets';
+import { functionName, listAllSecrets, readSecretState, type SecretState } from '../secrets';
 
 export interface StatusOptions {
   /** Only secrets rotated by this function (name or ARN); default: every function that is ours. */
@@ -85,9 +84,8 @@ function healthOf(state: SecretState, now: number, stuckAfterMinutes: number): R
 
 /** Only the clientId is read out of the value; unreadable or malformed shows as '?'. */
 async function clientIdOf(context: CommandContext, state: SecretState): Promise<string | null> {
-  if (!state.current) return null;
   try {
-    return parseAppSecret(await readVersionValue(context.deps.sm, state.arn, state.current.id), state.name).clientId;
+    return (await readCurrentAppSecret(context, state)).clientId;
   } catch {
     return null;
   }
