@@ -48,7 +48,7 @@ export interface HopaeSecretRotationStackProps extends StackProps {
   /**
    * Runbook link put in alerts.
    *
-   * @default - the README's runbook section
+   * @default - docs/runbook.md, section "Runbook: a rotation failed"
    */
   readonly runbookUrl?: string;
 }

@@ -29,7 +29,7 @@ export const HOPAE_API_BASE_URLS: Readonly<Record<HopaeEnvironment, string>> = {
 export const ROTATION_SERVICE_NAME = SERVICE_NAME;
 
 /** Where the alerts point when no runbookUrl is given. */
-export const DEFAULT_RUNBOOK = 'the hopae-secret-rotation README, section Runbook: a rotation failed';
+export const DEFAULT_RUNBOOK = 'docs/runbook.md of the hopae-secret-rotation package, section Runbook: a rotation failed';
 
 // The repository root, resolved from this file so the construct works from any working directory.
 const PROJECT_ROOT = path.join(__dirname, '..');

@@ -24,7 +24,7 @@ export function checkRotationState(metadata: SecretMetadata, token: string, toke
   if (stages.includes(AWSCURRENT)) return 'done';
   if (!stages.includes(AWSPENDING)) {
     throw new RotationStateError(
-      `Version ${token} of secret ${metadata.arn} is neither AWSCURRENT nor AWSPENDING: the rotation was abandoned or replaced. If Hopae already rotated, that version may hold the only valid clientSecret; see the README's runbook before starting a new rotation`,
+      `Version ${token} of secret ${metadata.arn} is neither AWSCURRENT nor AWSPENDING: the rotation was abandoned or replaced. If Hopae already rotated, that version may hold the only valid clientSecret; see docs/runbook.md of hopae-secret-rotation before starting a new rotation`,
     );
   }
   return 'proceed';
