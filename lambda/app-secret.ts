@@ -48,6 +48,20 @@ export function withClientSecret(current: AppSecret, clientSecret: string): stri
   return JSON.stringify({ ...current.fields, clientSecret });
 }
 
+/** Hopae's secrets are 64 characters; a value many times that long is not a secret Hopae issued. */
+export const MAX_CLIENT_SECRET_LENGTH = 512;
+
+/**
+ * Why `value` cannot be a clientSecret Hopae issued (empty, too long, control characters or
+ * whitespace, which a garbled answer may hold), or undefined when it is plausible. Never echoes it.
+ */
+export function clientSecretProblem(value: string): string | undefined {
+  if (value === '') return 'an empty clientSecret';
+  if (value.length > MAX_CLIENT_SECRET_LENGTH) return `a clientSecret longer than ${MAX_CLIENT_SECRET_LENGTH} characters (${value.length})`;
+  if (/[\s\p{Cc}]/u.test(value)) return 'a clientSecret with control characters or whitespace';
+  return undefined;
+}
+
 /** Hopae documents clientSecrets as 64 hex characters; other shapes are accepted with a warning. */
 export function looksLikeHopaeSecret(value: string): boolean {
   return /^[0-9a-f]{64}$/i.test(value);

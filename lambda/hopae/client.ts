@@ -1,3 +1,4 @@
+import { clientSecretProblem } from '../app-secret';
 import { HopaeProtocolError, HopaeRejectedError, HopaeUnavailableError } from '../errors';
 import type { RetrySettings } from '../config';
 import type { Log } from '../logger';
@@ -144,11 +145,15 @@ export class HopaeClient {
     attempt: (timeoutMs: number) => Promise<Attempt<T>>,
     finalError: (failure: Failure, attempts: number) => Error,
   ): Promise<{ value: T; attempts: number }> {
-    const { baseDelayMs, maxDelayMs, requestTimeoutMs } = this.options.retry;
+    const { requestTimeoutMs } = this.options.retry;
     let last: Failure = { ok: false, kind: 'unavailable', problem: 'no time left to call Hopae' };
     let made = 0;
     // Attempts that count against maxAttempts: failures, not Hopae asking us to wait.
     let counted = 0;
+    // Answers that asked us to wait (429, 409 in progress): they grow their own backoff.
+    let throttles = 0;
+    // Set once a wait was cut to the time left: the attempt after it is the last one.
+    let finalAttempt = false;
     while (counted < maxAttempts) {
       const remaining = deadline - this.now();
       if (remaining < MIN_ATTEMPT_MS) break;
@@ -156,15 +161,16 @@ export class HopaeClient {
       const result = await this.runAttempt(attempt, Math.min(requestTimeoutMs, remaining));
       if (result.ok) return { value: result.value, attempts: made };
       last = result;
-      if (!result.throttled) counted += 1;
+      if (result.throttled) throttles += 1;
+      else counted += 1;
       if (counted >= maxAttempts) break;
-      const backoff = backoffDelayMs(result.throttled ? 1 : counted, baseDelayMs, maxDelayMs, this.random);
-      // A Retry-After is honoured, but never below the first backoff step: "0" must not become a busy loop.
-      const delayMs = result.retryAfterMs === undefined ? backoff : Math.max(result.retryAfterMs, baseDelayMs);
-      if (this.now() + delayMs + MIN_ATTEMPT_MS > deadline) {
+      const delay: { ms: number; final: boolean } | undefined = finalAttempt ? undefined : this.retryDelay(result, result.throttled ? throttles : counted, deadline);
+      if (delay === undefined) {
         last = { ...result, problem: `${result.problem}; no time left for another attempt within the invocation` };
         break;
       }
+      const delayMs = delay.ms;
+      finalAttempt = delay.final;
       this.options.onRetry?.(operation);
       this.options.logger.warn('Hopae call failed, retrying', {
         operation,
@@ -180,6 +186,30 @@ export class HopaeClient {
       }
     }
     throw finalError(last, made);
+  }
+
+  /**
+   * How long to wait before the next attempt, or undefined when no attempt would fit before the
+   * deadline. Full jitter everywhere, so a fleet failing together does not retry in lock-step.
+   * Failures back off from baseDelayMs up to maxDelayMs. Throttling (429, 409 in progress) means
+   * Hopae is busy with many callers: its backoff starts at maxDelayMs and keeps doubling, bounded
+   * only by the time left, so a fleet spreads out instead of polling. When the step outgrows the
+   * time left, the wait is drawn over what is left and the attempt after it is the last (`final`).
+   * A Retry-After is the floor of the wait (never below baseDelayMs: "0" must not become a busy
+   * loop), with the jitter on top.
+   */
+  private retryDelay(result: Failure, step: number, deadline: number): { ms: number; final: boolean } | undefined {
+    const { baseDelayMs, maxDelayMs } = this.options.retry;
+    const timeLeft = deadline - this.now() - MIN_ATTEMPT_MS;
+    const floor = result.retryAfterMs === undefined ? 0 : Math.max(result.retryAfterMs, baseDelayMs);
+    if (floor > timeLeft) return undefined;
+    if (!result.throttled) {
+      const ms = floor + backoffDelayMs(step, baseDelayMs, maxDelayMs, this.random);
+      return ms > timeLeft ? undefined : { ms, final: false };
+    }
+    const ceiling = maxDelayMs * 2 ** (step - 1);
+    const room = timeLeft - floor;
+    return { ms: floor + Math.round(this.random() * Math.min(ceiling, room)), final: ceiling >= room };
   }
 
   /** A transport failure becomes a retryable verdict, unless the invocation itself is ending. */
@@ -202,16 +232,15 @@ function classifyRotateResponse(
 ): Attempt<{ clientSecret: string; replayed: boolean }> {
   const { status } = response;
   if (status >= 200 && status < 300) {
-    const json = parseJson(response.body) as { clientSecret?: unknown } | undefined;
-    const secret = typeof json === 'object' && json !== null && !Array.isArray(json) ? json.clientSecret : undefined;
-    if (typeof secret === 'string' && secret !== '') {
-      return { ok: true, value: { clientSecret: secret, replayed: isTrue(response.header('Idempotency-Replayed')) } };
+    const answer = readRotateAnswer(response, clientId);
+    if ('clientSecret' in answer) {
+      return { ok: true, value: { clientSecret: answer.clientSecret, replayed: isTrue(response.header('Idempotency-Replayed')) } };
     }
     // Hopae may have committed: the replay with the same Idempotency-Key brings the real answer.
-    return { ok: false, kind: 'protocol', status, problem: `${status} with ${describeUnusableSuccessBody(response.body)}` };
+    return { ok: false, kind: 'protocol', status, problem: `${status} with ${answer.problem}` };
   }
   const retryAfterMs = parseRetryAfterMs(response.header('Retry-After'), nowMs);
-  const { label, details } = describeErrorResponse(status, response.body);
+  const { label, details } = describeErrorResponse(status, response.body, response.bodyProblem);
   if (status === 409 && details.code === 'IDEMPOTENCY_REQUEST_IN_PROGRESS') {
     return { ok: false, kind: 'unavailable', status, code: details.code, problem: `${label}: Hopae is still processing this rotation`, retryAfterMs, throttled: true };
   }
@@ -220,6 +249,24 @@ function classifyRotateResponse(
     return { ok: false, kind: 'unavailable', status, code: details.code, problem: label, retryAfterMs };
   }
   throw new HopaeRejectedError(rotateRejectionMessage(status, label, details.code, clientId), status, details.code);
+}
+
+/**
+ * The new clientSecret in a 2xx answer, or what is wrong with the answer. Only a value Hopae could
+ * have issued passes: a body cut at the size cap, not UTF-8, or holding an implausible secret or
+ * another app's clientId is garbled, never stored.
+ */
+function readRotateAnswer(response: HttpResponse, clientId: string): { clientSecret: string } | { problem: string } {
+  if (response.bodyProblem !== undefined) return { problem: `a body ${response.bodyProblem}` };
+  const json = parseJson(response.body);
+  if (typeof json !== 'object' || json === null || Array.isArray(json) || typeof (json as { clientSecret?: unknown }).clientSecret !== 'string') {
+    return { problem: describeUnusableSuccessBody(response.body) };
+  }
+  const answer = json as { clientSecret: string; clientId?: unknown };
+  const problem = clientSecretProblem(answer.clientSecret);
+  if (problem !== undefined) return { problem };
+  if (answer.clientId !== undefined && answer.clientId !== clientId) return { problem: 'a clientId that is not this app\'s' };
+  return { clientSecret: answer.clientSecret };
 }
 
 function rotateRejectionMessage(status: number, label: string, code: string | undefined, clientId: string): string {
@@ -265,7 +312,7 @@ function classifyProvidersResponse(response: HttpResponse, request: CheckCredent
     return { ok: false, kind: 'protocol', status, problem: `200 with ${describeUnusableSuccessBody(response.body)} instead of the providers list` };
   }
   const retryAfterMs = parseRetryAfterMs(response.header('Retry-After'), nowMs);
-  const { label, details } = describeErrorResponse(status, response.body);
+  const { label, details } = describeErrorResponse(status, response.body, response.bodyProblem);
   // How fast a new secret takes effect everywhere is undocumented: a 401 is re-checked briefly.
   if (status === 401) return { ok: false, kind: 'rejected', status, code: details.code, problem: label };
   if (status === 429) return { ok: false, kind: 'unavailable', status, code: details.code, problem: label, retryAfterMs, throttled: true };

@@ -12,8 +12,14 @@ export interface HttpResponse {
   readonly status: number;
   /** Header value by case-insensitive name, or undefined. */
   header(name: string): string | undefined;
+  /** The body as text; empty when it could not be read safely (see `bodyProblem`). */
   readonly body: string;
+  /** Why the body was not read: larger than MAX_BODY_BYTES, or not UTF-8. Never the body itself. */
+  readonly bodyProblem?: string;
 }
+
+/** Hopae's answers are a few hundred bytes; more than this is not an answer worth reading. */
+export const MAX_BODY_BYTES = 64 * 1024;
 
 export type HttpTransport = (request: HttpRequest) => Promise<HttpResponse>;
 
@@ -41,8 +47,8 @@ export const fetchTransport: HttpTransport = async (request) => {
       redirect: 'manual',
       signal,
     });
-    const body = await response.text();
-    return { status: response.status, header: (name) => response.headers.get(name) ?? undefined, body };
+    const read = await readBodyCapped(response, MAX_BODY_BYTES);
+    return { status: response.status, header: (name) => response.headers.get(name) ?? undefined, ...read };
   } catch (error) {
     if (request.signal?.aborted) {
       throw new TransportError('aborted', 'the invocation is ending, request abandoned', { cause: error });
@@ -53,6 +59,40 @@ export const fetchTransport: HttpTransport = async (request) => {
     throw new TransportError('network', `network error (${networkReason(error)})`, { cause: error });
   }
 };
+
+/**
+ * Reads at most `maxBytes` of the body, as fetch hands it over (already decompressed), and decodes
+ * it as strict UTF-8. A Content-Length (the size on the wire, compressed or not) over the cap stops
+ * before reading; a decompressed stream over the cap is cancelled at the cap, so a small gzip
+ * answer cannot grow into hundreds of megabytes in memory.
+ */
+export async function readBodyCapped(response: Response, maxBytes: number): Promise<{ body: string; bodyProblem?: string }> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    return { body: '', bodyProblem: `larger than ${maxBytes} bytes (Content-Length ${declared})` };
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (response.body) {
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel();
+        return { body: '', bodyProblem: `larger than ${maxBytes} bytes` };
+      }
+      chunks.push(value);
+    }
+  }
+  try {
+    return { body: new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)) };
+  } catch {
+    return { body: '', bodyProblem: 'not valid UTF-8' };
+  }
+}
 
 /** undici hides the socket error in `cause`: surface its code (ECONNRESET, ECONNREFUSED...). */
 function networkReason(error: unknown): string {

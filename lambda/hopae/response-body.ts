@@ -11,7 +11,7 @@ export interface HopaeErrorDetails {
   readonly bodyShape: BodyShape;
 }
 
-export type BodyShape = 'workspace-error' | 'problem-details' | 'empty' | 'html' | 'non-JSON' | 'other JSON';
+export type BodyShape = 'workspace-error' | 'problem-details' | 'empty' | 'html' | 'non-JSON' | 'other JSON' | 'unreadable';
 
 export function parseJson(body: string): unknown {
   try {
@@ -44,7 +44,14 @@ export function parseErrorBody(body: string): HopaeErrorDetails {
 }
 
 /** "404 RESOURCE_NOT_FOUND, request_id r-1" or "502 (html body)": safe for messages and logs. */
-export function describeErrorResponse(status: number, body: string): { label: string; details: HopaeErrorDetails } {
+export function describeErrorResponse(
+  status: number,
+  body: string,
+  bodyProblem?: string,
+): { label: string; details: HopaeErrorDetails } {
+  if (bodyProblem !== undefined) {
+    return { label: `${status} (body ${bodyProblem})`, details: { code: undefined, requestId: undefined, bodyShape: 'unreadable' } };
+  }
   const details = parseErrorBody(body);
   let label = String(status);
   if (details.code) label += ` ${details.code}`;

@@ -1,7 +1,7 @@
 import { type HttpRequest, type HttpResponse, type HttpTransport, TransportError } from '../../lambda/hopae/http';
 
 export type Scripted =
-  | { status: number; body?: unknown; headers?: Record<string, string> }
+  | { status: number; body?: unknown; headers?: Record<string, string>; bodyProblem?: string }
   | { error: 'timeout' | 'network' | 'aborted' };
 
 // The messages fetchTransport gives.
@@ -25,7 +25,7 @@ export class ScriptedTransport {
     const next = this.script.shift();
     if (!next) throw new Error(`No scripted answer left for ${request.method} ${request.url}`);
     if ('error' in next) throw new TransportError(next.error, TRANSPORT_MESSAGES[next.error]);
-    return response(next.status, next.body, next.headers);
+    return { ...response(next.status, next.body, next.headers), ...(next.bodyProblem ? { body: '', bodyProblem: next.bodyProblem } : {}) };
   };
 
   get remaining(): number {

@@ -9,6 +9,10 @@ const KEY = 'sk_workspace_test_abc123';
 const TOKEN = '11111111-2222-3333-4444-555555555555';
 
 function setup(...script: Scripted[]) {
+  return setupWith({}, ...script);
+}
+
+function setupWith(options: { random?: () => number }, ...script: Scripted[]) {
   const http = new ScriptedTransport(...script);
   const clock = new VirtualClock();
   const logger = new MemoryLogger();
@@ -19,7 +23,7 @@ function setup(...script: Scripted[]) {
     logger,
     sleep: clock.sleep,
     now: clock.now,
-    random: () => 1, // the full backoff step, so delays are predictable
+    random: options.random ?? (() => 1), // the full backoff step, so delays are predictable
   });
   const rotate = (clientId = 'HqTRDIYH', deadlineMs = 50_000) =>
     client.rotateClientSecret({ clientId, apiKey: KEY, idempotencyKey: TOKEN, deadline: clock.nowMs + deadlineMs });
@@ -103,42 +107,83 @@ describe('HopaeClient.rotateClientSecret: retries with the same Idempotency-Key'
     expect(clock.sleeps).toEqual([200, 400, 800, 1600, 3200, 4000, 4000]);
   });
 
-  it('honours Retry-After in seconds, beyond the backoff cap', async () => {
-    const { clock, rotate } = setup({ status: 429, headers: { 'Retry-After': '7' } }, ok);
+  it('honours Retry-After in seconds, beyond the backoff cap, and adds jitter so a fleet does not retry in lock-step', async () => {
+    const early = setupWith({ random: () => 0 }, { status: 429, headers: { 'Retry-After': '7' } }, ok);
+    const late = setupWith({ random: () => 0.5 }, { status: 429, headers: { 'Retry-After': '7' } }, ok);
 
-    await rotate();
+    await early.rotate();
+    await late.rotate();
 
-    expect(clock.sleeps).toEqual([7000]);
+    expect(early.clock.sleeps).toEqual([7000]);
+    // Throttling jitter starts at maxDelayMs: half of 4000 on top of the 7 s asked for.
+    expect(late.clock.sleeps).toEqual([9000]);
   });
 
-  it('honours Retry-After as an HTTP date', async () => {
+  it('honours Retry-After as an HTTP date, with the failure backoff as jitter on top', async () => {
     const retryAt = new Date(new VirtualClock().nowMs + 3000).toUTCString();
     const { clock, rotate } = setup({ status: 503, headers: { 'Retry-After': retryAt } }, ok);
 
     await rotate();
 
-    expect(clock.sleeps).toEqual([3000]);
+    expect(clock.sleeps).toEqual([3000 + DEFAULT_RETRY.baseDelayMs]);
+  });
+
+  it.each<[string, Scripted]>([
+    ['429 without Retry-After', { status: 429, body: '' }],
+    ['409 IDEMPOTENCY_REQUEST_IN_PROGRESS', workspaceError(409, 'IDEMPOTENCY_REQUEST_IN_PROGRESS')],
+  ])('backs off exponentially on %s, from maxDelayMs and beyond it, bounded by the time left', async (_name, answer) => {
+    const { clock, rotate } = setupWith({ random: () => 0.5 }, ...Array.from({ length: 5 }, () => answer), ok);
+
+    await rotate('HqTRDIYH', 600_000);
+
+    expect(clock.sleeps).toEqual([2000, 4000, 8000, 16000, 32000]);
+  });
+
+  it.each<[string, Scripted]>([
+    ['429 without Retry-After', { status: 429, body: '' }],
+    ['429 with Retry-After: 1', { status: 429, headers: { 'Retry-After': '1' } }],
+    ['409 IDEMPOTENCY_REQUEST_IN_PROGRESS', workspaceError(409, 'IDEMPOTENCY_REQUEST_IN_PROGRESS')],
+  ])('polls a Hopae that keeps answering %s a handful of times in a whole invocation, not hundreds', async (_name, answer) => {
+    const { http, rotate } = setupWith({ random: () => 0.5 }, ...Array.from({ length: 600 }, () => answer));
+
+    await expect(rotate('HqTRDIYH', 55_000)).rejects.toBeInstanceOf(HopaeUnavailableError);
+
+    expect(http.requests.length).toBeGreaterThanOrEqual(4);
+    expect(http.requests.length).toBeLessThanOrEqual(7);
+  });
+
+  it('draws the throttling wait over the time left once the step outgrows it, and makes that attempt the last', async () => {
+    const answered = setupWith({ random: () => 1 }, { status: 429 }, { status: 429 }, ok);
+    const refused = setupWith({ random: () => 1 }, { status: 429 }, { status: 429 }, { status: 429 }, ok);
+
+    await expect(answered.rotate('HqTRDIYH', 10_000)).resolves.toMatchObject({ attempts: 3 });
+    const error = await refused.rotate('HqTRDIYH', 10_000).catch((e: unknown) => e);
+
+    // 4000, then the 8000 step cut to what is left before the deadline minus one attempt's minimum.
+    expect(answered.clock.sleeps).toEqual([4000, 5900]);
+    expect(error).toBeInstanceOf(HopaeUnavailableError);
+    expect((error as Error).message).toMatch(/after 3 attempts \(last: 429.*no time left/);
+    expect(refused.http.remaining).toBe(1);
   });
 
   it('keeps waiting out 429s beyond rotateMaxAttempts while the invocation has time: throttling is not failure', async () => {
-    const throttled = Array.from({ length: 20 }, () => ({ status: 429, headers: { 'Retry-After': '1' } }));
-    const { http, clock, rotate } = setup(...throttled, ok);
+    const throttled = Array.from({ length: DEFAULT_RETRY.rotateMaxAttempts + 1 }, () => ({ status: 429 }));
+    const { http, rotate } = setupWith({ random: () => 0.001 }, ...throttled, ok);
 
-    await expect(rotate('HqTRDIYH', 50_000)).resolves.toMatchObject({ attempts: 21 });
-    expect(http.requests).toHaveLength(21);
-    expect(clock.sleeps.every((ms) => ms === 1000)).toBe(true);
+    await expect(rotate('HqTRDIYH', 900_000)).resolves.toMatchObject({ attempts: DEFAULT_RETRY.rotateMaxAttempts + 2 });
+    expect(http.requests).toHaveLength(DEFAULT_RETRY.rotateMaxAttempts + 2);
   });
 
   it('keeps waiting while Hopae says the same rotation is still in progress', async () => {
-    const inProgress = Array.from({ length: 12 }, () => workspaceError(409, 'IDEMPOTENCY_REQUEST_IN_PROGRESS'));
-    const { rotate } = setup(...inProgress, { ...ok, headers: { 'idempotency-replayed': 'true' } });
+    const inProgress = Array.from({ length: 9 }, () => workspaceError(409, 'IDEMPOTENCY_REQUEST_IN_PROGRESS'));
+    const { rotate } = setupWith({ random: () => 0.001 }, ...inProgress, { ...ok, headers: { 'idempotency-replayed': 'true' } });
 
-    await expect(rotate()).resolves.toMatchObject({ replayed: true, attempts: 13 });
+    await expect(rotate('HqTRDIYH', 900_000)).resolves.toMatchObject({ replayed: true, attempts: 10 });
   });
 
   it('ends throttling at the deadline, never in a busy loop on Retry-After: 0', async () => {
     const throttled = Array.from({ length: 500 }, () => ({ status: 429, headers: { 'Retry-After': '0' } }));
-    const { http, clock, rotate } = setup(...throttled);
+    const { http, clock, rotate } = setupWith({ random: () => 0 }, ...throttled);
 
     const error = await rotate('HqTRDIYH', 10_000).catch((e: unknown) => e);
 
@@ -240,6 +285,50 @@ describe('HopaeClient.rotateClientSecret: retries with the same Idempotency-Key'
     expect(error).toBeInstanceOf(HopaeUnavailableError);
     expect((error as Error).message).toMatch(/503.*invocation ended/);
     expect(http.requests).toHaveLength(1);
+  });
+});
+
+describe('HopaeClient.rotateClientSecret: a 2xx answer that Hopae could not have meant is garbled, retried, never returned', () => {
+  it.each<[string, Scripted, RegExp]>([
+    ['a body over the size cap', { status: 201, bodyProblem: 'larger than 65536 bytes' }, /201 with a body larger than 65536 bytes/],
+    ['a body that is not UTF-8', { status: 201, bodyProblem: 'not valid UTF-8' }, /201 with a body not valid UTF-8/],
+    ['a clientSecret with a control character', { status: 201, body: { clientSecret: `${HEX_SECRET.slice(0, 10)}\u0000${HEX_SECRET.slice(11)}` } }, /control characters/],
+    ['a clientSecret with a newline', { status: 201, body: { clientSecret: `${HEX_SECRET}\n` } }, /control characters or whitespace/],
+    ['a clientSecret with a space', { status: 201, body: { clientSecret: 'abc def' } }, /control characters or whitespace/],
+    ['a clientSecret of 513 characters', { status: 201, body: { clientSecret: 'a'.repeat(513) } }, /longer than 512 characters \(513\)/],
+    ['another app\'s clientId', { status: 201, body: { clientId: 'OtherApp', clientSecret: HEX_SECRET } }, /clientId that is not this app's/],
+    ['a body of null', { status: 201, body: 'null' }, /JSON that is not an object/],
+  ])('%s: retried with the same Idempotency-Key, the replay is returned', async (_name, garbled, problem) => {
+    const { http, logger, rotate } = setup(garbled, { ...ok, headers: { 'Idempotency-Replayed': 'true' } });
+
+    await expect(rotate()).resolves.toEqual({ clientSecret: HEX_SECRET, replayed: true, attempts: 2 });
+
+    expect(new Set(http.requests.map((r) => r.headers['Idempotency-Key']))).toEqual(new Set([TOKEN]));
+    expect(logger.text()).toMatch(problem);
+  });
+
+  it('accepts a clientSecret of exactly 512 printable characters and an answer naming this app', async () => {
+    const long = 'A'.repeat(512);
+    const { rotate } = setup({ status: 201, body: { clientId: 'HqTRDIYH', clientSecret: long } });
+
+    await expect(rotate()).resolves.toMatchObject({ clientSecret: long, attempts: 1 });
+  });
+
+  it('ends as a protocol violation, naming the problem, when every answer is garbled', async () => {
+    const garbled = Array.from({ length: DEFAULT_RETRY.rotateMaxAttempts }, () => ({ status: 201, body: { clientSecret: 'x\ty' } }));
+    const { rotate } = setup(...garbled);
+
+    const error = await rotate('HqTRDIYH', 600_000).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(HopaeProtocolError);
+    expect((error as Error).message).toMatch(/no usable clientSecret after 8 attempts \(last: 201 with a clientSecret with control characters/);
+    expect((error as Error).message).not.toContain('x\ty');
+  });
+
+  it('names an unreadable error body as such, not as empty', async () => {
+    const { rotate } = setup({ status: 403, bodyProblem: 'larger than 65536 bytes' });
+
+    await expect(rotate()).rejects.toThrow(/\(403 \(body larger than 65536 bytes\)\)/);
   });
 });
 
