@@ -6,6 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { LoopbackServer } from './loopback-server';
 
 export type StandInRoute = 'rotate' | 'providers' | 'workspace' | 'app' | 'apps';
@@ -17,7 +18,7 @@ export type FaultAction =
   /** Close the connection without an answer. */
   | { readonly type: 'drop' }
   /** Answer with exactly this body. */
-  | { readonly type: 'raw'; readonly status: number; readonly body: string; readonly contentType?: string }
+  | { readonly type: 'raw'; readonly status: number; readonly body: string | Buffer; readonly contentType?: string; readonly gzip?: boolean }
   /** Wait, then go on as normal (before the commit: the request is "in progress" meanwhile). */
   | { readonly type: 'delay'; readonly ms: number };
 
@@ -75,6 +76,8 @@ export interface LoadBehaviour {
   /** Rotate calls accepted per second; beyond that, 429 with Retry-After. */
   readonly rotatePerSecond?: number;
   readonly retryAfterSeconds?: number;
+  /** Answer 429 without a Retry-After header (Hopae does not promise one). */
+  readonly omitRetryAfter?: boolean;
   /** Share of requests (0..1) answered after `slowMs`. */
   readonly slowShare?: number;
   readonly slowMs?: number;
@@ -232,7 +235,8 @@ export class HopaeStandIn {
     if (route === 'rotate' && this.load.rotatePerSecond && this.overRate(this.load.rotatePerSecond)) {
       record(429, { faulted: true });
       const answer = workspaceError(429, 'RATE_LIMITED', 'Too many requests');
-      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(this.load.retryAfterSeconds ?? 1) }).end(answer.body);
+      const retryAfter = this.load.omitRetryAfter ? {} : { 'retry-after': String(this.load.retryAfterSeconds ?? 1) };
+      res.writeHead(429, { 'content-type': 'application/json', ...retryAfter }).end(answer.body);
       return;
     }
 
@@ -367,7 +371,8 @@ export class HopaeStandIn {
     }
     if (action.type === 'raw') {
       record(action.status, { faulted: true });
-      res.writeHead(action.status, { 'content-type': action.contentType ?? 'application/json' }).end(action.body);
+      const encoding = action.gzip ? { 'content-encoding': 'gzip' } : {};
+      res.writeHead(action.status, { 'content-type': action.contentType ?? 'application/json', ...encoding }).end(action.gzip ? gzipSync(action.body) : action.body);
       return;
     }
     record(action.status, { faulted: true });

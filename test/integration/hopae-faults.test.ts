@@ -17,6 +17,12 @@ describe('faults after Hopae committed the new secret', () => {
     ['200 with HTML', { type: 'raw', status: 200, body: '<!DOCTYPE html><html><body>OK</body></html>', contentType: 'text/html' }],
     ['201 with an empty clientSecret', { type: 'raw', status: 201, body: '{"clientSecret":""}' }],
     ['201 with an empty body', { type: 'raw', status: 201, body: '' }],
+    // 10 KB on the wire, 10 MB once fetch decompresses it: read no further than the 64 KiB cap.
+    ['201 with a gzip answer that inflates to 10 MB', { type: 'raw', status: 201, body: `{"clientSecret":"${'a'.repeat(10 * 2 ** 20)}"}`, gzip: true }],
+    ['201 with a body that is not UTF-8', { type: 'raw', status: 201, body: Buffer.concat([Buffer.from('{"clientSecret":"abc'), Buffer.from([0xff, 0xfe]), Buffer.from('def"}')]) }],
+    ['201 with a clientSecret holding control characters', { type: 'raw', status: 201, body: '{"clientSecret":"abc\\u0007def"}' }],
+    ['201 with a clientSecret of 100,000 characters', { type: 'raw', status: 201, body: `{"clientSecret":"${'b'.repeat(100_000)}"}` }],
+    ["201 naming another app's clientId", { type: 'raw', status: 201, body: '{"clientId":"SomeoneElse","clientSecret":"' + 'c'.repeat(64) + '"}' }],
   ])('%s: the replay brings the same secret, stored and finished', async (_name, action) => {
     const { arn, clientId } = await h.createApp();
     h.standIn.injectFault({ route: 'rotate', phase: 'after-commit', clientId, action });
