@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { clientIdProblem } from './client-id';
 import { MalformedSecretError } from './errors';
 
 /**
@@ -34,6 +35,10 @@ export function parseAppSecret(secretString: string | undefined, label: string):
   const { clientId, clientSecret } = fields;
   if (typeof clientId !== 'string' || clientId.trim() === '') {
     throw new MalformedSecretError(`${label} has no clientId: it needs a non-empty string "clientId" naming the Hopae app`);
+  }
+  const problem = clientIdProblem(clientId);
+  if (problem !== undefined) {
+    throw new MalformedSecretError(`${label} has a clientId that ${problem}; store the Hopae app's clientId (e.g. "HqTRDIYH")`);
   }
   if (clientSecret !== undefined && (typeof clientSecret !== 'string' || clientSecret === '')) {
     throw new MalformedSecretError(

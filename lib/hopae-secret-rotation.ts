@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { CfnRotationSchedule, type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { clientIdProblem } from '../lambda/client-id';
 import { parseApiBaseUrl } from '../lambda/config';
 import { SERVICE_NAME } from '../lambda/logger';
 import { METRICS_NAMESPACE } from '../lambda/metrics';
@@ -381,6 +382,8 @@ function validateReservedConcurrency(value: number | undefined): void {
 
 function validateClientIds(clientIds: readonly string[]): string[] {
   for (const clientId of clientIds) {
+    const problem = clientIdProblem(clientId);
+    if (problem !== undefined) throw new HopaeSecretRotationPropsError('clientIds', `holds a clientId that ${problem}; got '${JSON.stringify(clientId).slice(1, -1)}'`);
     // Hopae documents 8 alphanumerics; older ids differ. These characters are safe in a secret name.
     if (!/^[A-Za-z0-9_.-]{1,128}$/.test(clientId)) {
       throw new HopaeSecretRotationPropsError('clientIds', `must hold ids of letters, digits, '_', '.' or '-' (1 to 128); got '${clientId}'`);

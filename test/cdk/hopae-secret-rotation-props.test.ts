@@ -128,14 +128,23 @@ describe('HopaeSecretRotation props validation', () => {
     });
 
     test.each([
-      ['a space', 'bad id'],
       ['a slash', 'a/b'],
       ['a colon', 'a:b'],
-      ['nothing', ''],
       ['129 characters', 'a'.repeat(129)],
     ])('rejects a clientId with %s', (_case, clientId) => {
       // GIVEN / WHEN / THEN
       expectPropsError({ appSecrets: [], clientIds: ['HqTRDIYH', clientId] }, 'clientIds', /must hold ids of letters, digits/);
+    });
+
+    test.each([
+      ['"."', '.', /holds a clientId that is "\.", which a URL path resolves instead of sending/],
+      ['".."', '..', /holds a clientId that is "\.\.", which a URL path resolves/],
+      ['nothing', '', /holds a clientId that is empty/],
+      ['a space', 'bad id', /holds a clientId that contains whitespace or control characters; got 'bad id'/],
+      ['a tab', 'bad\tid', /contains whitespace or control characters; got 'bad\\tid'/],
+    ])('rejects a clientId that is not one URL path segment: %s, naming the problem', (_case, clientId, message) => {
+      // GIVEN / WHEN / THEN
+      expectPropsError({ appSecrets: [], clientIds: ['HqTRDIYH', clientId] }, 'clientIds', message);
     });
 
     test('rejects the same clientId twice', () => {

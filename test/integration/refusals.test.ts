@@ -37,6 +37,9 @@ describe('refused before anything changes', () => {
   it.each([
     ['not JSON', 'clientId=HqTRDIYH', /is not valid JSON/],
     ['JSON without clientId', '{"client_id": "HqTRDIYH"}', /has no clientId/],
+    ['a clientId of ".." (the path would resolve to POST /connect/v1/rotate-client-secret)', '{"clientId": ".."}', /has a clientId that is "\.\.", which a URL path resolves/],
+    ['a clientId of "."', '{"clientId": "."}', /has a clientId that is "\."/],
+    ['a clientId with a newline', '{"clientId": "HqTR\\nDIYH"}', /has a clientId that contains whitespace or control characters/],
   ])('a secret value that is %s fails with no call to Hopae', async (_name, value, message) => {
     const { arn } = await h.createApp({ value });
     const requestsBefore = h.standIn.requests.length;

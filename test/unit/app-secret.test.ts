@@ -24,12 +24,23 @@ describe('parseAppSecret', () => {
     ['{"clientId": ""}', /has no clientId/],
     ['{"clientId": "  "}', /has no clientId/],
     ['{"clientId": 12345678}', /has no clientId/],
+    ['{"clientId": "."}', /AWSCURRENT of s has a clientId that is "\.", which a URL path resolves instead of sending; store the Hopae app's clientId/],
+    ['{"clientId": ".."}', /has a clientId that is "\.\."/],
+    ['{"clientId": "Hq TR"}', /has a clientId that contains whitespace or control characters/],
+    ['{"clientId": "HqTR\\n"}', /has a clientId that contains whitespace or control characters/],
+    ['{"clientId": "HqTR\\u0000"}', /has a clientId that contains whitespace or control characters/],
+    [`{"clientId": "${'a'.repeat(256)}"}`, /has a clientId that is longer than 255 characters \(256\)/],
     ['{"clientId": "A", "clientSecret": ""}', /clientSecret that is not a non-empty string/],
     ['{"clientId": "A", "clientSecret": 5}', /clientSecret that is not a non-empty string/],
     ['{"clientId": "A", "clientSecret": null}', /clientSecret that is not a non-empty string/],
   ])('refuses %s with a specific message', (value, message) => {
     expect(() => parseAppSecret(value, 'AWSCURRENT of s')).toThrow(MalformedSecretError);
     expect(() => parseAppSecret(value, 'AWSCURRENT of s')).toThrow(message);
+  });
+
+  it('accepts a clientId of 255 characters, and dots inside an id', () => {
+    expect(parseAppSecret(`{"clientId": "${'a'.repeat(255)}"}`, 's').clientId).toHaveLength(255);
+    expect(parseAppSecret('{"clientId": "legacy.v2..x"}', 's').clientId).toBe('legacy.v2..x');
   });
 
   it('never puts the value in the message', () => {
