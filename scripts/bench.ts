@@ -4,16 +4,23 @@
  *
  *   npm run bench                         everything, 1,000 secrets for the scale run
  *   npm run bench -- --secrets 200        a smaller fleet (also --concurrency, --hopae-rate, --rotations, --cold-runs)
- *   npm run bench -- --only size,calls    some sections (size, cold, latency, calls, scale)
+ *   npm run bench -- --only size,calls    some sections (size, cold, latency, calls, scale, fleet)
  */
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { buildSync } from 'esbuild';
+import { DEFAULT_RETRY, DEFAULT_STORE_RESERVE_MS } from '../lambda/config';
+import { HopaeClient } from '../lambda/hopae/client';
+import { fetchTransport } from '../lambda/hopae/http';
+import type { Log } from '../lambda/logger';
+import { HopaeStandIn } from '../local/hopae-stand-in';
 import { bundleRotationFunction } from '../local/bundle';
 import { type LocalEnvironment, startLocalEnvironment } from '../local/local-environment';
 import { beginRotation, type RotationHandler, runSteps, type StepRun } from '../local/rotation-driver';
@@ -40,7 +47,7 @@ function parseOptions(argv: readonly string[]): Options {
     return n;
   };
   const onlyIndex = argv.indexOf('--only');
-  const all = ['size', 'cold', 'latency', 'calls', 'scale'];
+  const all = ['size', 'cold', 'latency', 'calls', 'scale', 'fleet'];
   const only = new Set(onlyIndex < 0 ? all : argv[onlyIndex + 1]!.split(','));
   for (const section of only) if (!all.includes(section)) throw new Error(`--only takes ${all.join(',')}`);
   return {
@@ -84,6 +91,8 @@ async function main(): Promise<void> {
       await local.stop();
     }
   }
+
+  if (options.only.has('fleet')) rows.push(...(await fleetStartedAtOnce(options)));
 
   const widths = [8, Math.max(...rows.map((r) => r[1].length)), 0];
   console.log(`${'section'.padEnd(widths[0]!)}  ${'measure'.padEnd(widths[1]!)}  value`);
@@ -208,6 +217,51 @@ async function scale(local: LocalEnvironment, handler: RotationHandler, options:
       ['scale', 'secrets lost (AWSCURRENT not accepted by Hopae)', `${lost}`],
     ];
   }
+}
+
+/**
+ * Every secret's rotation started in the same instant (a fleet sharing one schedule), with Hopae
+ * rate-limiting rotate calls: how many rotate calls each secret costs, with and without a
+ * Retry-After on the 429s. Each secret gets the Hopae client of its own Lambda container, the
+ * default retry settings and the time budget of the default 60 s timeout; Secrets Manager is left
+ * out, so what is measured is how the client waits, not how fast moto answers 1,000 callers.
+ */
+async function fleetStartedAtOnce(options: Options): Promise<Row[]> {
+  const rows: Row[] = [];
+  const quiet: Log = new Logger({ logLevel: 'CRITICAL' });
+  for (const omitRetryAfter of [true, false]) {
+    const standIn = new HopaeStandIn();
+    const baseUrl = await standIn.start();
+    try {
+      const apiKey = standIn.addWorkspace();
+      const clientIds = Array.from({ length: options.secrets }, (_, i) => `Fleet${String(i).padStart(5, '0')}`);
+      for (const clientId of clientIds) standIn.addApp(clientId);
+      standIn.setLoadBehaviour({ rotatePerSecond: options.hopaeRate, retryAfterSeconds: 1, omitRetryAfter });
+      const started = performance.now();
+      const deadline = Date.now() + 60_000 - DEFAULT_STORE_RESERVE_MS;
+      const results = await Promise.allSettled(
+        clientIds.map((clientId) =>
+          new HopaeClient({ baseUrl, transport: fetchTransport, retry: DEFAULT_RETRY, logger: quiet }).rotateClientSecret({
+            clientId,
+            apiKey,
+            idempotencyKey: randomUUID(),
+            deadline,
+          }),
+        ),
+      );
+      const seconds = (performance.now() - started) / 1000;
+      const failed = results.filter((r) => r.status === 'rejected').length;
+      const rotateCalls = standIn.count('rotate');
+      const label = omitRetryAfter ? '429 without Retry-After' : '429 with Retry-After 1 s';
+      rows.push(
+        ['fleet', `${options.secrets} secrets started at once, ${options.hopaeRate} rotations/s, ${label}: rotate calls per secret`, `${(rotateCalls / options.secrets).toFixed(2)} (${rotateCalls} calls)`],
+        ['fleet', '  same run: time / createSecret invocations out of time (Secrets Manager retries them)', `${seconds.toFixed(1)} s / ${failed}`],
+      );
+    } finally {
+      await standIn.stop();
+    }
+  }
+  return rows;
 }
 
 function median(values: readonly number[]): number {

@@ -67,6 +67,11 @@ type Failure = Extract<Attempt<unknown>, { ok: false }>;
 
 // Less time than this left before the deadline is not worth another request.
 const MIN_ATTEMPT_MS = 100;
+// Throttling backoff starts at this many times maxDelayMs (16 s by default). A fleet throttled
+// together only gets through when its retries spread over the time Hopae needs for all of it: with
+// 1,000 secrets at 25 rotations/s, a first step of 4 s costs about 4 rotate calls a secret, 16 s
+// about 2.8 (npm run bench, fleet).
+const THROTTLE_FIRST_STEP_FACTOR = 4;
 
 /**
  * Hopae's Workspace and App API, as far as rotation needs them: classification of every answer,
@@ -192,8 +197,8 @@ export class HopaeClient {
    * How long to wait before the next attempt, or undefined when no attempt would fit before the
    * deadline. Full jitter everywhere, so a fleet failing together does not retry in lock-step.
    * Failures back off from baseDelayMs up to maxDelayMs. Throttling (429, 409 in progress) means
-   * Hopae is busy with many callers: its backoff starts at maxDelayMs and keeps doubling, bounded
-   * only by the time left, so a fleet spreads out instead of polling. When the step outgrows the
+   * Hopae is busy with many callers: its backoff starts at THROTTLE_FIRST_STEP_FACTOR × maxDelayMs
+   * and keeps doubling, bounded only by the time left, so a fleet spreads out instead of polling. When the step outgrows the
    * time left, the wait is drawn over what is left and the attempt after it is the last (`final`).
    * A Retry-After is the floor of the wait (never below baseDelayMs: "0" must not become a busy
    * loop), with the jitter on top.
@@ -207,7 +212,7 @@ export class HopaeClient {
       const ms = floor + backoffDelayMs(step, baseDelayMs, maxDelayMs, this.random);
       return ms > timeLeft ? undefined : { ms, final: false };
     }
-    const ceiling = maxDelayMs * 2 ** (step - 1);
+    const ceiling = THROTTLE_FIRST_STEP_FACTOR * maxDelayMs * 2 ** (step - 1);
     const room = timeLeft - floor;
     return { ms: floor + Math.round(this.random() * Math.min(ceiling, room)), final: ceiling >= room };
   }

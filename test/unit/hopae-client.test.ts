@@ -1,4 +1,4 @@
-import { DEFAULT_RETRY } from '../../lambda/config';
+import { DEFAULT_RETRY, type RetrySettings } from '../../lambda/config';
 import { HopaeProtocolError, HopaeRejectedError, HopaeUnavailableError } from '../../lambda/errors';
 import { HopaeClient } from '../../lambda/hopae/client';
 import { HEX_SECRET, ScriptedTransport, VirtualClock, type Scripted } from '../support/fake-http';
@@ -12,14 +12,14 @@ function setup(...script: Scripted[]) {
   return setupWith({}, ...script);
 }
 
-function setupWith(options: { random?: () => number }, ...script: Scripted[]) {
+function setupWith(options: { random?: () => number; retry?: Partial<RetrySettings> }, ...script: Scripted[]) {
   const http = new ScriptedTransport(...script);
   const clock = new VirtualClock();
   const logger = new MemoryLogger();
   const client = new HopaeClient({
     baseUrl: BASE,
     transport: http.transport,
-    retry: DEFAULT_RETRY,
+    retry: { ...DEFAULT_RETRY, ...options.retry },
     logger,
     sleep: clock.sleep,
     now: clock.now,
@@ -115,8 +115,8 @@ describe('HopaeClient.rotateClientSecret: retries with the same Idempotency-Key'
     await late.rotate();
 
     expect(early.clock.sleeps).toEqual([7000]);
-    // Throttling jitter starts at maxDelayMs: half of 4000 on top of the 7 s asked for.
-    expect(late.clock.sleeps).toEqual([9000]);
+    // Throttling jitter starts at 4 × maxDelayMs: half of 16 s on top of the 7 s asked for.
+    expect(late.clock.sleeps).toEqual([15000]);
   });
 
   it('honours Retry-After as an HTTP date, with the failure backoff as jitter on top', async () => {
@@ -131,12 +131,12 @@ describe('HopaeClient.rotateClientSecret: retries with the same Idempotency-Key'
   it.each<[string, Scripted]>([
     ['429 without Retry-After', { status: 429, body: '' }],
     ['409 IDEMPOTENCY_REQUEST_IN_PROGRESS', workspaceError(409, 'IDEMPOTENCY_REQUEST_IN_PROGRESS')],
-  ])('backs off exponentially on %s, from maxDelayMs and beyond it, bounded by the time left', async (_name, answer) => {
+  ])('backs off exponentially on %s, from 4 × maxDelayMs and beyond it, bounded by the time left', async (_name, answer) => {
     const { clock, rotate } = setupWith({ random: () => 0.5 }, ...Array.from({ length: 5 }, () => answer), ok);
 
     await rotate('HqTRDIYH', 600_000);
 
-    expect(clock.sleeps).toEqual([2000, 4000, 8000, 16000, 32000]);
+    expect(clock.sleeps).toEqual([8000, 16000, 32000, 64000, 128000]);
   });
 
   it.each<[string, Scripted]>([
@@ -156,29 +156,29 @@ describe('HopaeClient.rotateClientSecret: retries with the same Idempotency-Key'
     const answered = setupWith({ random: () => 1 }, { status: 429 }, { status: 429 }, ok);
     const refused = setupWith({ random: () => 1 }, { status: 429 }, { status: 429 }, { status: 429 }, ok);
 
-    await expect(answered.rotate('HqTRDIYH', 10_000)).resolves.toMatchObject({ attempts: 3 });
-    const error = await refused.rotate('HqTRDIYH', 10_000).catch((e: unknown) => e);
+    await expect(answered.rotate('HqTRDIYH', 30_000)).resolves.toMatchObject({ attempts: 3 });
+    const error = await refused.rotate('HqTRDIYH', 30_000).catch((e: unknown) => e);
 
-    // 4000, then the 8000 step cut to what is left before the deadline minus one attempt's minimum.
-    expect(answered.clock.sleeps).toEqual([4000, 5900]);
+    // 16 s, then the 32 s step cut to what is left before the deadline minus one attempt's minimum.
+    expect(answered.clock.sleeps).toEqual([16000, 13900]);
     expect(error).toBeInstanceOf(HopaeUnavailableError);
     expect((error as Error).message).toMatch(/after 3 attempts \(last: 429.*no time left/);
     expect(refused.http.remaining).toBe(1);
   });
 
   it('keeps waiting out 429s beyond rotateMaxAttempts while the invocation has time: throttling is not failure', async () => {
-    const throttled = Array.from({ length: DEFAULT_RETRY.rotateMaxAttempts + 1 }, () => ({ status: 429 }));
-    const { http, rotate } = setupWith({ random: () => 0.001 }, ...throttled, ok);
+    const throttled = Array.from({ length: 3 }, () => ({ status: 429 }));
+    const { http, rotate } = setupWith({ random: () => 0.001, retry: { rotateMaxAttempts: 2 } }, ...throttled, ok);
 
-    await expect(rotate('HqTRDIYH', 900_000)).resolves.toMatchObject({ attempts: DEFAULT_RETRY.rotateMaxAttempts + 2 });
-    expect(http.requests).toHaveLength(DEFAULT_RETRY.rotateMaxAttempts + 2);
+    await expect(rotate('HqTRDIYH', 50_000)).resolves.toMatchObject({ attempts: 4 });
+    expect(http.requests).toHaveLength(4);
   });
 
   it('keeps waiting while Hopae says the same rotation is still in progress', async () => {
-    const inProgress = Array.from({ length: 9 }, () => workspaceError(409, 'IDEMPOTENCY_REQUEST_IN_PROGRESS'));
-    const { rotate } = setupWith({ random: () => 0.001 }, ...inProgress, { ...ok, headers: { 'idempotency-replayed': 'true' } });
+    const inProgress = Array.from({ length: 3 }, () => workspaceError(409, 'IDEMPOTENCY_REQUEST_IN_PROGRESS'));
+    const { rotate } = setupWith({ random: () => 0.001, retry: { rotateMaxAttempts: 2 } }, ...inProgress, { ...ok, headers: { 'idempotency-replayed': 'true' } });
 
-    await expect(rotate('HqTRDIYH', 900_000)).resolves.toMatchObject({ replayed: true, attempts: 10 });
+    await expect(rotate('HqTRDIYH', 50_000)).resolves.toMatchObject({ replayed: true, attempts: 4 });
   });
 
   it('ends throttling at the deadline, never in a busy loop on Retry-After: 0', async () => {
@@ -194,11 +194,11 @@ describe('HopaeClient.rotateClientSecret: retries with the same Idempotency-Key'
   });
 
   it('still stops after rotateMaxAttempts real failures, however many 429s came between', async () => {
-    const mixed = Array.from({ length: DEFAULT_RETRY.rotateMaxAttempts }, () => [{ status: 429, headers: { 'Retry-After': '0' } }, { status: 503 }]).flat() as Scripted[];
-    const { http, rotate } = setup(...mixed, ok);
+    const mixed = Array.from({ length: 3 }, () => [{ status: 429, headers: { 'Retry-After': '0' } }, { status: 503 }]).flat() as Scripted[];
+    const { http, rotate } = setupWith({ random: () => 0.001, retry: { rotateMaxAttempts: 3 } }, ...mixed, ok);
 
     await expect(rotate('HqTRDIYH', 600_000)).rejects.toBeInstanceOf(HopaeUnavailableError);
-    expect(http.requests).toHaveLength(DEFAULT_RETRY.rotateMaxAttempts * 2);
+    expect(http.requests).toHaveLength(6);
   });
 
   it('gives up when Retry-After asks for more time than the invocation has, naming the last problem', async () => {
