@@ -33,6 +33,9 @@ export const DEFAULT_RETRY: RetrySettings = {
 };
 export const DEFAULT_STORE_RESERVE_MS = 5_000;
 
+/** Less time than this for Hopae within one invocation cannot hold even one short request. */
+export const MIN_HOPAE_BUDGET_MS = 1_000;
+
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
@@ -52,6 +55,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): RotationConfig {
     },
     storeReserveMs: positiveInt(env, 'ROTATION_STORE_RESERVE_MS', DEFAULT_STORE_RESERVE_MS),
   };
+}
+
+/**
+ * Checks the store reserve against the time this invocation really has, before anything is sent:
+ * a reserve that eats the whole budget is a deployment error, not Hopae being unavailable.
+ */
+export function checkHopaeBudget(remainingMs: number, storeReserveMs: number): void {
+  const budgetMs = remainingMs - storeReserveMs;
+  if (budgetMs < MIN_HOPAE_BUDGET_MS) {
+    throw new ConfigurationError(
+      `ROTATION_STORE_RESERVE_MS (${storeReserveMs} ms) leaves ${Math.max(0, budgetMs)} ms of this invocation's ${remainingMs} ms to call Hopae; at least ${MIN_HOPAE_BUDGET_MS} ms are needed. Nothing was sent to Hopae. Lower ROTATION_STORE_RESERVE_MS or raise the function's timeout.`,
+    );
+  }
 }
 
 /**

@@ -12,6 +12,10 @@ export interface RotationEvent extends SecretsManagerRotationEvent {
   RotationToken?: string;
 }
 
+// The token is sent to Hopae as Idempotency-Key: an HTTP header value, and Hopae's key format.
+const MAX_TOKEN_LENGTH = 255;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
 /** The parts of the event the steps use, checked. */
 export interface RotationRequest {
   readonly step: RotationStep;
@@ -35,6 +39,11 @@ export function parseRotationEvent(event: unknown): RotationRequest {
   }
   if (typeof ClientRequestToken !== 'string' || ClientRequestToken.trim() === '') {
     throw new InvalidEventError('The event has no ClientRequestToken');
+  }
+  if (!IDEMPOTENCY_KEY.test(ClientRequestToken)) {
+    throw new InvalidEventError(
+      `The event's ClientRequestToken (${ClientRequestToken.length} characters) cannot be sent as Idempotency-Key: it must be printable ASCII without spaces, at most ${MAX_TOKEN_LENGTH} characters. Start the rotation with a token like a UUID`,
+    );
   }
   if (RotationToken !== undefined && typeof RotationToken !== 'string') {
     throw new InvalidEventError('The event has a RotationToken that is not a string');

@@ -4,6 +4,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { checkHopaeBudget } from './config';
 import { errorCode, InvocationTimeoutError } from './errors';
 import { parseRotationEvent, ROTATION_STEPS, type RotationEvent, type RotationStep } from './event';
 import { type RotationMetrics, secretNameOf } from './metrics';
@@ -23,6 +24,8 @@ export interface HandlerResult {
   readonly outcome: StepOutcome;
 }
 
+// Only these steps call Hopae; the others must run even when its time budget is misconfigured.
+const STEPS_CALLING_HOPAE: ReadonlySet<RotationStep> = new Set(['createSecret', 'testSecret']);
 // When the Lambda context is missing (local runs), assume this much time.
 const DEFAULT_REMAINING_MS = 60_000;
 // middy aborts the step this long before the Lambda's own timeout, so the failure is ours to name.
@@ -42,6 +45,7 @@ export function createHandler(deps: HandlerDependencies) {
       logger.appendKeys({ step: request.step, secretArn: request.secretId, token: request.token });
       const { steps, storeReserveMs } = deps.resolve();
       const remaining = context?.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS;
+      if (STEPS_CALLING_HOPAE.has(request.step)) checkHopaeBudget(remaining, storeReserveMs);
       const outcome = await runRotationStep(steps, {
         request,
         hopaeDeadline: started + remaining - storeReserveMs,

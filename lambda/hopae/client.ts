@@ -295,6 +295,12 @@ function rotateRejectionMessage(status: number, label: string, code: string | un
 }
 
 function finalRotateError(failure: Failure, attempts: number, clientId: string): Error {
+  if (attempts === 0) {
+    return new HopaeUnavailableError(
+      `No request to rotate app ${clientId} was sent: ${failure.problem} in this invocation. Nothing was rotated by it; the rotation is retried. If this repeats, raise the function's timeout or lower ROTATION_STORE_RESERVE_MS.`,
+      attempts,
+    );
+  }
   const tried = `${attempts} attempt${attempts === 1 ? '' : 's'}`;
   const consequence =
     'Hopae may or may not have rotated the secret. Retry this rotation within 24 hours: the same Idempotency-Key makes Hopae return the same secret instead of rotating again.';

@@ -53,6 +53,32 @@ describe('refused before anything changes', () => {
     expect(await pendingHasValue(arn, token)).toBe(false);
   });
 
+  it('a store reserve larger than the time the invocation has is a configuration error, not "Hopae may have rotated"', async () => {
+    const { arn, clientId } = await h.createApp();
+    const token = await h.begin(arn);
+
+    // The default reserve is 5 s; this invocation has 4 s.
+    const runs = await h.run(arn, token, ['createSecret'], 4_000);
+
+    expect(outcomes(runs)).toEqual(['createSecret:ConfigurationError']);
+    expect(runs[0]!.error!.message).toMatch(/ROTATION_STORE_RESERVE_MS \(5000 ms\) leaves 0 ms .* Nothing was sent to Hopae/);
+    expect(h.standIn.count('rotate', clientId)).toBe(0);
+    expect(await pendingHasValue(arn, token)).toBe(false);
+  });
+
+  it('a ClientRequestToken that cannot be an Idempotency-Key is an invalid event, with no call to Hopae', async () => {
+    const { arn, clientId } = await h.createApp();
+    const token = await h.begin(arn);
+    const requestsBefore = h.standIn.requests.length;
+
+    const runs = await h.run(arn, `${token}\n`, ['createSecret']);
+
+    expect(outcomes(runs)).toEqual(['createSecret:InvalidEventError']);
+    expect(runs[0]!.error!.message).toMatch(/cannot be sent as Idempotency-Key/);
+    expect(h.standIn.requests.length).toBe(requestsBefore);
+    expect(h.standIn.count('rotate', clientId)).toBe(0);
+  });
+
   it('a revoked workspace key (401) fails fast; once fixed, the next rotation reads the key again and succeeds', async () => {
     const { arn, clientId } = await h.createApp();
     await h.rotate(arn); // warms the key cache

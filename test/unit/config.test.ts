@@ -1,4 +1,4 @@
-import { DEFAULT_RETRY, DEFAULT_STORE_RESERVE_MS, loadConfig, parseApiBaseUrl } from '../../lambda/config';
+import { checkHopaeBudget, DEFAULT_RETRY, DEFAULT_STORE_RESERVE_MS, loadConfig, MIN_HOPAE_BUDGET_MS, parseApiBaseUrl } from '../../lambda/config';
 import { ConfigurationError } from '../../lambda/errors';
 
 describe('parseApiBaseUrl', () => {
@@ -61,5 +61,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, HOPAE_ROTATE_MAX_ATTEMPTS: value })).toThrow(
       /HOPAE_ROTATE_MAX_ATTEMPTS must be a positive whole number/,
     );
+  });
+});
+
+describe('checkHopaeBudget', () => {
+  it('refuses a store reserve that leaves Hopae less than the minimum, naming both numbers and the fix', () => {
+    const check = () => checkHopaeBudget(4_000, 5_000);
+
+    expect(check).toThrow(ConfigurationError);
+    expect(check).toThrow(
+      "ROTATION_STORE_RESERVE_MS (5000 ms) leaves 0 ms of this invocation's 4000 ms to call Hopae; at least 1000 ms are needed. Nothing was sent to Hopae. Lower ROTATION_STORE_RESERVE_MS or raise the function's timeout.",
+    );
+  });
+
+  it('names what is left when some, but too little, remains', () => {
+    expect(() => checkHopaeBudget(5_999, 5_000)).toThrow(/leaves 999 ms of this invocation's 5999 ms/);
+  });
+
+  it('accepts a budget of exactly the minimum', () => {
+    expect(() => checkHopaeBudget(DEFAULT_STORE_RESERVE_MS + MIN_HOPAE_BUDGET_MS, DEFAULT_STORE_RESERVE_MS)).not.toThrow();
   });
 });

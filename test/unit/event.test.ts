@@ -34,6 +34,25 @@ describe('parseRotationEvent', () => {
     expect(() => parseRotationEvent(event)).toThrow(message);
   });
 
+  it.each([
+    ['a non-ASCII character', 'tök-1'],
+    ['a newline', 'tok\n1'],
+    ['a space', 'tok 1'],
+    ['a tab', 'tok\t1'],
+    ['256 characters', 'a'.repeat(256)],
+  ])('refuses a ClientRequestToken with %s: it could not be sent as Idempotency-Key', (_name, token) => {
+    const parse = () => parseRotationEvent({ ...valid, ClientRequestToken: token });
+
+    expect(parse).toThrow(InvalidEventError);
+    expect(parse).toThrow(/ClientRequestToken \(\d+ characters\) cannot be sent as Idempotency-Key: it must be printable ASCII without spaces, at most 255 characters/);
+  });
+
+  it('accepts a ClientRequestToken of 255 printable ASCII characters, punctuation included', () => {
+    const token = '!~'.repeat(127) + 'x';
+
+    expect(parseRotationEvent({ ...valid, ClientRequestToken: token }).token).toBe(token);
+  });
+
   it('never echoes the RotationToken', () => {
     const secretToken = 'rotation-token-that-must-stay-secret';
     expect(() => parseRotationEvent({ Step: 'x', RotationToken: secretToken })).toThrow(

@@ -105,6 +105,29 @@ describe('the Lambda handler', () => {
     expect(seenDeadline).toBeLessThanOrEqual(Date.now() + 25_000);
   });
 
+  it.each(['createSecret', 'testSecret'] as const)(
+    'fails %s with a configuration error, before any call, when the store reserve leaves Hopae no time',
+    async (Step) => {
+      const describe = jest.fn(enabled);
+      const steps = { ...fakeSteps(describe), logger };
+      const handler = createHandler({ logger, metrics, resolve: () => ({ steps, storeReserveMs: 5000 }) });
+
+      const error = await handler({ ...event, Step }, localLambdaContext(4_000)).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect((error as Error).message).toMatch(/ROTATION_STORE_RESERVE_MS \(5000 ms\) leaves 0 ms of this invocation's \d+ ms to call Hopae/);
+      expect(describe).not.toHaveBeenCalled();
+      expect(output.records().find((r) => r.message === 'Rotation step failed')).toMatchObject({ errorCode: 'CONFIGURATION' });
+    },
+  );
+
+  it('still runs the steps that do not call Hopae when the store reserve is too large', async () => {
+    const steps = { ...fakeSteps(enabled), logger };
+    const handler = createHandler({ logger, metrics, resolve: () => ({ steps, storeReserveMs: 5000 }) });
+
+    await expect(handler(event, localLambdaContext(4_000))).resolves.toEqual({ step: 'setSecret', outcome: 'nothing-to-set' });
+  });
+
   it('ends a step that would outlive the Lambda with a clear timeout error and aborts its calls', async () => {
     let aborted = false;
     const hanging = (_id: string, signal?: AbortSignal) =>

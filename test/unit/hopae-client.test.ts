@@ -232,6 +232,19 @@ describe('HopaeClient.rotateClientSecret: retries with the same Idempotency-Key'
     expect(http.requests[http.requests.length - 1]!.timeoutMs).toBeLessThanOrEqual(700);
   });
 
+  it('says no request was sent, and what to change, when the deadline has already passed', async () => {
+    const { http, rotate } = setup(ok);
+
+    const error = await rotate('HqTRDIYH', 50).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(HopaeUnavailableError);
+    expect((error as Error).message).toBe(
+      "No request to rotate app HqTRDIYH was sent: no time left to call Hopae in this invocation. Nothing was rotated by it; the rotation is retried. If this repeats, raise the function's timeout or lower ROTATION_STORE_RESERVE_MS.",
+    );
+    expect((error as Error).message).not.toMatch(/may or may not have rotated/);
+    expect(http.requests).toHaveLength(0);
+  });
+
   it('caps each request timeout by the time left', async () => {
     const { http, rotate } = setup(ok);
 
