@@ -67,6 +67,18 @@ export function clientSecretProblem(value: string): string | undefined {
   return undefined;
 }
 
+/** Secrets Manager stores at most this many bytes in one SecretString. */
+export const MAX_SECRET_STRING_BYTES = 65_536;
+
+/**
+ * The most bytes the next version can take: the current fields with the longest clientSecret
+ * accepted from Hopae, every character of it escaped in JSON. Checked before Hopae is called,
+ * because an answer that cannot be stored afterwards leaves the app without a usable secret.
+ */
+export function largestNextVersionBytes(current: AppSecret): number {
+  return Buffer.byteLength(withClientSecret(current, '"'.repeat(MAX_CLIENT_SECRET_LENGTH)), 'utf8');
+}
+
 /** Hopae documents clientSecrets as 64 hex characters; other shapes are accepted with a warning. */
 export function looksLikeHopaeSecret(value: string): boolean {
   return /^[0-9a-f]{64}$/i.test(value);

@@ -6,6 +6,7 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
+import { MalformedSecretError } from './errors';
 
 export const AWSCURRENT = 'AWSCURRENT';
 export const AWSPENDING = 'AWSPENDING';
@@ -44,7 +45,8 @@ export class SecretStore {
   /**
    * The SecretString of version `versionId` if it has a value, else undefined. A version Secrets
    * Manager created at the start of a rotation has no value yet: GetSecretValue answers
-   * ResourceNotFoundException for it.
+   * ResourceNotFoundException for it; every other error is thrown. A version holding SecretBinary
+   * has a value this function cannot rotate: MalformedSecretError, never "no value".
    */
   async getVersionValue(
     secretId: string,
@@ -57,6 +59,11 @@ export class SecretStore {
         new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId, VersionStage: stage }),
         { abortSignal: signal },
       );
+      if (out.SecretString === undefined && out.SecretBinary !== undefined) {
+        throw new MalformedSecretError(
+          `Version ${versionId} of secret ${secretId} holds SecretBinary, not a SecretString: this function rotates JSON in SecretString only. Nothing was sent to Hopae. Remove that version's ${stage ?? 'staging'} label, then rotate again.`,
+        );
+      }
       return out.SecretString;
     } catch (error) {
       if (error instanceof ResourceNotFoundException) return undefined;

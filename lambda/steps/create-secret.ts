@@ -1,5 +1,5 @@
-import { fingerprint, looksLikeHopaeSecret, parseAppSecret, withClientSecret } from '../app-secret';
-import { HopaeRejectedError, PendingNotStoredError } from '../errors';
+import { fingerprint, largestNextVersionBytes, looksLikeHopaeSecret, MAX_SECRET_STRING_BYTES, parseAppSecret, withClientSecret } from '../app-secret';
+import { HopaeRejectedError, MalformedSecretError, PendingNotStoredError } from '../errors';
 import { AWSCURRENT, AWSPENDING } from '../secret-store';
 import type { StepDependencies, StepInput, StepOutcome } from './context';
 
@@ -20,6 +20,13 @@ export async function createSecret(deps: StepDependencies, input: StepInput): Pr
   if ((await store.getVersionValue(arn, request.token, AWSPENDING, signal)) !== undefined) {
     logger.info('The pending version already has a value: this is a retry, nothing to create');
     return 'already-created';
+  }
+
+  const largest = largestNextVersionBytes(current);
+  if (largest > MAX_SECRET_STRING_BYTES) {
+    throw new MalformedSecretError(
+      `AWSCURRENT of secret ${arn} is too large to rotate: with a new clientSecret the next version could take ${largest} bytes, over Secrets Manager's limit of ${MAX_SECRET_STRING_BYTES}, and Hopae's answer could not be stored. Nothing was sent to Hopae. Move at least ${largest - MAX_SECRET_STRING_BYTES} bytes of other fields out of this secret, then rotate again.`,
+    );
   }
 
   const apiKey = await workspaceKey.get(signal);

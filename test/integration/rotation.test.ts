@@ -91,6 +91,49 @@ describe('repeated invocations', () => {
   });
 });
 
+describe('AWSCURRENT always holds a usable pair', () => {
+  it('finishSecret after testSecret ran alone (no pending value) refuses to promote, and AWSCURRENT stays usable', async () => {
+    const { arn } = await h.createApp();
+    const before = await h.currentValue(arn);
+    const token = await h.begin(arn);
+
+    const runs = await h.run(arn, token, ['testSecret']);
+    const finished = await h.run(arn, token, ['finishSecret']);
+
+    expect(outcomes([...runs, ...finished])).toEqual(['testSecret:current-verified', 'finishSecret:RotationStateError']);
+    expect(finished[0]!.error!.message).toMatch(/has no value: .* AWSCURRENT was not moved/);
+    expect((await h.stages(arn))[token]).toEqual(['AWSPENDING']);
+    expect(await h.currentValue(arn)).toEqual(before);
+    expect(await h.currentAccepted(arn)).toBe(true);
+  });
+
+  it('a pending version holding SecretBinary fails createSecret clearly, with no call to Hopae', async () => {
+    const { arn, clientId } = await h.createApp();
+    const token = await h.begin(arn);
+    await h.sm.send(new PutSecretValueCommand({ SecretId: arn, ClientRequestToken: token, SecretBinary: Buffer.from('binary'), VersionStages: ['AWSPENDING'] }));
+
+    const runs = await h.run(arn, token, ['createSecret']);
+
+    expect(outcomes(runs)).toEqual(['createSecret:MalformedSecretError']);
+    expect(runs[0]!.error!.message).toMatch(/holds SecretBinary, not a SecretString/);
+    expect(h.standIn.count('rotate', clientId)).toBe(0);
+    expect(await h.currentAccepted(arn)).toBe(true);
+  });
+
+  it('a secret too large to hold a new clientSecret is refused before Hopae is called', async () => {
+    const { arn, clientId } = await h.createApp({ extra: { notes: 'n'.repeat(65_000) } });
+    const token = await h.begin(arn);
+
+    const runs = await h.run(arn, token, ['createSecret']);
+
+    expect(outcomes(runs)).toEqual(['createSecret:MalformedSecretError']);
+    expect(runs[0]!.error!.message).toMatch(/too large to rotate: .* over Secrets Manager's limit of 65536/);
+    expect(h.standIn.count('rotate', clientId)).toBe(0);
+    expect(h.standIn.rotations(clientId)).toBe(0);
+    expect(await h.currentAccepted(arn)).toBe(true);
+  });
+});
+
 describe('logging', () => {
   it('wrote structured lines with step, ARN, token and outcome, and no secret, key or RotationToken', () => {
     const done = h.output.records().filter((r) => r.message === 'Rotation step succeeded');

@@ -40,6 +40,10 @@ interface Setup {
   rotationEnabled?: boolean | undefined;
   current?: string;
   pending?: string;
+  /** The pending version holds SecretBinary instead of a SecretString. */
+  pendingBinary?: boolean;
+  /** Reading the pending version fails with this error instead. */
+  pendingError?: Error;
 }
 
 function arrange(setup: Setup, ...hopae: Scripted[]) {
@@ -54,7 +58,11 @@ function arrange(setup: Setup, ...hopae: Scripted[]) {
     SecretString: setup.current ?? JSON.stringify(CURRENT),
   });
   const pending = sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN, VersionStage: 'AWSPENDING' });
-  if (setup.pending === undefined) {
+  if (setup.pendingError) {
+    pending.rejects(setup.pendingError);
+  } else if (setup.pendingBinary) {
+    pending.resolves({ SecretBinary: new Uint8Array([1, 2, 3]) });
+  } else if (setup.pending === undefined) {
     pending.rejects(new ResourceNotFoundException({ message: "can't find the specified secret value", $metadata: {} }));
   } else {
     pending.resolves({ SecretString: setup.pending });
@@ -349,13 +357,100 @@ describe('testSecret', () => {
 });
 
 describe('finishSecret', () => {
+  const PENDING = JSON.stringify({ ...CURRENT, clientSecret: HEX_SECRET });
+
   it('moves AWSCURRENT from the current version to the token', async () => {
-    const { http, run } = arrange({});
+    const { http, run } = arrange({ pending: PENDING });
 
     await expect(run('finishSecret')).resolves.toBe('finished');
     expect(calls(UpdateSecretVersionStageCommand)).toEqual([
       { SecretId: ARN, VersionStage: 'AWSCURRENT', MoveToVersionId: TOKEN, RemoveFromVersionId: OLD_VERSION },
     ]);
     expect(http.requests).toHaveLength(0);
+  });
+
+  it('refuses to promote a pending version with no value (testSecret ran alone), leaving AWSCURRENT where it is', async () => {
+    const { run } = arrange({});
+
+    const error = await run('finishSecret').catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(RotationStateError);
+    expect((error as Error).message).toBe(
+      `AWSPENDING version ${TOKEN} of secret ${ARN} has no value: no clientSecret from Hopae was stored in it, so there is nothing to promote. AWSCURRENT was not moved. Rotate the secret again ("Rotate secret immediately" or hopae-rotation rotate): createSecret stores the new clientSecret first.`,
+    );
+    expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    ['without clientSecret', '{"clientId":"HqTRDIYH"}', /AWSPENDING version .* has no clientSecret: AWSCURRENT was not moved/],
+    ['that is not JSON', 'clientSecret=x', /AWSPENDING version .* is not valid JSON/],
+    ['without clientId', JSON.stringify({ clientSecret: HEX_SECRET }), /AWSPENDING version .* has no clientId/],
+  ])('refuses to promote a pending value %s', async (_name, pending, message) => {
+    const { run } = arrange({ pending });
+
+    await expect(run('finishSecret')).rejects.toThrow(MalformedSecretError);
+    await expect(run('finishSecret')).rejects.toThrow(message);
+    expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
+  });
+
+  it('refuses to promote a pending version holding SecretBinary', async () => {
+    const { run } = arrange({ pendingBinary: true });
+
+    await expect(run('finishSecret')).rejects.toThrow(/holds SecretBinary, not a SecretString/);
+    expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
+  });
+});
+
+describe('values the function cannot handle are refused before Hopae is called', () => {
+  it.each<RotationStep>(['createSecret', 'testSecret'])('%s refuses a pending version holding SecretBinary, with no Hopae call', async (step) => {
+    const { http, run } = arrange({ pendingBinary: true }, rotated, providersOk);
+
+    const error = await run(step).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(MalformedSecretError);
+    expect((error as Error).message).toBe(
+      `Version ${TOKEN} of secret ${ARN} holds SecretBinary, not a SecretString: this function rotates JSON in SecretString only. Nothing was sent to Hopae. Remove that version's AWSPENDING label, then rotate again.`,
+    );
+    expect(http.requests).toHaveLength(0);
+    expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+  });
+
+  it.each<RotationStep>(['createSecret', 'testSecret', 'finishSecret'])(
+    '%s fails on an error reading the pending version, instead of taking it for "no value"',
+    async (step) => {
+      const { http, run } = arrange({ pendingError: new InternalServiceError({ message: 'boom', $metadata: {} }) }, rotated, providersOk);
+
+      await expect(run(step)).rejects.toBeInstanceOf(InternalServiceError);
+      expect(http.requests).toHaveLength(0);
+      expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+      expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
+    },
+  );
+
+  it('createSecret refuses a secret whose next version could exceed 65,536 bytes, before reading the key or calling Hopae', async () => {
+    // 65,000 bytes of other fields: with a 512-character secret, escaped, over the limit.
+    const current = JSON.stringify({ ...CURRENT, notes: 'n'.repeat(65_000) });
+    const { http, run } = arrange({ current }, rotated);
+
+    const error = await run('createSecret').catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(MalformedSecretError);
+    expect((error as Error).message).toMatch(
+      new RegExp(`^AWSCURRENT of secret ${ARN} is too large to rotate: with a new clientSecret the next version could take (\\d+) bytes, over Secrets Manager's limit of 65536, and Hopae's answer could not be stored. Nothing was sent to Hopae. Move at least (\\d+) bytes of other fields out of this secret, then rotate again.$`),
+    );
+    const [, largest, excess] = /take (\d+) bytes.*at least (\d+) bytes/.exec((error as Error).message)!;
+    expect(Number(largest) - Number(excess)).toBe(65_536);
+    expect(http.requests).toHaveLength(0);
+    expect(calls(GetSecretValueCommand).some((input) => input.SecretId === KEY_SECRET)).toBe(false);
+  });
+
+  it('createSecret rotates a secret whose next version fits exactly', async () => {
+    const base = { ...CURRENT, notes: '' };
+    // Fill "notes" so that the next version with the largest accepted secret is exactly 65,536 bytes.
+    const withLargest = JSON.stringify({ ...base, clientSecret: '"'.repeat(512) });
+    const current = JSON.stringify({ ...base, notes: 'n'.repeat(65_536 - Buffer.byteLength(withLargest)) });
+    const { run } = arrange({ current }, rotated);
+
+    await expect(run('createSecret')).resolves.toBe('created');
   });
 });
