@@ -40,6 +40,21 @@ export function createHandler(deps: HandlerDependencies) {
 
   const rotate = async (event: RotationEvent, context: Context, opts?: { signal?: AbortSignal }): Promise<HandlerResult> => {
     const started = Date.now();
+    let reported = false;
+    // One ERROR line and one failure metric per invocation, from whichever comes first: the step's
+    // own error, or middy's early timeout. The timeout is reported the moment middy aborts, so the
+    // line and the metrics (flushed by logMetrics' onError) leave before the invocation returns,
+    // not when the abandoned step settles later, in a frozen container or the next invocation.
+    const reportFailure = (error: unknown) => {
+      if (reported) return;
+      reported = true;
+      const durationMs = Date.now() - started;
+      const code = errorCode(error);
+      logger.error('Rotation step failed', { outcome: 'failed', errorCode: code, durationMs, error: error as Error });
+      metrics.stepFailed(stepOf(event), code, durationMs, secretNameOf(String((event as Partial<RotationEvent>)?.SecretId ?? 'unknown')));
+    };
+    const onTimeout = () => reportFailure(invocationTimeoutError());
+    opts?.signal?.addEventListener('abort', onTimeout, { once: true });
     try {
       const request = parseRotationEvent(event);
       logger.appendKeys({ step: request.step, secretArn: request.secretId, token: request.token });
@@ -51,28 +66,33 @@ export function createHandler(deps: HandlerDependencies) {
         hopaeDeadline: started + remaining - storeReserveMs,
         signal: opts?.signal,
       });
+      // Ended after the timeout was reported: the invocation already failed, say nothing more.
+      if (reported) return { step: request.step, outcome };
       const durationMs = Date.now() - started;
       logger.info('Rotation step succeeded', { outcome, durationMs });
       metrics.stepSucceeded(request.step, outcome, durationMs, secretNameOf(request.secretId));
       return { step: request.step, outcome };
     } catch (error) {
-      const durationMs = Date.now() - started;
-      const code = errorCode(error);
-      logger.error('Rotation step failed', { outcome: 'failed', errorCode: code, durationMs, error: error as Error });
-      metrics.stepFailed(stepOf(event), code, durationMs, secretNameOf(String((event as Partial<RotationEvent>)?.SecretId ?? 'unknown')));
+      reportFailure(error);
       throw error;
+    } finally {
+      opts?.signal?.removeEventListener('abort', onTimeout);
     }
   };
 
   const handler = middy(rotate, {
     timeoutEarlyInMillis: TIMEOUT_EARLY_MS,
     timeoutEarlyResponse: () => {
-      throw new InvocationTimeoutError(
-        'The rotation step ran out of time before the Lambda timeout; raise the function timeout (60 s is the default) or HOPAE_REQUEST_TIMEOUT_MS lower. The rotation will be retried.',
-      );
+      throw invocationTimeoutError();
     },
   }).use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }));
   return deps.emf ? handler.use(logMetrics(deps.emf)) : handler;
+}
+
+function invocationTimeoutError(): InvocationTimeoutError {
+  return new InvocationTimeoutError(
+    'The rotation step ran out of time before the Lambda timeout; raise the function timeout (60 s is the default) or lower HOPAE_REQUEST_TIMEOUT_MS. The rotation will be retried.',
+  );
 }
 
 /** The step named by a possibly malformed event, for metrics. */

@@ -1,5 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { ConfigurationError } from '../../lambda/errors';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { ConfigurationError, HopaeUnavailableError } from '../../lambda/errors';
+import { PowertoolsRotationMetrics } from '../../lambda/metrics';
 import { createHandler } from '../../lambda/handler';
 import type { RotationEvent } from '../../lambda/event';
 import type { StepDependencies } from '../../lambda/steps';
@@ -126,6 +128,29 @@ describe('the Lambda handler', () => {
     const handler = createHandler({ logger, metrics, resolve: () => ({ steps, storeReserveMs: 5000 }) });
 
     await expect(handler(event, localLambdaContext(4_000))).resolves.toEqual({ step: 'setSecret', outcome: 'nothing-to-set' });
+  });
+
+  it('reports a timed-out step as INVOCATION_TIMEOUT, logged and flushed before the invocation returns, and nothing when the step settles later', async () => {
+    let release: (error: Error) => void = () => undefined;
+    // A step that ignores the abort and ends only when released, as a call stuck in a socket would.
+    const stuck = () => new Promise<never>((_resolve, reject) => (release = reject));
+    const steps = { ...fakeSteps(stuck as unknown as StepDependencies['store']['describe']), logger };
+    const emf = new Metrics({ namespace: 'Test', serviceName: 'test' });
+    const handler = createHandler({ logger, metrics: new PowertoolsRotationMetrics(emf), emf, resolve: () => ({ steps, storeReserveMs: 5000 }) });
+
+    await expect(handler(event, localLambdaContext(600))).rejects.toThrow(/ran out of time before the Lambda timeout/);
+
+    const failed = () => output.records().filter((r) => r.message === 'Rotation step failed');
+    expect(failed()).toHaveLength(1);
+    expect(failed()[0]).toMatchObject({ level: 'ERROR', step: 'setSecret', errorCode: 'INVOCATION_TIMEOUT', durationMs: expect.any(Number) });
+    const flushed = output.records().filter((r) => '_aws' in r);
+    expect(flushed.some((r) => r.StepFailed === 1 && r.Step === 'setSecret')).toBe(true);
+    expect(flushed.some((r) => r.RotationStepFailed === 1 && r.SecretName === 'hopae/apps/A')).toBe(true);
+
+    release(new HopaeUnavailableError('late', 1));
+    await new Promise(setImmediate);
+    expect(failed()).toHaveLength(1);
+    expect(output.text()).not.toContain('HOPAE_UNAVAILABLE');
   });
 
   it('ends a step that would outlive the Lambda with a clear timeout error and aborts its calls', async () => {
