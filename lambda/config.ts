@@ -77,7 +77,8 @@ export function checkHopaeBudget(remainingMs: number, storeReserveMs: number): v
 export function parseApiBaseUrl(raw: string): string {
   let url: URL;
   try {
-    url = new URL(raw.trim());
+    // The URL parser drops surrounding whitespace itself.
+    url = new URL(raw);
   } catch {
     throw new ConfigurationError(
       `HOPAE_API_BASE_URL is not a valid URL; expected e.g. https://sandbox.api.hopae.com/connect/v1`,

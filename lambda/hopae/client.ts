@@ -290,7 +290,7 @@ function rotateRejectionMessage(status: number, label: string, code: string | un
         ? `${prefix}: this rotation's token was already used as Idempotency-Key for a different request in the last 24 hours. Cancel this rotation (remove its AWSPENDING label) and start a new one.`
         : `${prefix}: Hopae reports a conflict.`;
     default:
-      return status >= 300 && status < 400 ? `${prefix}: unexpected redirect; check HOPAE_API_BASE_URL.` : prefix;
+      return Math.floor(status / 100) === 3 ? `${prefix}: unexpected redirect; check HOPAE_API_BASE_URL.` : prefix;
   }
 }
 

@@ -1,4 +1,4 @@
-import { fingerprint, looksLikeHopaeSecret, parseAppSecret, withClientSecret } from '../../lambda/app-secret';
+import { clientSecretProblem, fingerprint, largestNextVersionBytes, looksLikeHopaeSecret, parseAppSecret, withClientSecret } from '../../lambda/app-secret';
 import { MalformedSecretError } from '../../lambda/errors';
 import { HEX_SECRET } from '../support/fake-http';
 
@@ -71,5 +71,48 @@ describe('looksLikeHopaeSecret and fingerprint', () => {
     expect(fingerprint('abc')).toBe('ba7816bf');
     expect(fingerprint(HEX_SECRET)).toMatch(/^[0-9a-f]{8}$/);
     expect(fingerprint(HEX_SECRET)).not.toBe(fingerprint('abc'));
+  });
+});
+
+describe('clientSecretProblem', () => {
+  it.each([
+    ['', 'an empty clientSecret'],
+    ['a'.repeat(513), 'a clientSecret longer than 512 characters (513)'],
+    ['ab\u0000', 'a clientSecret with control characters or whitespace'],
+    ['ab\u007f', 'a clientSecret with control characters or whitespace'],
+    ['a b', 'a clientSecret with control characters or whitespace'],
+    ['a\u00a0b', 'a clientSecret with control characters or whitespace'],
+  ])('%j: %s', (value, problem) => {
+    expect(clientSecretProblem(value)).toBe(problem);
+  });
+
+  it.each([HEX_SECRET, 'a'.repeat(512), 'p@ss/word+=~!', 'é-unicode'])('accepts %j', (value) => {
+    expect(clientSecretProblem(value)).toBeUndefined();
+  });
+});
+
+describe('largestNextVersionBytes', () => {
+  it('counts the current fields with the longest accepted clientSecret, every character escaped', () => {
+    const current = parseAppSecret('{"clientId":"HqTRDIYH","note":"é"}', 's');
+    const expected = Buffer.byteLength(JSON.stringify({ clientId: 'HqTRDIYH', note: 'é', clientSecret: '"'.repeat(512) }), 'utf8');
+
+    expect(largestNextVersionBytes(current)).toBe(expected);
+    expect(expected).toBe(1077); // bytes, not characters: "é" counts 2
+  });
+});
+
+describe('fingerprint and looksLikeHopaeSecret', () => {
+  it('fingerprints with the first 8 hex characters of SHA-256', () => {
+    expect(fingerprint('abc')).toBe('ba7816bf');
+  });
+
+  it.each([
+    [HEX_SECRET, true],
+    [HEX_SECRET.toUpperCase(), true],
+    [HEX_SECRET.slice(1), false],
+    [`${HEX_SECRET}0`, false],
+    [`g${HEX_SECRET.slice(1)}`, false],
+  ])('%j looks like a Hopae secret: %s', (value, expected) => {
+    expect(looksLikeHopaeSecret(value)).toBe(expected);
   });
 });

@@ -20,6 +20,8 @@ describe('parseApiBaseUrl', () => {
     ['ftp://api.hopae.com/connect/v1', /must use https; got scheme ftp:/],
     ['api.hopae.com/connect/v1', /not a valid URL/],
     ['https://user:pw@api.hopae.com/connect/v1', /must not contain credentials/],
+    ['https://user@api.hopae.com/connect/v1', /must not contain credentials/],
+    ['https://:pw@api.hopae.com/connect/v1', /must not contain credentials/],
     ['https://api.hopae.com/connect/v1?x=1', /query or fragment/],
   ])('refuses %s', (raw, message) => {
     expect(() => parseApiBaseUrl(raw)).toThrow(ConfigurationError);
@@ -55,6 +57,14 @@ describe('loadConfig', () => {
 
   it.each(['HOPAE_API_BASE_URL', 'HOPAE_API_KEY_SECRET_ID'])('names a missing %s', (name) => {
     expect(() => loadConfig({ ...base, [name]: ' ' })).toThrow(`${name} is not set`);
+  });
+
+  it.each(['', '   '])('takes an empty HOPAE_ROTATE_MAX_ATTEMPTS (%j) as unset: the default', (value) => {
+    expect(loadConfig({ ...base, HOPAE_ROTATE_MAX_ATTEMPTS: value }).retry.rotateMaxAttempts).toBe(DEFAULT_RETRY.rotateMaxAttempts);
+  });
+
+  it('reads 1, the smallest value, and ignores surrounding spaces', () => {
+    expect(loadConfig({ ...base, HOPAE_ROTATE_MAX_ATTEMPTS: '1', HOPAE_VERIFY_MAX_ATTEMPTS: ' 3 ' }).retry).toMatchObject({ rotateMaxAttempts: 1, verifyMaxAttempts: 3 });
   });
 
   it.each(['0', '-1', '1.5', 'ten'])('refuses HOPAE_ROTATE_MAX_ATTEMPTS=%s', (value) => {

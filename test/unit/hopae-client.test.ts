@@ -1,6 +1,7 @@
 import { DEFAULT_RETRY, type RetrySettings } from '../../lambda/config';
 import { HopaeProtocolError, HopaeRejectedError, HopaeUnavailableError } from '../../lambda/errors';
 import { HopaeClient } from '../../lambda/hopae/client';
+import type { HttpTransport } from '../../lambda/hopae/http';
 import { HEX_SECRET, ScriptedTransport, VirtualClock, type Scripted } from '../support/fake-http';
 import { MemoryLogger } from '../support/silent-logger';
 
@@ -12,23 +13,36 @@ function setup(...script: Scripted[]) {
   return setupWith({}, ...script);
 }
 
-function setupWith(options: { random?: () => number; retry?: Partial<RetrySettings> }, ...script: Scripted[]) {
+interface SetupOptions {
+  readonly random?: () => number;
+  readonly retry?: Partial<RetrySettings>;
+  /** The invocation's signal, passed to every call. */
+  readonly signal?: AbortSignal;
+  /** Replaces the virtual clock's sleep (which it may still call). */
+  readonly sleep?: (clock: VirtualClock) => (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly transport?: HttpTransport;
+  readonly onRetry?: (operation: string) => void;
+}
+
+function setupWith(options: SetupOptions, ...script: Scripted[]) {
   const http = new ScriptedTransport(...script);
   const clock = new VirtualClock();
   const logger = new MemoryLogger();
   const client = new HopaeClient({
     baseUrl: BASE,
-    transport: http.transport,
+    transport: options.transport ?? http.transport,
     retry: { ...DEFAULT_RETRY, ...options.retry },
     logger,
-    sleep: clock.sleep,
+    sleep: options.sleep?.(clock) ?? clock.sleep,
     now: clock.now,
     random: options.random ?? (() => 1), // the full backoff step, so delays are predictable
+    onRetry: options.onRetry,
   });
+  const { signal } = options;
   const rotate = (clientId = 'HqTRDIYH', deadlineMs = 50_000) =>
-    client.rotateClientSecret({ clientId, apiKey: KEY, idempotencyKey: TOKEN, deadline: clock.nowMs + deadlineMs });
+    client.rotateClientSecret({ clientId, apiKey: KEY, idempotencyKey: TOKEN, deadline: clock.nowMs + deadlineMs, signal });
   const check = (label = 'pending', deadlineMs = 50_000) =>
-    client.checkCredentials({ clientId: 'HqTRDIYH', clientSecret: HEX_SECRET, label, deadline: clock.nowMs + deadlineMs });
+    client.checkCredentials({ clientId: 'HqTRDIYH', clientSecret: HEX_SECRET, label, deadline: clock.nowMs + deadlineMs, signal });
   return { http, clock, logger, client, rotate, check };
 }
 
@@ -276,24 +290,14 @@ describe('HopaeClient.rotateClientSecret: retries with the same Idempotency-Key'
   });
 
   it('stops retrying when the invocation ends during the wait', async () => {
-    const http = new ScriptedTransport({ status: 503 }, ok);
-    const clock = new VirtualClock();
     const controller = new AbortController();
-    const client = new HopaeClient({
-      baseUrl: BASE,
-      transport: http.transport,
-      retry: DEFAULT_RETRY,
-      logger: new MemoryLogger(),
-      now: clock.now,
-      sleep: async () => {
-        controller.abort();
-        throw new Error('aborted');
-      },
-    });
+    const abortingSleep = () => async () => {
+      controller.abort();
+      throw new Error('aborted');
+    };
+    const { http, rotate } = setupWith({ signal: controller.signal, sleep: abortingSleep }, { status: 503 }, ok);
 
-    const error = await client
-      .rotateClientSecret({ clientId: 'A', apiKey: KEY, idempotencyKey: TOKEN, deadline: clock.nowMs + 10_000, signal: controller.signal })
-      .catch((e: unknown) => e);
+    const error = await rotate('A', 10_000).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(HopaeUnavailableError);
     expect((error as Error).message).toMatch(/503.*invocation ended/);
@@ -438,5 +442,221 @@ describe('HopaeClient.checkCredentials', () => {
     await check();
 
     expect(http.requests.every((r) => r.method === 'GET' && !r.url.includes('rotate'))).toBe(true);
+  });
+});
+
+describe('HopaeClient: the edges that decide between one more attempt and giving up', () => {
+  it('sends exactly the headers rotate needs, and passes the invocation signal to the request and to the wait', async () => {
+    const controller = new AbortController();
+    const sleepSignals: Array<AbortSignal | undefined> = [];
+    const recordingSleep = (clock: VirtualClock) => async (ms: number, signal?: AbortSignal) => {
+      sleepSignals.push(signal);
+      await clock.sleep(ms);
+    };
+    const { http, rotate } = setupWith({ signal: controller.signal, sleep: recordingSleep }, { status: 503 }, ok);
+
+    await rotate();
+
+    expect(http.requests[0]!.headers).toEqual({ Authorization: `Bearer ${KEY}`, 'Idempotency-Key': TOKEN, Accept: 'application/json' });
+    expect(http.requests.map((r) => r.signal)).toEqual([controller.signal, controller.signal]);
+    expect(sleepSignals).toEqual([controller.signal]);
+  });
+
+  it('sends exactly the headers verify needs, and passes the invocation signal', async () => {
+    const controller = new AbortController();
+    const { http, check } = setupWith({ signal: controller.signal }, { status: 200, body: [] });
+
+    await check();
+
+    expect(http.requests[0]!.headers).toEqual({ Authorization: `Basic ${Buffer.from(`HqTRDIYH:${HEX_SECRET}`).toString('base64')}`, Accept: 'application/json' });
+    expect(http.requests[0]!.signal).toBe(controller.signal);
+  });
+
+  it('makes an attempt with exactly 100 ms left, and none with 99 ms', async () => {
+    const enough = setup(ok);
+    const tooLittle = setup(ok);
+
+    await expect(enough.rotate('HqTRDIYH', 100)).resolves.toMatchObject({ attempts: 1 });
+    await expect(tooLittle.rotate('HqTRDIYH', 99)).rejects.toBeInstanceOf(HopaeUnavailableError);
+    expect(tooLittle.http.requests).toHaveLength(0);
+  });
+
+  it('gives each request the full request timeout when the invocation has more time than that', async () => {
+    const { http, rotate } = setup(ok);
+
+    await rotate('HqTRDIYH', 50_000);
+
+    expect(http.requests[0]!.timeoutMs).toBe(DEFAULT_RETRY.requestTimeoutMs);
+  });
+
+  it('retries a failure only when the backoff and one more attempt fit before the deadline', async () => {
+    // random 1: the first backoff step is 200 ms; an attempt needs 100 ms.
+    const fits = setup({ status: 503 }, ok);
+    const doesNot = setup({ status: 503 }, ok);
+
+    await expect(fits.rotate('HqTRDIYH', 300)).resolves.toMatchObject({ attempts: 2 });
+    const error = await doesNot.rotate('HqTRDIYH', 299).catch((e: unknown) => e);
+
+    expect(fits.clock.sleeps).toEqual([200]);
+    expect(error).toBeInstanceOf(HopaeUnavailableError);
+    expect((error as Error).message).toMatch(/after 1 attempt \(last: 503 \(empty body\); no time left for another attempt within the invocation\)/);
+    expect(doesNot.http.requests).toHaveLength(1);
+    expect(doesNot.clock.sleeps).toEqual([]);
+  });
+
+  it('makes the attempt after a throttling wait that filled exactly the time left the last one', async () => {
+    // 16,100 ms: 16,000 ms of room after one attempt's minimum, exactly the first throttling step.
+    const { http, clock, rotate } = setup({ status: 429 }, { status: 429 }, { status: 429 }, ok);
+
+    const error = await rotate('HqTRDIYH', 16_100).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(HopaeUnavailableError);
+    expect(clock.sleeps).toEqual([16_000]);
+    expect(http.requests).toHaveLength(2);
+  });
+
+  it('never waits below baseDelayMs for a small Retry-After, on a failure or on throttling', async () => {
+    const failure = setupWith({ random: () => 0 }, { status: 503, headers: { 'Retry-After': '0.1' } }, ok);
+    const throttled = setupWith({ random: () => 0 }, { status: 429, headers: { 'Retry-After': '0.05' } }, ok);
+
+    await failure.rotate();
+    await throttled.rotate();
+
+    expect(failure.clock.sleeps).toEqual([DEFAULT_RETRY.baseDelayMs]);
+    expect(throttled.clock.sleeps).toEqual([DEFAULT_RETRY.baseDelayMs]);
+  });
+
+  it('does not wait, count or log a retry after the last allowed attempt', async () => {
+    const retries: string[] = [];
+    const failures = Array.from({ length: DEFAULT_RETRY.rotateMaxAttempts }, () => ({ status: 503 }));
+    const { clock, logger, rotate } = setupWith({ onRetry: (op) => retries.push(op) }, ...failures);
+
+    const error = await rotate('A', 600_000).catch((e: unknown) => e);
+
+    expect((error as Error).message).toMatch(/after 8 attempts/);
+    expect(clock.sleeps).toHaveLength(DEFAULT_RETRY.rotateMaxAttempts - 1);
+    expect(retries).toEqual(Array.from({ length: DEFAULT_RETRY.rotateMaxAttempts - 1 }, () => 'rotate'));
+    expect(logger.lines).toHaveLength(DEFAULT_RETRY.rotateMaxAttempts - 1);
+  });
+
+  it('counts verify retries as verify', async () => {
+    const retries: string[] = [];
+    const { check } = setupWith({ onRetry: (op) => retries.push(op) }, { status: 503 }, { status: 200, body: [] });
+
+    await check();
+
+    expect(retries).toEqual(['verify']);
+  });
+
+  it('lets an error that is not a transport failure through at once, without retrying', async () => {
+    let calls = 0;
+    const buggy: HttpTransport = async () => {
+      calls += 1;
+      throw new TypeError('a bug, not the network');
+    };
+    const { rotate } = setupWith({ transport: buggy });
+
+    await expect(rotate()).rejects.toThrow(TypeError);
+    expect(calls).toBe(1);
+  });
+
+  it('names the transport problem in the final error', async () => {
+    const { rotate } = setupWith({ retry: { rotateMaxAttempts: 1 } }, { error: 'network' });
+
+    await expect(rotate()).rejects.toThrow(
+      'Hopae did not complete the rotation of app HqTRDIYH after 1 attempt (last: network error (ECONNRESET)). Hopae may or may not have rotated the secret. Retry this rotation within 24 hours: the same Idempotency-Key makes Hopae return the same secret instead of rotating again.',
+    );
+  });
+
+  it.each<[string, Scripted]>([
+    ['408', { status: 408 }],
+    ['599', { status: 599 }],
+    ['201 with JSON null', { status: 201, body: 'null' }],
+  ])('rotate retries after %s', async (_name, first) => {
+    const { rotate } = setup(first, ok);
+
+    await expect(rotate()).resolves.toMatchObject({ attempts: 2 });
+  });
+
+  it.each([
+    [300, /HqTRDIYH \(300 \(empty body\)\): unexpected redirect; check HOPAE_API_BASE_URL\.$/],
+    [399, /: unexpected redirect; check HOPAE_API_BASE_URL\.$/],
+    [409, /\(409 CONFLICT_OTHER, request_id req_1\): Hopae reports a conflict\.$/],
+    [422, /^Hopae refused to rotate the clientSecret of app HqTRDIYH \(422 UNPROCESSABLE, request_id req_1\)$/],
+  ])('rotate refuses %i at once with its own message', async (status, message) => {
+    const answer = status === 409 ? workspaceError(409, 'CONFLICT_OTHER') : status === 422 ? workspaceError(422, 'UNPROCESSABLE') : { status, body: '' };
+    const { http, rotate } = setup(answer, ok);
+
+    const error = (await rotate().catch((e: unknown) => e)) as HopaeRejectedError;
+
+    expect(error).toBeInstanceOf(HopaeRejectedError);
+    expect(error.message).toMatch(message);
+    expect(http.requests).toHaveLength(1);
+  });
+
+  it.each([
+    [' True ', true],
+    ['false', false],
+    [undefined, false],
+  ])('reads Idempotency-Replayed %j as %s', async (value, replayed) => {
+    const { rotate } = setup({ ...ok, headers: value === undefined ? {} : { 'Idempotency-Replayed': value } });
+
+    await expect(rotate()).resolves.toMatchObject({ replayed });
+  });
+
+  it.each<[string, Scripted]>([
+    ['500', { status: 500 }],
+    ['502', { status: 502, body: '<html></html>' }],
+    ['408', { status: 408 }],
+    ['429 without Retry-After', { status: 429 }],
+    ['a network error', { error: 'network' }],
+    ['200 with JSON null', { status: 200, body: 'null' }],
+    ['200 with an object', { status: 200, body: { providers: [] } }],
+    ['200 with a body over the cap', { status: 200, bodyProblem: 'larger than 65536 bytes' }],
+  ])('verify retries after %s instead of failing for good', async (_name, first) => {
+    const { http, check } = setup(first, { status: 200, body: [] });
+
+    await expect(check()).resolves.toEqual({ attempts: 2 });
+    expect(http.requests).toHaveLength(2);
+  });
+
+  it('verify ends as a protocol violation when every 200 is not the providers list', async () => {
+    const { check } = setup(...Array.from({ length: DEFAULT_RETRY.verifyMaxAttempts }, () => ({ status: 200, body: 'null' })));
+
+    const error = await check('pending', 600_000).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(HopaeProtocolError);
+    expect((error as Error).message).toBe(
+      "Hopae's check of the pending secret of app HqTRDIYH gave no valid answer after 4 attempts (last: 200 with JSON that is not an object instead of the providers list)",
+    );
+  });
+
+  it('verify ends as unavailable naming the attempts and the last problem', async () => {
+    const { check } = setupWith({ retry: { verifyMaxAttempts: 1 } }, { status: 503 });
+
+    await expect(check()).rejects.toThrow('Hopae could not check the pending secret of app HqTRDIYH after 1 attempt (last: 503 (empty body))');
+  });
+
+  it('verify keeps the status and code of a lasting 401', async () => {
+    const rejected = { status: 401, body: { type: 'urn:x', title: 'AUTH.INVALID_CREDENTIALS', status: 401 } };
+    const { check } = setupWith({ retry: { verifyMaxAttempts: 2 } }, rejected, rejected);
+
+    const error = (await check().catch((e: unknown) => e)) as HopaeRejectedError;
+
+    expect(error.message).toBe('The pending secret was rejected by Hopae for app HqTRDIYH (401 AUTH.INVALID_CREDENTIALS, 2 attempts)');
+    expect(error.status).toBe(401);
+    expect(error.hopaeCode).toBe('AUTH.INVALID_CREDENTIALS');
+  });
+
+  it.each([
+    [404, 'Hopae refused the check of the current secret of app HqTRDIYH (404 (empty body)): check HOPAE_API_BASE_URL'],
+    [403, 'Hopae refused the check of the current secret of app HqTRDIYH (403 (empty body))'],
+  ])('verify refuses %i at once with its own message', async (status, message) => {
+    const { check } = setup({ status, body: '' }, { status: 200, body: [] });
+
+    const error = (await check('current').catch((e: unknown) => e)) as HopaeRejectedError;
+
+    expect(error.message).toBe(message);
+    expect(error.status).toBe(status);
   });
 });

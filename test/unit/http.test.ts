@@ -1,4 +1,6 @@
-import { MAX_BODY_BYTES, readBodyCapped } from '../../lambda/hopae/http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fetchTransport, MAX_BODY_BYTES, readBodyCapped, TransportError } from '../../lambda/hopae/http';
 
 /** A body that never ends, and how much of it was pulled. */
 function endlessBody() {
@@ -55,5 +57,88 @@ describe('readBodyCapped', () => {
 
   it('reads an absent body as empty', async () => {
     await expect(readBodyCapped(new Response(null, { status: 204 }), MAX_BODY_BYTES)).resolves.toEqual({ body: '' });
+  });
+});
+
+describe('fetchTransport', () => {
+  let server: Server;
+  let base = '';
+  const seen: Array<{ method?: string; url?: string; headers: Record<string, unknown> }> = [];
+  let answer: (res: ServerResponse) => void = (res) => res.end();
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      seen.push({ method: req.method, url: req.url, headers: req.headers });
+      answer(res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  beforeEach(() => {
+    seen.length = 0;
+  });
+
+  it('sends the method and headers, and returns status, headers by any case, and the body', async () => {
+    answer = (res) => res.writeHead(201, { 'Idempotency-Replayed': 'true', 'content-type': 'application/json' }).end('{"ok":1}');
+
+    const response = await fetchTransport({ method: 'POST', url: `${base}/x`, headers: { Authorization: 'Bearer k' }, timeoutMs: 5_000 });
+
+    expect(response.status).toBe(201);
+    expect(response.header('idempotency-replayed')).toBe('true');
+    expect(response.header('X-Absent')).toBeUndefined();
+    expect(response.body).toBe('{"ok":1}');
+    expect(response.bodyProblem).toBeUndefined();
+    expect(seen[0]).toMatchObject({ method: 'POST', url: '/x', headers: expect.objectContaining({ authorization: 'Bearer k' }) });
+  });
+
+  it('does not follow a redirect, so the keys never travel elsewhere', async () => {
+    answer = (res) => res.writeHead(302, { location: `${base}/elsewhere` }).end();
+
+    const response = await fetchTransport({ method: 'GET', url: `${base}/start`, headers: {}, timeoutMs: 5_000 });
+
+    expect(response.status).toBe(302);
+    expect(seen.map((r) => r.url)).toEqual(['/start']);
+  });
+
+  it('reports an oversized answer without its body', async () => {
+    answer = (res) => res.writeHead(200).end('x'.repeat(MAX_BODY_BYTES + 1));
+
+    const response = await fetchTransport({ method: 'GET', url: `${base}/big`, headers: {}, timeoutMs: 5_000 });
+
+    expect(response).toMatchObject({ status: 200, body: '', bodyProblem: expect.stringMatching(/^larger than 65536 bytes/) });
+  });
+
+  it('names a request with no answer in time a timeout', async () => {
+    answer = () => undefined; // never answers
+
+    const error = await fetchTransport({ method: 'GET', url: `${base}/slow`, headers: {}, timeoutMs: 50 }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error).toMatchObject({ kind: 'timeout', message: 'no complete answer within 50 ms' });
+  });
+
+  it('names a request abandoned because the invocation is ending aborted', async () => {
+    answer = () => undefined;
+    const controller = new AbortController();
+
+    const pending = fetchTransport({ method: 'GET', url: `${base}/slow`, headers: {}, timeoutMs: 5_000, signal: controller.signal });
+    controller.abort();
+
+    await expect(pending).rejects.toMatchObject({ kind: 'aborted', message: 'the invocation is ending, request abandoned' });
+  });
+
+  it('names a refused connection a network error with its code', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+
+    const error = await fetchTransport({ method: 'GET', url: `http://127.0.0.1:${port}/`, headers: {}, timeoutMs: 5_000 }).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ name: 'TransportError', kind: 'network', message: 'network error (ECONNREFUSED)' });
   });
 });

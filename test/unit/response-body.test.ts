@@ -58,3 +58,57 @@ describe('describeUnusableSuccessBody', () => {
     expect(describeUnusableSuccessBody(body)).toBe(description);
   });
 });
+
+describe('response bodies: the edges', () => {
+  it.each([
+    ['<?xml version="1.0"?><error/>', 'html'],
+    ['<HEAD></HEAD>', 'html'],
+    ['  <body>oops</body>', 'html'],
+    ['x<html>', 'non-JSON'],
+    ['"just a string"', 'non-JSON'],
+    ['null', 'non-JSON'],
+  ])('names the shape of %j', (body, shape) => {
+    expect(parseErrorBody(body)).toMatchObject({ code: undefined, bodyShape: shape });
+  });
+
+  it('reads a request id under either name, preferring request_id', () => {
+    expect(parseErrorBody('{"requestId":"r-2"}')).toEqual({ code: undefined, requestId: 'r-2', bodyShape: 'other JSON' });
+    expect(parseErrorBody('{"request_id":"r-1","requestId":"r-2"}').requestId).toBe('r-1');
+  });
+
+  it('takes an error object without a string code for no code at all', () => {
+    expect(parseErrorBody('{"error":{"code":7},"request_id":"r"}')).toEqual({ code: undefined, requestId: 'r', bodyShape: 'other JSON' });
+    expect(parseErrorBody('{"error":null}')).toEqual({ code: undefined, requestId: undefined, bodyShape: 'other JSON' });
+  });
+
+  it('reads problem details with only a title, or only a type and a non-numeric code', () => {
+    expect(parseErrorBody('{"title":"AUTH.X"}')).toEqual({ code: 'AUTH.X', requestId: undefined, bodyShape: 'problem-details' });
+    expect(parseErrorBody('{"type":"urn:x","code":"abc"}')).toEqual({ code: undefined, requestId: undefined, bodyShape: 'problem-details' });
+  });
+
+  it('echoes codes of up to 80 token characters, and no longer ones', () => {
+    const code = 'A.b:c-d/e_9'.padEnd(80, 'x');
+    expect(parseErrorBody(JSON.stringify({ error: { code } })).code).toBe(code);
+    expect(parseErrorBody(JSON.stringify({ error: { code: `${code}x` } })).code).toBeUndefined();
+    expect(parseErrorBody(JSON.stringify({ error: { code: '' } })).code).toBeUndefined();
+  });
+
+  it('labels a request id without a code, an empty body, and an unreadable body', () => {
+    expect(describeErrorResponse(500, '{"request_id":"r9"}').label).toBe('500 (unrecognised JSON body), request_id r9');
+    expect(describeErrorResponse(503, '').label).toBe('503 (empty body)');
+    expect(describeErrorResponse(502, 'ignored', 'larger than 65536 bytes')).toEqual({
+      label: '502 (body larger than 65536 bytes)',
+      details: { code: undefined, requestId: undefined, bodyShape: 'unreadable' },
+    });
+  });
+
+  it.each([
+    ['   ', 'an empty body'],
+    ['  <p>', 'an HTML body'],
+    ['null', 'JSON that is not an object'],
+    ['"s"', 'JSON that is not an object'],
+    ['{"clientSecret":true}', 'a clientSecret that is not a string (boolean)'],
+  ])('describes the success body %j as %s', (body, description) => {
+    expect(describeUnusableSuccessBody(body)).toBe(description);
+  });
+});

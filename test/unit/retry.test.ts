@@ -39,3 +39,51 @@ describe('sleep', () => {
     await expect(waiting).rejects.toThrow('ending');
   });
 });
+
+describe('retry helpers: the edges', () => {
+  it('rounds the jittered delay to whole milliseconds', () => {
+    expect(backoffDelayMs(1, 100, 1000, () => 0.123)).toBe(12);
+    expect(backoffDelayMs(1, 100, 1000, () => 0.126)).toBe(13);
+  });
+
+  it.each([
+    ['1.', undefined],
+    ['1e3', undefined],
+    ['2026-11-26T12:00:10Z', undefined],
+    ['thu, 26 nov 2026 12:00:05 gmt', 5_000],
+    [' 2 ', 2000],
+  ])('%j is %j ms', (value, expected) => {
+    expect(parseRetryAfterMs(value, Date.parse('2026-11-26T12:00:00Z'))).toBe(expected);
+  });
+
+  it('resolves after the wait, with or without a signal, and a later abort changes nothing', async () => {
+    jest.useFakeTimers();
+    try {
+      const controller = new AbortController();
+      const withSignal = sleep(1000, controller.signal);
+      const without = sleep(1000);
+      jest.advanceTimersByTime(1000);
+      await expect(withSignal).resolves.toBeUndefined();
+      await expect(without).resolves.toBeUndefined();
+      controller.abort(new Error('late'));
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('does not resolve before the wait is over', async () => {
+    jest.useFakeTimers();
+    try {
+      let done = false;
+      const waiting = sleep(1000).then(() => (done = true));
+      jest.advanceTimersByTime(999);
+      await Promise.resolve();
+      expect(done).toBe(false);
+      jest.advanceTimersByTime(1);
+      await waiting;
+      expect(done).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});

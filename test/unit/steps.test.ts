@@ -268,6 +268,29 @@ describe('createSecret', () => {
     expect(calls(GetSecretValueCommand).filter((input) => input.SecretId === KEY_SECRET)).toHaveLength(2);
   });
 
+  it.each<[string, Scripted[]]>([
+    ['a 403 refusal', [{ status: 403, body: { error: { code: 'AUTH_FORBIDDEN' } } }]],
+    ['a 404 refusal', [{ status: 404, body: { error: { code: 'RESOURCE_NOT_FOUND' } } }]],
+    ['Hopae unavailable', Array.from({ length: DEFAULT_RETRY.rotateMaxAttempts }, () => ({ status: 503 }))],
+  ])('keeps the cached workspace key after %s: only a 401 says the key itself is wrong', async (_name, failure) => {
+    const { run } = arrange({}, rotated, ...failure, rotated);
+
+    // The pending version stays empty in this fake, so each run calls Hopae.
+    await expect(run('createSecret')).resolves.toBe('created');
+    await expect(run('createSecret')).rejects.toThrow();
+    await expect(run('createSecret')).resolves.toBe('created');
+
+    expect(calls(GetSecretValueCommand).filter((input) => input.SecretId === KEY_SECRET)).toHaveLength(1);
+  });
+
+  it('logs no warning for a secret of 64 hex characters', async () => {
+    const { logger, run } = arrange({}, rotated);
+
+    await run('createSecret');
+
+    expect(logger.lines.filter((line) => line.level === 'warn')).toEqual([]);
+  });
+
   it('says plainly that a retry recovers the secret when storing fails after Hopae rotated', async () => {
     const { run } = arrange({}, rotated);
     sm.on(PutSecretValueCommand).rejects(new InternalServiceError({ message: 'boom', $metadata: {} }));
@@ -367,6 +390,13 @@ describe('finishSecret', () => {
       { SecretId: ARN, VersionStage: 'AWSCURRENT', MoveToVersionId: TOKEN, RemoveFromVersionId: OLD_VERSION },
     ]);
     expect(http.requests).toHaveLength(0);
+  });
+
+  it('promotes without removing AWSCURRENT from anywhere when no version holds it', async () => {
+    const { run } = arrange({ pending: PENDING, stages: { [TOKEN]: ['AWSPENDING'] } });
+
+    await expect(run('finishSecret')).resolves.toBe('finished');
+    expect(calls(UpdateSecretVersionStageCommand)).toEqual([{ SecretId: ARN, VersionStage: 'AWSCURRENT', MoveToVersionId: TOKEN }]);
   });
 
   it('refuses to promote a pending version with no value (testSecret ran alone), leaving AWSCURRENT where it is', async () => {
