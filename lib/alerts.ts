@@ -2,7 +2,6 @@ import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -50,15 +49,16 @@ export class RotationAlerts extends Construct {
       },
     });
     const field = (path: string) => events.EventField.fromPath(path);
-    this.failureRule.addTarget(
-      new targets.SnsTopic(this.topic, {
-        message: events.RuleTargetInput.fromText(
-          `Hopae secret rotation: ${field('$.detail.eventName')} for secret ${field('$.detail.additionalEventData.SecretId')} ` +
-            `(account ${field('$.account')}, region ${field('$.region')}, at ${field('$.time')}). ` +
-            `Hopae may already have replaced the old clientSecret: act within 24 hours. Runbook: ${props.runbookUrl}`,
-        ),
-      }),
+    const message = events.RuleTargetInput.fromText(
+      `Hopae secret rotation: ${field('$.detail.eventName')} for secret ${field('$.detail.additionalEventData.SecretId')} ` +
+        `(account ${field('$.account')}, region ${field('$.region')}, at ${field('$.time')}). ` +
+        `Hopae may already have replaced the old clientSecret: act within 24 hours. Runbook: ${props.runbookUrl}`,
     );
+    // targets.SnsTopic would grant events.amazonaws.com on the topic and its key without
+    // conditions (any rule of any account); this target only points at the topic, and
+    // allowRuleToPublish grants the scoped permissions.
+    this.failureRule.addTarget({ bind: () => ({ arn: this.topic.topicArn, input: message, targetResource: this.topic }) });
+    this.allowRuleToPublish(this.failureRule);
 
     const action = new cloudwatchActions.SnsAction(this.topic);
     this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
@@ -83,13 +83,44 @@ export class RotationAlerts extends Construct {
     }
   }
 
+  /**
+   * EventBridge may publish to the topic, and use its key, only for this account's rules: the
+   * topic names this rule exactly (aws:SourceArn). The key policy can only name the account's
+   * rules by pattern: naming this rule would make key, rule and topic depend on each other in a
+   * circle (the topic is encrypted with the key, the rule targets the topic).
+   */
+  private allowRuleToPublish(rule: events.Rule): void {
+    const stack = Stack.of(this);
+    const eventBridge = new iam.ServicePrincipal('events.amazonaws.com');
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowFailureRuleOfThisStack',
+        actions: ['sns:Publish'],
+        principals: [eventBridge],
+        resources: [this.topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+      }),
+    );
+    this.topic.masterKey?.addToResourcePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        principals: [eventBridge],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: '*' }) },
+        },
+      }),
+    );
+  }
+
   /** An SNS topic encrypted with its own key, usable by EventBridge and CloudWatch, https only. */
   private createTopic(email: string | undefined): sns.Topic {
     const key = new kms.Key(this, 'TopicKey', {
       description: 'Encrypts the Hopae secret rotation alert topic',
       enableKeyRotation: true,
     });
-    // EventBridge gets its key grant from the SnsTopic target; CloudWatch alarms need theirs here.
+    // CloudWatch alarms may use the key; EventBridge's grant is in allowRuleToPublish.
     const account = Stack.of(this).account;
     key.addToResourcePolicy(
       new iam.PolicyStatement({

@@ -14,7 +14,7 @@ import { SERVICE_NAME } from '../lambda/logger';
 import { METRICS_NAMESPACE } from '../lambda/metrics';
 import { RotationAlerts } from './alerts';
 import { HopaeSecretRotationPropsError } from './errors';
-import { rotationPolicyStatements } from './permissions';
+import { invokeSourceArn, knownSecretName, rotationPolicyStatements } from './permissions';
 import { HopaeRotationSchedule } from './schedule';
 
 /** The Hopae Connect API a rotation talks to. */
@@ -286,12 +286,17 @@ export class HopaeSecretRotation extends Construct {
       },
     });
 
-    // SourceAccount: only this account's Secrets Manager may invoke it (CDK's RotationSchedule omits it).
+    // SourceAccount and SourceArn: only this account's Secrets Manager, rotating these secrets, may
+    // invoke it (CDK's RotationSchedule sets neither). SourceArn is a pattern: see invokeSourceArn.
     const invokePermission = new lambda.CfnPermission(this, 'InvokeBySecretsManager', {
       action: 'lambda:InvokeFunction',
       functionName: this.rotationFunction.functionArn,
       principal: 'secretsmanager.amazonaws.com',
       sourceAccount: Stack.of(this).account,
+      sourceArn: invokeSourceArn(this, [
+        ...(props.appSecrets ?? []).map(knownSecretName),
+        ...clientIds.map((clientId) => `${secretNamePrefix}${clientId}`),
+      ]),
     });
 
     this.rotationSchedules = this.secrets.map((secret) => {

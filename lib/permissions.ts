@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -71,4 +71,29 @@ export function rotationPolicyStatements(
     );
   }
   return statements;
+}
+
+/**
+ * The SourceArn of the permission that lets Secrets Manager invoke the function. A Lambda
+ * permission takes one SourceArn, which Lambda writes into the function's resource policy as an
+ * ArnLike condition, so one pattern covers every rotated secret in one statement: the policy stays
+ * far below its 20 KB limit with hundreds of secrets, where one statement per secret would not.
+ * The pattern is the secrets' longest common name prefix when every name is known at synth time
+ * (e.g. "hopae/apps/*"), else every secret of this account and region.
+ */
+export function invokeSourceArn(scope: Construct, secretNames: readonly (string | undefined)[]): string {
+  const names = secretNames.every((name): name is string => name !== undefined && !Token.isUnresolved(name)) ? secretNames : [];
+  const prefix = names.length === 0 ? '' : names.reduce((common, name) => commonPrefix(common, name));
+  return Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${prefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+/** The name a secret has at synth time, or undefined when only deployment knows it. */
+export function knownSecretName(secret: ISecret): string | undefined {
+  return Token.isUnresolved(secret.secretName) ? undefined : secret.secretName;
+}
+
+function commonPrefix(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i += 1;
+  return a.slice(0, i);
 }

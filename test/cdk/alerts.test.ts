@@ -174,6 +174,37 @@ describe('HopaeSecretRotation alert topic', () => {
     }
   });
 
+  test('lets EventBridge publish only for this stack\'s failure rule, and use the key only for this account\'s rules', () => {
+    // GIVEN / WHEN
+    const { template } = synthRotation();
+
+    // THEN the topic names the rule exactly
+    const { logicalId: ruleId } = onlyResource(template, 'AWS::Events::Rule');
+    const { resource: policy } = onlyResource(template, 'AWS::SNS::TopicPolicy');
+    const topicStatements = policy.Properties.PolicyDocument.Statement as Record<string, any>[];
+    const byEvents = topicStatements.filter((s) => s.Principal?.Service === 'events.amazonaws.com');
+    expect(byEvents).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'sns:Publish',
+        Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT }, ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
+      }),
+    ]);
+    // AND the key allows EventBridge only with the account and a rule ARN of this account and region
+    const { resource: key } = onlyResource(template, 'AWS::KMS::Key');
+    const keyByEvents = (key.Properties.KeyPolicy.Statement as Record<string, any>[]).filter((s) => s.Principal?.Service === 'events.amazonaws.com');
+    expect(keyByEvents).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': ACCOUNT },
+          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:events:${REGION}:${ACCOUNT}:rule/*`]] } },
+        },
+      }),
+    ]);
+  });
+
   test('subscribes alarmEmail to the new topic', () => {
     // GIVEN / WHEN
     const { template, rotation } = synthRotation({ alarmEmail: 'ops@example.com' });

@@ -12,6 +12,7 @@ import {
   KEY_ARNS,
   logicalIdOf,
   refTo,
+  REGION,
   synthRotation,
   WORKSPACE_KEY_ARN,
 } from './fixtures';
@@ -325,6 +326,11 @@ describe('HopaeSecretRotation schedules', () => {
   });
 });
 
+/** A secret ARN pattern as CDK renders it: the partition is a reference. */
+function secretArnPattern(name: string) {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}`]] };
+}
+
 describe('HopaeSecretRotation invoke permission', () => {
   test('lets only this account\'s Secrets Manager invoke the function, with one permission shared by all schedules', () => {
     // GIVEN / WHEN two app secrets and a created one
@@ -339,8 +345,40 @@ describe('HopaeSecretRotation invoke permission', () => {
       Principal: 'secretsmanager.amazonaws.com',
       FunctionName: { 'Fn::GetAtt': [functionLogicalId, 'Arn'] },
       SourceAccount: ACCOUNT,
+      SourceArn: secretArnPattern('hopae/apps/*'),
     });
     template.resourceCountIs('AWS::Lambda::Permission', 1);
+  });
+
+  test('scopes SourceArn to the secrets\' common name prefix, a pattern that matches every rotated secret', () => {
+    // GIVEN / WHEN two app secrets under hopae/apps/ and a created one
+    const { template } = synthRotation({ clientIds: ['HqTRDIYH'] });
+
+    // THEN Lambda turns SourceArn into ArnLike: "*" matches any characters
+    const [permission] = Object.values(template.findResources('AWS::Lambda::Permission'));
+    const pattern = (permission!.Properties.SourceArn['Fn::Join'][1] as unknown[]).map((part) => (typeof part === 'string' ? part : 'aws')).join('');
+    const arnLike = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+    for (const arn of [...APP_SECRET_ARNS, `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:hopae/apps/HqTRDIYH-AbCdEf`]) expect(arn).toMatch(arnLike);
+    expect(`arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:other/app-AbCdEf`).not.toMatch(arnLike);
+  });
+
+  test.each([
+    ['names without a common prefix', { clientIds: ['HqTRDIYH'], secretNamePrefix: 'z/' }, secretArnPattern('*')],
+    ['one created secret', { appSecrets: [], clientIds: ['HqTRDIYH'] }, secretArnPattern('hopae/apps/HqTRDIYH*')],
+  ])('scopes SourceArn for %s', (_case, props, expected) => {
+    // GIVEN / WHEN
+    const { template } = synthRotation(props);
+
+    // THEN
+    template.hasResourceProperties('AWS::Lambda::Permission', { SourceArn: expected });
+  });
+
+  test('falls back to every secret of the account and region when a name is known only at deployment', () => {
+    // GIVEN an app secret this stack creates without a fixed name
+    const { template } = synthRotation((s) => ({ appSecrets: [new Secret(s, 'Unnamed')], clientIds: ['HqTRDIYH'] }));
+
+    // THEN
+    template.hasResourceProperties('AWS::Lambda::Permission', { SourceArn: secretArnPattern('*') });
   });
 
   test('uses the deploying account when the stack is environment-agnostic', () => {
