@@ -11,6 +11,7 @@ import { AWSCURRENT, AWSPENDING, SecretStore } from '../../lambda/secret-store';
 import { localLambdaContext } from '../lambda-context';
 import type { LocalEnvironment } from '../local-environment';
 import { beginRotation, type RotationHandler } from '../rotation-driver';
+import { countLeaks, type KnownSecret } from './leak-scan';
 import { generateSchedule, smFaultFor, type Attempt, type Invocation, type Schedule } from './schedule';
 
 export type ViolationKind = 'secret-lost' | 'not-converged' | 'extra-rotation' | 'secret-logged';
@@ -89,6 +90,10 @@ interface App {
   readonly arn: string;
   readonly name: string;
   token: string;
+  /** The schedule's clock jumps before this app's rotation began. */
+  jumpsAtBegin: number;
+  /** Clock jumps while this app's rotation was open: each may cost one extra rotation at Hopae. */
+  clockJumps?: number;
 }
 
 async function runSchedule(
@@ -105,6 +110,7 @@ async function runSchedule(
   capture.clear();
   const rotationTokens: string[] = [];
   const faultedBefore = standIn.requests.filter((r) => r.faulted).length;
+  const issuedBefore = standIn.issuedSecrets.length;
 
   // The apps: unique per schedule, so schedules never touch each other's state.
   const apps: App[] = [];
@@ -113,7 +119,7 @@ async function runSchedule(
     const secret = standIn.addApp(clientId, 'ws_local', !plan.bootstrap);
     const value = JSON.stringify({ clientId, ...(secret ? { clientSecret: secret } : {}), note: 'chaos' });
     const created = await local.sm.send(new CreateSecretCommand({ Name: `chaos/${clientId}`, SecretString: value }));
-    apps.push({ index, clientId, arn: created.ARN!, name: `chaos/${clientId}`, token: '' });
+    apps.push({ index, clientId, arn: created.ARN!, name: `chaos/${clientId}`, token: '', jumpsAtBegin: 0 });
     for (const fault of plan.hopaeFaults) standIn.injectFault({ ...fault, clientId });
   }
 
@@ -166,29 +172,37 @@ async function runSchedule(
     return true;
   };
 
-  // Phase 1: the scheduled attempts, faults on, secrets concurrently.
-  let clockAdvances = 0;
+  // Phase 1: the scheduled attempts, faults on, secrets concurrently. The stand-in's clock is
+  // shared: a jump expires the 24-hour memory of every app whose rotation is still open, so each
+  // app counts the jumps between its own begin and the end of its rotation, not the schedule's.
+  let clockJumps = 0;
   await Promise.all(
     apps.map(async (app) => {
+      app.jumpsAtBegin = clockJumps;
       app.token = await beginRotation(local.sm, app.arn);
       trace?.(`${app.name}: rotation ${app.token}`);
       const plan = schedule.secrets[app.index]!;
       for (const attempt of plan.attempts) {
         if (attempt.after24Hours) {
           standIn.advanceClock(DAY_AND_AN_HOUR_MS);
-          clockAdvances += 1;
+          clockJumps += 1;
           trace?.(`  (the stand-in's clock moves 25 hours on)`);
         }
         const finished = await runAttempt(app, attempt);
         const where = await whereIsTheValidSecret(local, app);
         if (where === 'nowhere') {
-          if (clockAdvances > 0) stats.lockoutsAfter24Hours += 1;
+          if (clockJumps > app.jumpsAtBegin) stats.lockoutsAfter24Hours += 1;
           else violation('secret-lost', `${app.name}: after an attempt, Hopae's valid secret is neither stored nor replayable`);
         }
-        if (finished) break;
+        if (finished) {
+          app.clockJumps = clockJumps - app.jumpsAtBegin;
+          break;
+        }
       }
     }),
   );
+  // A rotation still open after phase 1 saw every jump since its begin.
+  for (const app of apps) app.clockJumps ??= clockJumps - app.jumpsAtBegin;
 
   // Phase 2: the faults stop; Secrets Manager keeps retrying the same rotation.
   proxy!.decide = () => ({ type: 'pass' });
@@ -205,13 +219,15 @@ async function runSchedule(
       violation('not-converged', `${app.name}: after the faults stopped, AWSCURRENT does not hold the pair Hopae accepts`);
     }
     const rotations = standIn.rotations(app.clientId);
-    if (rotations > 1 + clockAdvances) {
-      violation('extra-rotation', `${app.name}: Hopae rotated ${rotations} times for one rotation (${clockAdvances} expiries of its 24-hour memory)`);
+    const jumps = app.clockJumps ?? 0;
+    if (rotations > 1 + jumps) {
+      violation('extra-rotation', `${app.name}: Hopae rotated ${rotations} times for one rotation (${jumps} expiries of its 24-hour memory during it)`);
     }
   }
 
-  // Phase 3: nothing secret in anything the function wrote.
-  const leaked = capture.findSecrets(new Set(standIn.issuedSecrets), [local.apiKey, ...rotationTokens]);
+  // Phase 3: nothing secret in anything the function wrote, in any encoding.
+  const scheduleSecrets = standIn.issuedSecrets.slice(issuedBefore).flatMap((value) => apps.map((app) => ({ value, clientId: app.clientId })));
+  const leaked = capture.findSecrets(new Set(standIn.issuedSecrets), [...scheduleSecrets, { value: local.apiKey }, ...rotationTokens.map((value) => ({ value }))]);
   if (leaked > 0) violation('secret-logged', `${leaked} secret value(s) appear in the function's output`);
 
   stats.secrets += apps.length;
@@ -258,13 +274,15 @@ class LogCapture {
     this.chunks = [];
   }
 
-  /** How many known secrets appear: 64-hex tokens checked against the issued set, the rest by search. */
-  findSecrets(issued: ReadonlySet<string>, others: readonly string[]): number {
+  /**
+   * How many known secrets appear: any 64-hex token Hopae ever issued, exactly; this schedule's
+   * secrets, the workspace key and the RotationTokens also encoded (leak-scan.ts).
+   */
+  findSecrets(issued: ReadonlySet<string>, secrets: readonly KnownSecret[]): number {
     const text = this.chunks.join('');
     let found = 0;
-    for (const token of text.match(/[0-9a-f]{64}/g) ?? []) if (issued.has(token)) found += 1;
-    for (const other of others) if (text.includes(other)) found += 1;
-    return found;
+    for (const token of text.match(/[0-9a-f]{64}/gi) ?? []) if (issued.has(token.toLowerCase())) found += 1;
+    return found + countLeaks(text, secrets);
   }
 
   /** Runs `print` with the real stdout and stderr. */

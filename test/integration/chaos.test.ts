@@ -50,4 +50,20 @@ describe('fault campaign', () => {
     expect(report.violations.map((v) => [v.seed, v.kind])).toContainEqual([BASE_SEED, 'secret-lost']);
     expect(report.violations.map((v) => v.kind)).toContain('not-converged');
   }, 60_000);
+
+  it('reports a handler that logs the Basic credentials (base64 of clientId:clientSecret), not only exact secrets', async () => {
+    const leaky: RotationHandler = async (event, context) => {
+      const result = await handler(event, context);
+      if (event.Step === 'testSecret') {
+        const secret = await local.sm.send(new GetSecretValueCommand({ SecretId: event.SecretId, VersionStage: 'AWSCURRENT' }));
+        const { clientId, clientSecret } = JSON.parse(secret.SecretString!) as { clientId: string; clientSecret?: string };
+        if (clientSecret) process.stdout.write(`{"message":"calling Hopae","authorization":"Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}"}\n`);
+      }
+      return result;
+    };
+
+    const report = await runCampaign(local, leaky, { schedules: 1, baseSeed: BASE_SEED });
+
+    expect(report.violations.map((v) => [v.seed, v.kind])).toContainEqual([BASE_SEED, 'secret-logged']);
+  }, 60_000);
 });
