@@ -8,6 +8,8 @@ module.exports = {
   // Dynamic import() in nodenext TypeScript names '.js'; the source is '.ts'.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+  // Stops at once, with one message, when integration tests would run without moto_server.
+  globalSetup: '<rootDir>/test/support/require-moto.ts',
   setupFiles: ['<rootDir>/test/support/env.ts'],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
   testTimeout: 30000,

@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { findMotoServer, motoMissingMessage } from './moto-check';
 
 export interface MotoServer {
   /** e.g. http://127.0.0.1:41234 */
@@ -17,9 +18,7 @@ export class MotoNotInstalledError extends Error {
   override readonly name = 'MotoNotInstalledError';
 
   constructor() {
-    super(
-      "moto_server is not on PATH. Install it with Python 3: pip install 'moto[server]' (moto 5.x), then check that `moto_server --help` runs.",
-    );
+    super(motoMissingMessage());
   }
 }
 
@@ -27,7 +26,7 @@ export async function startMotoServer(options: { readyTimeoutMs?: number } = {})
   const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(findMotoServer() ?? 'moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderrTail = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderrTail = (stderrTail + chunk.toString('utf8')).slice(-2000);
