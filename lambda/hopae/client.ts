@@ -65,12 +65,18 @@ type Attempt<T> =
 
 type Failure = Extract<Attempt<unknown>, { ok: false }>;
 
+/** The wait before the next attempt; `final`: that attempt is the last the time allows. */
+interface RetryDelay {
+  readonly ms: number;
+  readonly final: boolean;
+}
+
 // Less time than this left before the deadline is not worth another request.
 const MIN_ATTEMPT_MS = 100;
 // Throttling backoff starts at this many times maxDelayMs (16 s by default). A fleet throttled
 // together only gets through when its retries spread over the time Hopae needs for all of it: with
 // 1,000 secrets at 25 rotations/s, a first step of 4 s costs about 4 rotate calls a secret, 16 s
-// about 2.8 (npm run bench, fleet).
+// about 2.6 (npm run bench -- --only fleet).
 const THROTTLE_FIRST_STEP_FACTOR = 4;
 
 /**
@@ -169,7 +175,7 @@ export class HopaeClient {
       if (result.throttled) throttles += 1;
       else counted += 1;
       if (counted >= maxAttempts) break;
-      const delay: { ms: number; final: boolean } | undefined = finalAttempt ? undefined : this.retryDelay(result, result.throttled ? throttles : counted, deadline);
+      const delay: RetryDelay | undefined = finalAttempt ? undefined : this.retryDelay(result, result.throttled ? throttles : counted, deadline);
       if (delay === undefined) {
         last = { ...result, problem: `${result.problem}; no time left for another attempt within the invocation` };
         break;
@@ -198,12 +204,13 @@ export class HopaeClient {
    * deadline. Full jitter everywhere, so a fleet failing together does not retry in lock-step.
    * Failures back off from baseDelayMs up to maxDelayMs. Throttling (429, 409 in progress) means
    * Hopae is busy with many callers: its backoff starts at THROTTLE_FIRST_STEP_FACTOR × maxDelayMs
-   * and keeps doubling, bounded only by the time left, so a fleet spreads out instead of polling. When the step outgrows the
-   * time left, the wait is drawn over what is left and the attempt after it is the last (`final`).
+   * and keeps doubling, bounded only by the time left, so a fleet spreads out instead of polling.
+   * When the step outgrows the time left, the wait is drawn over what is left and the attempt after
+   * it is the last (`final`).
    * A Retry-After is the floor of the wait (never below baseDelayMs: "0" must not become a busy
    * loop), with the jitter on top.
    */
-  private retryDelay(result: Failure, step: number, deadline: number): { ms: number; final: boolean } | undefined {
+  private retryDelay(result: Failure, step: number, deadline: number): RetryDelay | undefined {
     const { baseDelayMs, maxDelayMs } = this.options.retry;
     const timeLeft = deadline - this.now() - MIN_ATTEMPT_MS;
     const floor = result.retryAfterMs === undefined ? 0 : Math.max(result.retryAfterMs, baseDelayMs);
