@@ -8,7 +8,7 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { readAppContext } from '../../bin/context';
-import { HopaeSecretRotationStack, type HopaeSecretRotationStackProps } from '../../lib';
+import { HopaeSecretRotationStack, type HopaeSecretRotationStackProps } from '../../lib/example-stack';
 import { ACCOUNT, APP_SECRET_ARNS, REGION, WORKSPACE_KEY_ARN } from './fixtures';
 
 const ACKNOWLEDGED = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
