@@ -38,7 +38,7 @@ describe('EMF output', () => {
     const metrics = new Metrics({ namespace: 'HopaeSecretRotation', serviceName: 'svc' });
     const rotation = new PowertoolsRotationMetrics(metrics);
 
-    rotation.hopaeRetry('rotate');
+    rotation.hopaeRetry('rotate', false);
     rotation.stepSucceeded('finishSecret', 'finished', 42, 'hopae/apps/HqTRDIYH');
     metrics.publishStoredMetrics();
 

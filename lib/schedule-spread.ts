@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import { Duration, Token } from 'aws-cdk-lib';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { HopaeRotationSchedule } from './schedule';
+
+/** Default window of a spread schedule: Secrets Manager starts the rotation within 2 hours of the cron's hour. */
+export const SPREAD_WINDOW = Duration.hours(2);
+
+/** Longest gap between two starts of a monthly schedule (a 31-day month). */
+export const SPREAD_LONGEST_INTERVAL = Duration.days(31);
+
+// Days 1–28 exist in every month.
+const SPREAD_DAYS = 28;
+
+/** A secret's spread schedule and the key it was derived from. */
+export interface SpreadSchedule {
+  readonly schedule: HopaeRotationSchedule;
+  readonly window: Duration;
+  /** What the hash was taken of: the secret's name, or its construct path when the name is a deploy-time token. */
+  readonly key: string;
+}
+
+/**
+ * A monthly schedule for one secret, `cron(0 H D * ? *)`, with day and hour from a hash of the
+ * secret's name, so a fleet spreads over ~28 × 23 start times and each secret keeps its slot
+ * across synths and list reorderings. A name CloudFormation only knows at deploy time (a secret
+ * created elsewhere in the app with a generated name) hashes its construct path instead: stable
+ * as long as the construct tree is.
+ */
+export function spreadScheduleFor(secret: ISecret, window: Duration = SPREAD_WINDOW): SpreadSchedule {
+  const key = Token.isUnresolved(secret.secretName) ? `path:${secret.node.path}` : secret.secretName;
+  const { schedule } = spreadScheduleForKey(key, window);
+  return { schedule, window, key };
+}
+
+/** The schedule for a given hash key; exported for the bench, which simulates a fleet's start times. */
+export function spreadScheduleForKey(key: string, window: Duration = SPREAD_WINDOW): { schedule: HopaeRotationSchedule; day: number; hour: number } {
+  const digest = createHash('sha256').update(key).digest();
+  const day = 1 + (digest.readUInt32BE(0) % SPREAD_DAYS);
+  // Start hours that keep the window inside the UTC day: 0–22 for the default 2 hours.
+  const startHours = 25 - Math.max(1, Math.ceil(window.toHours({ integral: false })));
+  const hour = digest.readUInt32BE(4) % Math.max(1, startHours);
+  const schedule = HopaeRotationSchedule.cron(`cron(0 ${hour} ${day} * ? *)`);
+  // Checked as any explicit schedule's window is (whole hours, 1–24, inside the UTC day).
+  schedule.renderWindow(window);
+  return { schedule, day, hour };
+}
