@@ -17,19 +17,38 @@ export const DEFAULT_OVERDUE_GRACE = Duration.days(1);
 // When no window is set, Secrets Manager's own default may take the rest of the UTC day.
 const DEFAULT_WINDOW = Duration.hours(24);
 
+/** The audit's timing, checked before the construct creates anything. */
+export interface AuditSettings {
+  readonly interval: Duration;
+  readonly stuckAfter: Duration;
+  readonly overdueAfter: Duration;
+}
+
+/**
+ * Reads and checks the audit props. `scheduleInterval` is the longest time between two scheduled
+ * rotations when the schedule makes it plain; `window` the rotation window, if any.
+ */
+export function auditSettings(
+  props: Pick<HopaeSecretRotationProps, 'auditInterval' | 'stuckAfter' | 'overdueGrace' | 'overdueAfter'>,
+  scheduleInterval: Duration | undefined,
+  window: Duration | undefined,
+): AuditSettings {
+  const interval = checkedDuration('auditInterval', props.auditInterval ?? DEFAULT_AUDIT_INTERVAL, Duration.minutes(5), Duration.hours(24));
+  const stuckAfter = checkedDuration('stuckAfter', props.stuckAfter ?? DEFAULT_STUCK_AFTER, Duration.minutes(5), Duration.days(7));
+  if (props.overdueAfter) {
+    return { interval, stuckAfter, overdueAfter: checkedDuration('overdueAfter', props.overdueAfter, Duration.hours(1), Duration.days(1100)) };
+  }
+  const grace = checkedDuration('overdueGrace', props.overdueGrace ?? DEFAULT_OVERDUE_GRACE, Duration.hours(0), Duration.days(30));
+  return { interval, stuckAfter, overdueAfter: overdueThreshold(scheduleInterval, window, grace) };
+}
+
 export interface FleetMonitoringProps {
   readonly secrets: readonly ISecret[];
   readonly rotationFunction: lambda.IFunction;
   readonly topic: sns.ITopic;
   readonly runbookUrl: string;
   readonly logRetention: logs.RetentionDays;
-  /** The longest time between two scheduled rotations, when the schedule makes it plain. */
-  readonly scheduleInterval: Duration | undefined;
-  readonly rotationWindow: Duration | undefined;
-  readonly auditInterval?: Duration;
-  readonly stuckAfter?: Duration;
-  readonly overdueGrace?: Duration;
-  readonly overdueAfter?: Duration;
+  readonly settings: AuditSettings;
   readonly dashboard: boolean;
 }
 
@@ -41,11 +60,7 @@ export class FleetMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: FleetMonitoringProps) {
     super(scope, id);
-    const interval = checkedDuration('auditInterval', props.auditInterval ?? DEFAULT_AUDIT_INTERVAL, Duration.minutes(5), Duration.hours(24));
-    const stuckAfter = checkedDuration('stuckAfter', props.stuckAfter ?? DEFAULT_STUCK_AFTER, Duration.minutes(5), Duration.days(7));
-    const overdueAfter = props.overdueAfter
-      ? checkedDuration('overdueAfter', props.overdueAfter, Duration.hours(1), Duration.days(1100))
-      : overdueThreshold(props.scheduleInterval, props.rotationWindow, checkedDuration('overdueGrace', props.overdueGrace ?? DEFAULT_OVERDUE_GRACE, Duration.hours(0), Duration.days(30)));
+    const { interval, stuckAfter, overdueAfter } = props.settings;
 
     this.audit = new RotationAudit(this, 'Audit', {
       secrets: props.secrets,

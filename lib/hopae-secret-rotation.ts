@@ -12,9 +12,9 @@ import { RotationAlerts } from './alerts';
 import { HopaeSecretRotationPropsError } from './errors';
 import { rotationFunctionCode } from './function-asset';
 import { rotationPolicyStatements } from './permissions';
-import { FleetMonitoring } from './fleet-monitoring';
+import { auditSettings, FleetMonitoring } from './fleet-monitoring';
 import { HopaeRotationSchedule } from './schedule';
-import { SPREAD_LONGEST_INTERVAL, SPREAD_WINDOW, spreadScheduleFor } from './schedule-spread';
+import { SPREAD_LONGEST_INTERVAL, SPREAD_WINDOW, spreadScheduleFor, validateSpreadWindow } from './schedule-spread';
 
 /** The Hopae Connect API a rotation talks to. */
 export type HopaeEnvironment = 'sandbox' | 'production';
@@ -266,6 +266,10 @@ export class HopaeSecretRotation extends Construct {
     const spread = props.schedule === undefined && props.spreadSchedules !== false;
     const schedule = props.schedule ?? HopaeRotationSchedule.rate(Duration.days(30));
     const window = props.rotationWindow === undefined || spread ? undefined : schedule.renderWindow(props.rotationWindow);
+    if (spread && props.rotationWindow !== undefined) validateSpreadWindow(props.rotationWindow);
+    const audit = spread
+      ? auditSettings(props, SPREAD_LONGEST_INTERVAL, props.rotationWindow ?? SPREAD_WINDOW)
+      : auditSettings(props, schedule.longestInterval, props.rotationWindow);
     const rotationRulesFor = (secret: ISecret) => {
       if (!spread) return { scheduleExpression: schedule.expressionString, ...(window ? { duration: window } : {}) };
       const spreadSchedule = spreadScheduleFor(secret, props.rotationWindow);
@@ -364,12 +368,7 @@ export class HopaeSecretRotation extends Construct {
       topic: this.alerts.topic,
       runbookUrl: props.runbookUrl ?? DEFAULT_RUNBOOK,
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      scheduleInterval: spread ? SPREAD_LONGEST_INTERVAL : schedule.longestInterval,
-      rotationWindow: spread ? (props.rotationWindow ?? SPREAD_WINDOW) : props.rotationWindow,
-      auditInterval: props.auditInterval,
-      stuckAfter: props.stuckAfter,
-      overdueGrace: props.overdueGrace,
-      overdueAfter: props.overdueAfter,
+      settings: audit,
       dashboard: props.dashboard ?? true,
     });
   }

@@ -45,3 +45,8 @@ export function spreadScheduleForKey(key: string, window: Duration = SPREAD_WIND
   schedule.renderWindow(window);
   return { schedule, day, hour };
 }
+
+/** Checks a window given for spread schedules as an explicit schedule's window is checked (whole hours, 1–24). */
+export function validateSpreadWindow(window: Duration): void {
+  HopaeRotationSchedule.cron('cron(0 0 1 * ? *)').renderWindow(window);
+}
