@@ -1,3 +1,5 @@
+import { OutputCapture } from './capture-output';
+
 /** Reads CloudWatch Embedded Metric Format lines back into metrics, as CloudWatch would. */
 export interface EmfLine {
   _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> };
@@ -31,4 +33,19 @@ export function emittedMetrics(records: ReadonlyArray<Record<string, unknown>>):
       ),
     ),
   );
+}
+
+/**
+ * Captures stdout/stderr around each test of the calling describe block, with Powertools metrics
+ * enabled (not disabled, not in dev mode), so EMF lines can be read back.
+ */
+export function captureEmfOutput(): OutputCapture {
+  const output = new OutputCapture();
+  beforeEach(() => {
+    delete process.env.POWERTOOLS_METRICS_DISABLED;
+    delete process.env.POWERTOOLS_DEV;
+    output.start();
+  });
+  afterEach(() => output.stop());
+  return output;
 }

@@ -9,8 +9,7 @@ import { DEFAULT_OVERDUE_AFTER_HOURS, DEFAULT_STUCK_AFTER_MINUTES, loadAuditThre
 import { createAuditHandler } from '../../lambda/audit/handler';
 import { AUDIT_LOG_MESSAGES, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/names';
 import { localLambdaContext } from '../../local/lambda-context';
-import { OutputCapture } from '../support/capture-output';
-import { emittedMetrics } from '../support/emf';
+import { captureEmfOutput, emittedMetrics } from '../support/emf';
 import { MemoryLogger } from '../support/silent-logger';
 
 const NOW = new Date('2026-11-27T12:00:00Z');
@@ -96,13 +95,7 @@ describe('auditSecrets', () => {
 });
 
 describe('audit EMF', () => {
-  const output = new OutputCapture();
-  beforeEach(() => {
-    delete process.env.POWERTOOLS_METRICS_DISABLED;
-    delete process.env.POWERTOOLS_DEV;
-    output.start();
-  });
-  afterEach(() => output.stop());
+  const output = captureEmfOutput();
 
   it('emits totals every run (0 included) and a per-secret metric only for a problem', () => {
     const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });

@@ -4,7 +4,7 @@ import { createHandler } from '../../lambda/handler';
 import { PowertoolsRotationMetrics, secretNameOf } from '../../lambda/metrics';
 import type { StepDependencies } from '../../lambda/steps';
 import { localLambdaContext } from '../../local/lambda-context';
-import { OutputCapture } from '../support/capture-output';
+import { captureEmfOutput } from '../support/emf';
 
 interface Emf {
   _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> };
@@ -25,13 +25,7 @@ describe('secretNameOf', () => {
 });
 
 describe('EMF output', () => {
-  const output = new OutputCapture();
-  beforeEach(() => {
-    delete process.env.POWERTOOLS_METRICS_DISABLED;
-    delete process.env.POWERTOOLS_DEV;
-    output.start();
-  });
-  afterEach(() => output.stop());
+  const output = captureEmfOutput();
   const emf = () => output.records().filter((r) => '_aws' in r) as unknown as Emf[];
 
   it('a finished rotation counts by Step, and RotationCompleted by SecretName', () => {
