@@ -25,13 +25,13 @@ export interface AuditAlarmsProps {
 // What each finding means and what to do, for the alarm description (docs/fleet.md has the long form).
 const MEANING: Record<AuditFinding, string> = {
   stuck:
-    'A Hopae rotation is stuck between createSecret and finishSecret: Hopae has already replaced the clientSecret, so AWSCURRENT is dead for consumers that do not use the client/ helper. Finish it now: hopae-rotation status, then hopae-rotation recover (docs/runbook.md).',
+    'A Hopae rotation has stopped between createSecret and finishSecret: Hopae already replaced the clientSecret, so AWSCURRENT is dead for consumers not using the client/ helper. Now: npx hopae-rotation recover <secret>, then the same with --yes (docs/fleet.md, RotationStuck).',
   overdue:
-    'A Hopae app secret has not rotated for longer than its schedule, window and grace: its rotation schedule or the function is not running. Check the secret\'s rotation configuration and the rotation function, then hopae-rotation rotate it.',
+    'A Hopae app secret has not rotated for longer than its schedule, window and grace: its schedule or the rotation function is not running. Run npx hopae-rotation doctor <secret> for the cause and its fix, then npx hopae-rotation rotate <secret> --wait (docs/fleet.md, RotationOverdue).',
   disabled:
-    'Rotation is turned off on a Hopae app secret this construct rotates. Turn it back on by redeploying the stack (or aws secretsmanager rotate-secret with the rotation function), or remove the secret from the construct.',
+    'Rotation is turned off on a Hopae app secret this stack rotates. Re-attach the rotation function with aws secretsmanager rotate-secret --no-rotate-immediately, or remove the secret from the construct (docs/fleet.md, RotationDisabled).',
   unreadable:
-    'The rotation audit could not read a Hopae app secret\'s metadata (deleted, or access denied): its rotation cannot run either. Restore the secret or remove it from the construct.',
+    'The rotation audit could not read a Hopae app secret\'s metadata (deleted, or access denied), so its rotation cannot run either. Restore the secret or its access, or remove it from the construct (docs/fleet.md, AuditUnreadable).',
 };
 
 /**

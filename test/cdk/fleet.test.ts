@@ -7,7 +7,7 @@ import { emitAuditMetrics } from '../../lambda/audit/audit-metrics';
 import { ROTATION_STEPS } from '../../lambda/event';
 import { PowertoolsRotationMetrics } from '../../lambda/metrics';
 import { AUDIT_ENV, AUDIT_LOG_MESSAGES, AUDIT_METRICS, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/names';
-import { HopaeRotationSchedule, sliceSecretIds } from '../../lib';
+import { DEFAULT_RUNBOOK, HopaeRotationSchedule, sliceSecretIds } from '../../lib';
 import { OutputCapture } from '../support/capture-output';
 import { emittedMetrics } from '../support/emf';
 import { allIdentityStatements, APP_SECRET_ARNS, appWithoutBundling, asList, identityPolicyStatements, logicalIdOf, refTo, synthRotation, testStack } from './fixtures';
@@ -189,6 +189,15 @@ describe('audit alarms', () => {
     expect(description).toContain(logicalIdOf(synth.rotation.monitoring.audit.logGroup));
     expect(description).toContain(finding === 'unreadable' ? AUDIT_LOG_MESSAGES.unreadable : AUDIT_LOG_MESSAGES.attention);
     expect(description).toContain('https://wiki.example.com/hopae');
+  });
+
+  test.each(['stuck', 'overdue', 'disabled', 'unreadable'] as const)('keeps the %s description within CloudWatch\'s 1,024 characters with the default runbook', (finding) => {
+    const { template, rotation } = synthRotation();
+    const description = template.toJSON().Resources[logicalIdOf(rotation.monitoring.alarms.alarms[finding])].Properties.AlarmDescription as { 'Fn::Join': [string, unknown[]] };
+    // The log group's name (a token here) is at most ~100 characters once deployed.
+    const rendered = description['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'x'.repeat(100))).join('');
+    expect(rendered).toContain(DEFAULT_RUNBOOK);
+    expect(rendered.length).toBeLessThanOrEqual(1024);
   });
 
   test('alarms when the audit stops reporting for two runs', () => {
