@@ -249,7 +249,8 @@ async function rotateBatch(local: LocalEnvironment, handler: RotationHandler, cl
   const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
   const arns: string[] = [];
   for (const clientId of clientIds) arns.push((await local.createApp(clientId)).arn);
-  const tokens = await Promise.all(arns.map((arn) => beginRotation(local.sm, arn)));
+  const tokens: string[] = [];
+  for (const arn of arns) tokens.push(await beginRotation(local.sm, arn));
   local.standIn.resetTraffic();
   local.standIn.setLoadBehaviour({ rotatePerSecond: options.hopaeRate, retryAfterSeconds: 1, slowShare: 0.05, slowMs: 300, random });
   let failures = 0;
