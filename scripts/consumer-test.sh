@@ -28,7 +28,7 @@ fi
 
 app="$work/app"
 mkdir "$app" && cd "$app"
-"$root/node_modules/.bin/cdk" init app --language typescript --generate-only > init.log 2>&1 || { cat init.log; exit 1; }
+"$root/node_modules/.bin/cdk" init app --language typescript --generate-only > "$work/init.log" 2>&1 || { cat "$work/init.log"; exit 1; }
 cp "$root/test/consumer/app-stack.ts" lib/app-stack.ts
 npm install --silent
 npm install --silent "$tarball"
