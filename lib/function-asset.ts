@@ -27,8 +27,7 @@ export function rotationFunctionAssetDirectory(): string {
  * The function's code: the prebuilt bundle as it is, so the bytes deployed are the bytes tested,
  * and a consumer's app needs no esbuild, Docker or lock file.
  */
-export function rotationFunctionCode(): lambda.Code {
-  const directory = rotationFunctionAssetDirectory();
+export function rotationFunctionCode(directory: string = rotationFunctionAssetDirectory()): lambda.Code {
   if (!existsSync(join(directory, 'index.js'))) {
     throw new Error(
       `${PACKAGE_NAME}: the prebuilt rotation function ${join(directory, 'index.js')} is missing. ` +
