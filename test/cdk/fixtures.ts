@@ -47,9 +47,18 @@ export type PropsOverrides = Partial<HopaeSecretRotationProps>;
 /**
  * Builds a rotation in a fresh stack: by default of both app secrets (imported by complete ARN, so
  * IAM resources are plain strings) in the sandbox. `overrides` may be a function of the stack, to
- * create keys, topics or secrets in it.
+ * create keys, topics or secrets in it. Without arguments, the shared default synth: do not change it.
  */
-export function synthRotation(overrides: PropsOverrides | ((stack: Stack) => PropsOverrides) = {}, stack: Stack = testStack()) {
+export function synthRotation(overrides?: PropsOverrides | ((stack: Stack) => PropsOverrides), stack?: Stack): SynthesizedRotation {
+  // The default configuration is synthesized once per test file and shared: tests only read it.
+  if (overrides === undefined && stack === undefined) return (defaultRotation ??= buildRotation({}, testStack()));
+  return buildRotation(overrides ?? {}, stack ?? testStack());
+}
+
+export type SynthesizedRotation = ReturnType<typeof buildRotation>;
+let defaultRotation: SynthesizedRotation | undefined;
+
+function buildRotation(overrides: PropsOverrides | ((stack: Stack) => PropsOverrides), stack: Stack) {
   const extra = typeof overrides === 'function' ? overrides(stack) : overrides;
   const rotation = new HopaeSecretRotation(stack, 'Rotation', {
     environment: 'sandbox',

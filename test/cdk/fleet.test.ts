@@ -7,7 +7,7 @@ import { emitAuditMetrics } from '../../lambda/audit/audit-metrics';
 import { ROTATION_STEPS } from '../../lambda/event';
 import { PowertoolsRotationMetrics } from '../../lambda/metrics';
 import { AUDIT_ENV, AUDIT_LOG_MESSAGES, AUDIT_METRICS, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/names';
-import { DEFAULT_RUNBOOK, HopaeRotationSchedule, sliceSecretIds } from '../../lib';
+import { DEFAULT_RUNBOOK, HopaeRotationSchedule, sliceSecretIds, spreadScheduleForKey } from '../../lib';
 import { OutputCapture } from '../support/capture-output';
 import { emittedMetrics } from '../support/emf';
 import { allIdentityStatements, APP_SECRET_ARNS, appWithoutBundling, asList, identityPolicyStatements, logicalIdOf, refTo, synthRotation, testStack } from './fixtures';
@@ -74,6 +74,42 @@ describe('spread schedules', () => {
     const { template } = synthRotation({ spreadSchedules: false });
     expect(Object.values(rulesBySecret(template))).toEqual([{ ScheduleExpression: 'rate(30 days)' }, { ScheduleExpression: 'rate(30 days)' }]);
   });
+});
+
+describe('spreadScheduleForKey', () => {
+  test('keeps 1,000 names within days 1–28 and start hours 0–22, using most of the 644 slots', () => {
+    const slots = Array.from({ length: 1000 }, (_, i) => spreadScheduleForKey(`hopae/apps/App${i}`));
+    for (const { day, hour } of slots) {
+      expect(day).toBeGreaterThanOrEqual(1);
+      expect(day).toBeLessThanOrEqual(28);
+      expect(hour).toBeGreaterThanOrEqual(0);
+      expect(hour).toBeLessThanOrEqual(22);
+    }
+    expect(new Set(slots.map((s) => `${s.day} ${s.hour}`)).size).toBeGreaterThan(400);
+  });
+
+  test('rejects a window that is not whole hours, as an explicit schedule\'s', () => {
+    expect(() => spreadScheduleForKey('x', Duration.minutes(90))).toThrow(/rotationWindow must be whole hours from 1 to 24/);
+  });
+});
+
+describe('HopaeRotationSchedule.longestInterval (the audit\'s overdue base)', () => {
+  test.each([
+    ['rate(6 hours)', HopaeRotationSchedule.rate(Duration.hours(6)), Duration.hours(6)],
+    ['rate(30 days)', HopaeRotationSchedule.rate(Duration.days(30)), Duration.days(30)],
+    ['daily', HopaeRotationSchedule.cron('cron(0 4 * * ? *)'), Duration.days(1)],
+    ['weekly', HopaeRotationSchedule.cron('cron(0 4 ? * TUE *)'), Duration.days(7)],
+    ['monthly on the 28th', HopaeRotationSchedule.cron('cron(0 4 28 * ? *)'), Duration.days(31)],
+  ])('%s', (_case, schedule, interval) => {
+    expect(schedule.longestInterval?.toMinutes()).toBe(interval.toMinutes());
+  });
+
+  test.each([['every other day', 'cron(0 4 1/2 * ? *)'], ['the 31st', 'cron(0 4 31 * ? *)'], ['two hours', 'cron(0 4,16 * * ? *)'], ['some months', 'cron(0 4 1 1,7 ? *)']])(
+    'is unknown for %s',
+    (_case, expression) => {
+      expect(HopaeRotationSchedule.cron(expression).longestInterval).toBeUndefined();
+    },
+  );
 });
 
 describe('rotation audit', () => {
