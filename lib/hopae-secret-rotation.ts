@@ -14,7 +14,7 @@ import { rotationFunctionCode } from './function-asset';
 import { rotationPolicyStatements } from './permissions';
 import { auditSettings, FleetMonitoring } from './fleet-monitoring';
 import { HopaeRotationSchedule } from './schedule';
-import { SPREAD_LONGEST_INTERVAL, SPREAD_WINDOW, spreadScheduleFor, validateSpreadWindow } from './schedule-spread';
+import { planRotationRules } from './schedule-spread';
 
 /** The Hopae Connect API a rotation talks to. */
 export type HopaeEnvironment = 'sandbox' | 'production';
@@ -263,18 +263,8 @@ export class HopaeSecretRotation extends Construct {
     super(scope, id);
 
     this.apiBaseUrl = resolveApiBaseUrl(props);
-    const spread = props.schedule === undefined && props.spreadSchedules !== false;
-    const schedule = props.schedule ?? HopaeRotationSchedule.rate(Duration.days(30));
-    const window = props.rotationWindow === undefined || spread ? undefined : schedule.renderWindow(props.rotationWindow);
-    if (spread && props.rotationWindow !== undefined) validateSpreadWindow(props.rotationWindow);
-    const audit = spread
-      ? auditSettings(props, SPREAD_LONGEST_INTERVAL, props.rotationWindow ?? SPREAD_WINDOW)
-      : auditSettings(props, schedule.longestInterval, props.rotationWindow);
-    const rotationRulesFor = (secret: ISecret) => {
-      if (!spread) return { scheduleExpression: schedule.expressionString, ...(window ? { duration: window } : {}) };
-      const spreadSchedule = spreadScheduleFor(secret, props.rotationWindow);
-      return { scheduleExpression: spreadSchedule.schedule.expressionString, duration: spreadSchedule.schedule.renderWindow(spreadSchedule.window) };
-    };
+    const rotationRules = planRotationRules(props);
+    const audit = auditSettings(props, rotationRules.longestInterval, rotationRules.window);
     const timeout = validateTimeout(props.timeout ?? Duration.seconds(60));
     const memorySize = validateMemorySize(props.memorySize ?? 256);
     validateReservedConcurrency(props.reservedConcurrentExecutions);
@@ -345,7 +335,7 @@ export class HopaeSecretRotation extends Construct {
       const rotationSchedule = new CfnRotationSchedule(secret, 'HopaeRotationSchedule', {
         secretId: secret.secretFullArn ?? secret.secretName,
         rotationLambdaArn: this.rotationFunction.functionArn,
-        rotationRules: rotationRulesFor(secret),
+        rotationRules: rotationRules.rulesFor(secret),
         rotateImmediatelyOnUpdate: props.rotateImmediatelyOnUpdate ?? false,
       });
       rotationSchedule.node.addDependency(invokePermission);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Duration, Token } from 'aws-cdk-lib';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { CfnRotationSchedule, ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { HopaeRotationSchedule } from './schedule';
 
 /** Default window of a spread schedule: Secrets Manager starts the rotation within 2 hours of the cron's hour. */
@@ -49,4 +49,40 @@ export function spreadScheduleForKey(key: string, window: Duration = SPREAD_WIND
 /** Checks a window given for spread schedules as an explicit schedule's window is checked (whole hours, 1–24). */
 export function validateSpreadWindow(window: Duration): void {
   HopaeRotationSchedule.cron('cron(0 0 1 * ? *)').renderWindow(window);
+}
+
+/** How the construct schedules its secrets: each secret's RotationRules, and what the audit needs to know of them. */
+export interface RotationRulesPlan {
+  readonly rulesFor: (secret: ISecret) => CfnRotationSchedule.RotationRulesProperty;
+  /** The longest time between two scheduled starts, when known. */
+  readonly longestInterval: Duration | undefined;
+  /** The rotation window, when one is set. */
+  readonly window: Duration | undefined;
+}
+
+/**
+ * An explicit `schedule` (with `rotationWindow`) for every secret; otherwise, unless spreading is
+ * off, each secret's spread schedule; otherwise every 30 days. Windows are checked here, before
+ * the construct creates anything.
+ */
+export function planRotationRules(props: { schedule?: HopaeRotationSchedule; spreadSchedules?: boolean; rotationWindow?: Duration }): RotationRulesPlan {
+  if (props.schedule === undefined && props.spreadSchedules !== false) {
+    const window = props.rotationWindow ?? SPREAD_WINDOW;
+    validateSpreadWindow(window);
+    return {
+      rulesFor: (secret) => {
+        const { schedule } = spreadScheduleFor(secret, window);
+        return { scheduleExpression: schedule.expressionString, duration: schedule.renderWindow(window) };
+      },
+      longestInterval: SPREAD_LONGEST_INTERVAL,
+      window,
+    };
+  }
+  const schedule = props.schedule ?? HopaeRotationSchedule.rate(Duration.days(30));
+  const duration = props.rotationWindow === undefined ? undefined : schedule.renderWindow(props.rotationWindow);
+  return {
+    rulesFor: () => ({ scheduleExpression: schedule.expressionString, ...(duration ? { duration } : {}) }),
+    longestInterval: schedule.longestInterval,
+    window: props.rotationWindow,
+  };
 }
