@@ -33,9 +33,23 @@ async function auditLater(secretIds: string[], laterMs: number): Promise<Emitted
 const total = (metrics: EmittedMetric[], name: string) => metrics.find((m) => m.name === name && !('SecretName' in m.dimensions))?.value;
 const perSecret = (metrics: EmittedMetric[], name: string) => metrics.filter((m) => m.name === name && 'SecretName' in m.dimensions).map((m) => m.dimensions.SecretName);
 
-/** Whether a template alarm, evaluating one datapoint, leaves OK on this value. */
-function alarmFires(template: Template, alarmId: string, value: number): boolean {
-  const { ComparisonOperator, Threshold } = template.toJSON().Resources[alarmId].Properties as { ComparisonOperator: string; Threshold: number };
+interface AlarmProperties {
+  readonly Namespace: string;
+  readonly MetricName: string;
+  readonly Dimensions: { Name: string; Value: string }[];
+  readonly ComparisonOperator: string;
+  readonly Threshold: number;
+}
+
+/** Whether a template alarm, evaluating one datapoint of `metric`, leaves OK; the alarm must watch exactly that metric. */
+function alarmFires(template: Template, alarmId: string, metric: EmittedMetric): boolean {
+  const { Namespace, MetricName, Dimensions, ComparisonOperator, Threshold } = template.toJSON().Resources[alarmId].Properties as AlarmProperties;
+  expect({ namespace: Namespace, name: MetricName, dimensions: Object.fromEntries(Dimensions.map((d) => [d.Name, d.Value])) }).toEqual({
+    namespace: metric.namespace,
+    name: metric.name,
+    dimensions: metric.dimensions,
+  });
+  const value = metric.value as number;
   const compare: Record<string, (v: number) => boolean> = {
     GreaterThanOrEqualToThreshold: (v) => v >= Threshold,
     GreaterThanThreshold: (v) => v > Threshold,
@@ -57,10 +71,10 @@ describe('the rotation audit', () => {
 
   /** The EMF totals for the finding, and whether the construct's alarm on it fires. */
   function expectFinding(metrics: EmittedMetric[], finding: AuditFinding, secretName: string | undefined): void {
-    const value = total(metrics, AUDIT_METRICS[finding]) as number;
-    expect(value).toBe(secretName ? 1 : 0);
+    const totalMetric = metrics.find((m) => m.name === AUDIT_METRICS[finding] && !('SecretName' in m.dimensions))!;
+    expect(totalMetric.value).toBe(secretName ? 1 : 0);
     expect(perSecret(metrics, AUDIT_METRICS[finding])).toEqual(secretName ? [secretName] : []);
-    expect(alarmFires(template, alarmIds[finding], value)).toBe(secretName !== undefined);
+    expect(alarmFires(template, alarmIds[finding], totalMetric)).toBe(secretName !== undefined);
   }
 
   it('calls a rotation stopped after createSecret stuck once the pending version is older than 30 minutes', async () => {
