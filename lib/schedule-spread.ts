@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Duration, Token } from 'aws-cdk-lib';
-import type { CfnRotationSchedule, ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { CfnRotationSchedule, CfnSecret, ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { HopaeRotationSchedule } from './schedule';
 
 /** Default window of a spread schedule: Secrets Manager starts the rotation within 2 hours of the cron's hour. */
@@ -28,9 +28,19 @@ export interface SpreadSchedule {
  * as long as the construct tree is.
  */
 export function spreadScheduleFor(secret: ISecret, window: Duration = SPREAD_WINDOW): SpreadSchedule {
-  const key = Token.isUnresolved(secret.secretName) ? `path:${secret.node.path}` : secret.secretName;
+  const key = knownName(secret) ?? `path:${secret.node.path}`;
   const { schedule } = spreadScheduleForKey(key, window);
   return { schedule, window, key };
+}
+
+/**
+ * The secret's name when synth knows it: an imported secret's `secretName`, or the name a secret
+ * created in this app was given (its `secretName` is then a token parsed from the ARN).
+ */
+function knownName(secret: ISecret): string | undefined {
+  if (!Token.isUnresolved(secret.secretName)) return secret.secretName;
+  const given = (secret.node.defaultChild as CfnSecret | undefined)?.name;
+  return given !== undefined && !Token.isUnresolved(given) ? given : undefined;
 }
 
 /** The schedule for a given hash key; exported for the bench, which simulates a fleet's start times. */

@@ -41,6 +41,14 @@ describe('spread schedules', () => {
     }
   });
 
+  test('hashes each created secret\'s name, as an imported secret of that name would be', () => {
+    const rules = rulesBySecret(fleet.template);
+    for (const clientId of CLIENT_IDS) {
+      const secretRef = JSON.stringify(refTo(fleet.rotation.createdSecrets[clientId]!));
+      expect(rules[secretRef]!.ScheduleExpression).toBe(spreadScheduleForKey(`hopae/apps/${clientId}`).schedule.expressionString);
+    }
+  });
+
   test('gives each secret the same expression in another synth, whatever the order of clientIds', () => {
     const again = synthRotation({ appSecrets: [], clientIds: [...CLIENT_IDS].reverse() }, testStack(appWithoutBundling()));
     expect(rulesBySecret(again.template)).toEqual(rulesBySecret(fleet.template));
