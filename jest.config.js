@@ -7,10 +7,14 @@ module.exports = {
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   // Dynamic import() in nodenext TypeScript names '.js'; the source is '.ts'.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+  // dist/ holds built bundles that run as they are.
+  transformIgnorePatterns: ['/node_modules/(?!(@middy)/)', '/dist/'],
   // Stops at once, with one message, when integration tests would run without moto_server.
   globalSetup: '<rootDir>/test/support/require-moto.ts',
   setupFiles: ['<rootDir>/test/support/env.ts'],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
   testTimeout: 30000,
+  // Jest's default (cores - 1) is one worker on a 2-core machine: files ran one after another.
+  // Two workers overlap the CDK files' CPU with the integration files' waits on moto_server.
+  maxWorkers: 2,
 };

@@ -21,7 +21,8 @@ export interface AppContext {
   readonly appSecrets: string[];
   /** Apps whose secret the stack creates. */
   readonly clientIds: string[];
-  readonly rotationDays: number;
+  /** Days between rotations; absent: the construct spreads the secrets' schedules. */
+  readonly rotationDays?: number;
   /** A cron(...) expression; when set it replaces rotationDays. */
   readonly scheduleExpression?: string;
   readonly rotationWindowHours?: number;
@@ -40,8 +41,6 @@ export class AppContextError extends Error {
   }
 }
 
-const DEFAULT_ROTATION_DAYS = 30;
-
 /**
  * Reads and validates the app's context. Values from cdk.json keep their JSON types; values given
  * with `-c` arrive as strings, so lists may be comma-separated and numbers may be numeric strings.
@@ -51,7 +50,10 @@ export function readAppContext(getContext: (key: string) => unknown): AppContext
   const appSecrets = readList(CONTEXT_KEYS.appSecrets, getContext(CONTEXT_KEYS.appSecrets), 'secret names or ARNs');
   const clientIds = readList(CONTEXT_KEYS.clientIds, getContext(CONTEXT_KEYS.clientIds), 'clientIds');
   if (appSecrets.length === 0 && clientIds.length === 0) {
-    throw new AppContextError(CONTEXT_KEYS.appSecrets, `or ${CONTEXT_KEYS.clientIds} must name at least one app`);
+    throw new AppContextError(
+      CONTEXT_KEYS.appSecrets,
+      `or ${CONTEXT_KEYS.clientIds} must name at least one app: pass -c ${CONTEXT_KEYS.clientIds}=<clientId>[,...] (creates their secrets) or -c ${CONTEXT_KEYS.appSecrets}=<secret name or ARN>[,...] (attaches existing secrets)`,
+    );
   }
   return {
     stackName: environment === 'production' ? 'HopaeSecretRotation-production' : 'HopaeSecretRotation',
@@ -59,7 +61,7 @@ export function readAppContext(getContext: (key: string) => unknown): AppContext
     workspaceKeySecret: readSecretRef(getContext(CONTEXT_KEYS.workspaceKeySecret)),
     appSecrets,
     clientIds,
-    rotationDays: readWholeNumber(CONTEXT_KEYS.rotationDays, getContext(CONTEXT_KEYS.rotationDays), 1, 1000, 'days') ?? DEFAULT_ROTATION_DAYS,
+    ...optional('rotationDays', readWholeNumber(CONTEXT_KEYS.rotationDays, getContext(CONTEXT_KEYS.rotationDays), 1, 1000, 'days')),
     ...optional('scheduleExpression', readCron(getContext(CONTEXT_KEYS.scheduleExpression))),
     ...optional('rotationWindowHours', readWholeNumber(CONTEXT_KEYS.rotationWindowHours, getContext(CONTEXT_KEYS.rotationWindowHours), 1, 24, 'hours')),
     ...optional('alarmEmail', readOptionalString(CONTEXT_KEYS.alarmEmail, getContext(CONTEXT_KEYS.alarmEmail))),

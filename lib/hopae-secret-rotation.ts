@@ -1,21 +1,21 @@
-import * as path from 'node:path';
 import { Duration, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { CfnRotationSchedule, type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { clientIdProblem } from '../lambda/client-id';
 import { parseApiBaseUrl } from '../lambda/config';
-import { SERVICE_NAME } from '../lambda/logger';
-import { METRICS_NAMESPACE } from '../lambda/metrics';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/names';
 import { RotationAlerts } from './alerts';
 import { HopaeSecretRotationPropsError } from './errors';
+import { rotationFunctionCode } from './function-asset';
 import { invokeSourceArn, knownSecretName, rotationPolicyStatements } from './permissions';
+import { auditSettings, FleetMonitoring } from './fleet-monitoring';
 import { HopaeRotationSchedule } from './schedule';
+import { planRotationRules } from './schedule-spread';
 
 /** The Hopae Connect API a rotation talks to. */
 export type HopaeEnvironment = 'sandbox' | 'production';
@@ -31,11 +31,6 @@ export const ROTATION_SERVICE_NAME = SERVICE_NAME;
 
 /** Where the alerts point when no runbookUrl is given. */
 export const DEFAULT_RUNBOOK = 'docs/runbook.md of the hopae-secret-rotation package, section Runbook: a rotation failed';
-
-// The repository root, resolved from this file so the construct works from any working directory.
-const PROJECT_ROOT = path.join(__dirname, '..');
-const LAMBDA_ENTRY = path.join(PROJECT_ROOT, 'lambda', 'index.ts');
-const DEPS_LOCK_FILE = path.join(PROJECT_ROOT, 'package-lock.json');
 
 // Below 30 s a Hopae call with retries plus the Secrets Manager write does not fit; Lambda's cap is 15 min.
 const MIN_TIMEOUT = Duration.seconds(30);
@@ -105,11 +100,60 @@ export interface HopaeSecretRotationProps {
   readonly encryptionKey?: IKey;
 
   /**
-   * When Secrets Manager rotates each app secret.
+   * When Secrets Manager rotates each app secret. Given, it applies to every secret and no
+   * spreading happens.
    *
-   * @default HopaeRotationSchedule.rate(Duration.days(30))
+   * @default - spread: each secret monthly on its own day and hour (see `spreadSchedules`)
    */
   readonly schedule?: HopaeRotationSchedule;
+
+  /**
+   * Without a `schedule`: give each secret `cron(0 H D * ? *)` with day 1–28 and hour from a hash
+   * of its name and a 2-hour window (or `rotationWindow`), so a fleet does not rotate all at once
+   * (docs/fleet.md). False: every secret on HopaeRotationSchedule.rate(Duration.days(30)).
+   *
+   * @default true
+   */
+  readonly spreadSchedules?: boolean;
+
+  /**
+   * How often the rotation audit checks every secret for a stuck, overdue or disabled rotation.
+   * Between 5 minutes and 24 hours.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly auditInterval?: Duration;
+
+  /**
+   * How long a pending version apart from AWSCURRENT may exist before the audit calls the rotation stuck.
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly stuckAfter?: Duration;
+
+  /**
+   * Added to the schedule's longest interval and the rotation window: past that without a
+   * successful rotation, a secret is overdue.
+   *
+   * @default Duration.days(1)
+   */
+  readonly overdueGrace?: Duration;
+
+  /**
+   * How long without a successful rotation makes a secret overdue, instead of schedule + window +
+   * `overdueGrace`. Required for a cron whose longest interval cannot be read from it.
+   *
+   * @default - derived from the schedule
+   */
+  readonly overdueAfter?: Duration;
+
+  /**
+   * Whether to create a CloudWatch dashboard of the fleet (rotations, step durations, Hopae
+   * retries, audit findings, function errors).
+   *
+   * @default true
+   */
+  readonly dashboard?: boolean;
 
   /**
    * How long, from the scheduled start, Secrets Manager may take to start a rotation: whole hours,
@@ -190,7 +234,7 @@ export interface HopaeSecretRotationProps {
  */
 export class HopaeSecretRotation extends Construct {
   /** The rotation Lambda. */
-  readonly rotationFunction: NodejsFunction;
+  readonly rotationFunction: lambda.Function;
 
   /** Its execution role: only the permissions a rotation needs. */
   readonly role: iam.Role;
@@ -210,6 +254,9 @@ export class HopaeSecretRotation extends Construct {
   /** Topic, EventBridge rule and alarms that report failures. */
   readonly alerts: RotationAlerts;
 
+  /** The rotation audit (stuck, overdue, disabled), its alarms and the dashboard. */
+  readonly monitoring: FleetMonitoring;
+
   /** The Hopae API base URL the function calls. */
   readonly apiBaseUrl: string;
 
@@ -217,8 +264,8 @@ export class HopaeSecretRotation extends Construct {
     super(scope, id);
 
     this.apiBaseUrl = resolveApiBaseUrl(props);
-    const schedule = props.schedule ?? HopaeRotationSchedule.rate(Duration.days(30));
-    const window = props.rotationWindow === undefined ? undefined : schedule.renderWindow(props.rotationWindow);
+    const rotationRules = planRotationRules(props);
+    const audit = auditSettings(props, rotationRules.longestInterval, rotationRules.window);
     const timeout = validateTimeout(props.timeout ?? Duration.seconds(60));
     const memorySize = validateMemorySize(props.memorySize ?? 256);
     validateReservedConcurrency(props.reservedConcurrentExecutions);
@@ -255,10 +302,11 @@ export class HopaeSecretRotation extends Construct {
       this.role.addToPrincipalPolicy(statement);
     }
 
-    this.rotationFunction = new NodejsFunction(this, 'Function', {
+    this.rotationFunction = new lambda.Function(this, 'Function', {
       description: 'Secrets Manager rotation of Hopae Connect app clientSecrets',
-      entry: LAMBDA_ENTRY,
-      handler: 'handler',
+      // Prebuilt by `npm run build` (esbuild, minified, node24, the AWS SDK inside) and shipped in the package.
+      code: rotationFunctionCode(),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       timeout,
@@ -266,17 +314,6 @@ export class HopaeSecretRotation extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: DEPS_LOCK_FILE,
-      bundling: {
-        // The AWS SDK is bundled on purpose: production runs exactly the SDK version the tests ran.
-        externalModules: [],
-        minify: true,
-        keepNames: true,
-        sourceMap: false,
-        target: 'node24',
-        format: OutputFormat.CJS,
-      },
       environment: {
         HOPAE_API_BASE_URL: this.apiBaseUrl,
         // The complete ARN when known; otherwise the name (a partial ARN makes Secrets Manager guess).
@@ -304,7 +341,7 @@ export class HopaeSecretRotation extends Construct {
       const rotationSchedule = new CfnRotationSchedule(secret, 'HopaeRotationSchedule', {
         secretId: secret.secretFullArn ?? secret.secretName,
         rotationLambdaArn: this.rotationFunction.functionArn,
-        rotationRules: { scheduleExpression: schedule.expressionString, ...(window ? { duration: window } : {}) },
+        rotationRules: rotationRules.rulesFor(secret),
         rotateImmediatelyOnUpdate: props.rotateImmediatelyOnUpdate ?? false,
       });
       rotationSchedule.node.addDependency(invokePermission);
@@ -321,6 +358,15 @@ export class HopaeSecretRotation extends Construct {
       runbookUrl: props.runbookUrl ?? DEFAULT_RUNBOOK,
     });
 
+    this.monitoring = new FleetMonitoring(this, 'Monitoring', {
+      secrets: this.secrets,
+      rotationFunction: this.rotationFunction,
+      topic: this.alerts.topic,
+      runbookUrl: props.runbookUrl ?? DEFAULT_RUNBOOK,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      settings: audit,
+      dashboard: props.dashboard ?? true,
+    });
   }
 }
 

@@ -4,7 +4,12 @@
  *
  *   npm run bench                         everything, 1,000 secrets for the scale run
  *   npm run bench -- --secrets 200        a smaller fleet (also --concurrency, --hopae-rate, --rotations, --cold-runs)
- *   npm run bench -- --only size,calls    some sections (size, cold, latency, calls, scale, fleet)
+ *   npm run bench -- --only size,calls    some sections (size, cold, latency, calls, scale, fleet, at-once)
+ *
+ * `fleet` compares a fleet whose secrets all start together (one schedule for all) with the spread
+ * the construct gives by default (lib/schedule-spread.ts): calls to Hopae per secret and time to finish.
+ * `at-once` measures the Hopae client alone: 1,000 rotate calls started in the same instant against
+ * the rate-limited stand-in, 429 without and with Retry-After: rotate calls per secret.
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -15,15 +20,16 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { buildSync } from 'esbuild';
+import { build, type BuildOptions, buildSync } from 'esbuild';
 import { DEFAULT_RETRY, DEFAULT_STORE_RESERVE_MS } from '../lambda/config';
 import { HopaeClient } from '../lambda/hopae/client';
 import { fetchTransport } from '../lambda/hopae/http';
 import type { Log } from '../lambda/logger';
+import { builtFunctionPath } from '../local/built-function';
 import { HopaeStandIn } from '../local/hopae-stand-in';
-import { bundleRotationFunction } from '../local/bundle';
 import { type LocalEnvironment, startLocalEnvironment } from '../local/local-environment';
 import { beginRotation, type RotationHandler, runSteps, type StepRun } from '../local/rotation-driver';
+import { SPREAD_WINDOW, spreadScheduleForKey } from '../lib/schedule-spread';
 
 const ROOT = join(__dirname, '..');
 const WORK = join(ROOT, '.bench');
@@ -47,7 +53,7 @@ function parseOptions(argv: readonly string[]): Options {
     return n;
   };
   const onlyIndex = argv.indexOf('--only');
-  const all = ['size', 'cold', 'latency', 'calls', 'scale', 'fleet'];
+  const all = ['size', 'cold', 'latency', 'calls', 'scale', 'fleet', 'at-once'];
   const only = new Set(onlyIndex < 0 ? all : argv[onlyIndex + 1]!.split(','));
   for (const section of only) if (!all.includes(section)) throw new Error(`--only takes ${all.join(',')}`);
   return {
@@ -72,44 +78,59 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`);
 
-  let bundlePath: string | undefined;
-  if (options.only.has('size') || options.only.has('cold')) {
-    const bundled = bundleRotationFunction();
-    bundlePath = join(bundled.codeDirectory, 'index.js');
+  // The build's own esbuild options, so the breakdown and the baseline are built the way the asset is.
+  const { FUNCTION_BUILD } = (await import(join(ROOT, 'scripts', 'build.mjs') as string)) as { FUNCTION_BUILD: BuildOptions };
+  const bundlePath = builtFunctionPath();
+  if (options.only.has('size')) {
     const code = readFileSync(bundlePath);
-    rows.push(['size', 'bundle index.js (the CDK asset)', `${kb(code.length)} (${kb(gzipSync(code).length)} gzipped)`]);
+    rows.push(['size', 'dist/function/index.js (the CDK asset, as built)', `${kb(code.length)} (${kb(gzipSync(code).length)} gzipped)`]);
+    rows.push(...(await bundleBreakdown(FUNCTION_BUILD)));
   }
-  if (options.only.has('cold') && bundlePath) rows.push(...coldStart(bundlePath, options.coldRuns));
-  if (['latency', 'calls', 'scale'].some((section) => options.only.has(section))) {
+  if (options.only.has('cold')) rows.push(...coldStart(bundlePath, FUNCTION_BUILD, options.coldRuns));
+  if (['latency', 'calls', 'scale', 'fleet'].some((section) => options.only.has(section))) {
     // One local environment: the handler's clients are built once per process, as in a Lambda container.
     const local = await startLocalEnvironment({ POWERTOOLS_LOG_LEVEL: 'CRITICAL', POWERTOOLS_METRICS_DISABLED: 'true' }, { proxy: true });
     try {
       const handler = await local.loadHandler();
       if (options.only.has('latency') || options.only.has('calls')) rows.push(...(await latencyAndCalls(local, handler, options)));
       if (options.only.has('scale')) rows.push(...(await scale(local, handler, options)));
+      if (options.only.has('fleet')) rows.push(...(await fleet(local, handler, options)));
     } finally {
       await local.stop();
     }
   }
 
-  if (options.only.has('fleet')) rows.push(...(await fleetStartedAtOnce(options)));
+  if (options.only.has('at-once')) rows.push(...(await fleetStartedAtOnce(options)));
 
   const widths = [8, Math.max(...rows.map((r) => r[1].length)), 0];
   console.log(`${'section'.padEnd(widths[0]!)}  ${'measure'.padEnd(widths[1]!)}  value`);
   for (const [section, measure, value] of rows) console.log(`${section.padEnd(widths[0]!)}  ${measure.padEnd(widths[1]!)}  ${value}`);
 }
 
-/** Median time for a fresh Node process to load the bundle, beside a bundle of only the Secrets Manager client. */
-function coldStart(bundlePath: string, runs: number): Row[] {
+/** Where the bundle's bytes come from, by package (largest first): the place to look for dead weight. */
+async function bundleBreakdown(functionBuild: BuildOptions): Promise<Row[]> {
+  const result = await build({ ...functionBuild, outfile: join(WORK, 'breakdown.js'), write: false, metafile: true });
+  const bytesByPackage = new Map<string, number>();
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+      const name = match ? match[1]! : 'this project';
+      bytesByPackage.set(name, (bytesByPackage.get(name) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...bytesByPackage.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12)
+    .map(([name, bytes]) => ['size', `  of which ${name}`, kb(bytes)] as const);
+}
+
+/** Median time for a fresh Node process to load the bundle, beside a bundle of only the Secrets Manager client built the same way. */
+function coldStart(bundlePath: string, functionBuild: BuildOptions, runs: number): Row[] {
   const baseline = join(WORK, 'baseline.js');
   buildSync({
+    ...functionBuild,
+    entryPoints: undefined,
     stdin: { contents: "exports.SecretsManagerClient = require('@aws-sdk/client-secrets-manager').SecretsManagerClient;", resolveDir: ROOT, loader: 'js' },
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'cjs',
-    minify: true,
-    keepNames: true,
     outfile: baseline,
     logLevel: 'silent',
   });
@@ -254,14 +275,91 @@ async function fleetStartedAtOnce(options: Options): Promise<Row[]> {
       const rotateCalls = standIn.count('rotate');
       const label = omitRetryAfter ? '429 without Retry-After' : '429 with Retry-After 1 s';
       rows.push(
-        ['fleet', `${options.secrets} secrets started at once, ${options.hopaeRate} rotations/s, ${label}: rotate calls per secret`, `${(rotateCalls / options.secrets).toFixed(2)} (${rotateCalls} calls)`],
-        ['fleet', '  same run: time / createSecret invocations out of time (Secrets Manager retries them)', `${seconds.toFixed(1)} s / ${failed}`],
+        ['at-once', `${options.secrets} secrets started at once, ${options.hopaeRate} rotations/s, ${label}: rotate calls per secret`, `${(rotateCalls / options.secrets).toFixed(2)} (${rotateCalls} calls)`],
+        ['at-once', '  same run: time / createSecret invocations out of time (Secrets Manager retries them)', `${seconds.toFixed(1)} s / ${failed}`],
       );
     } finally {
       await standIn.stop();
     }
   }
   return rows;
+}
+
+/** What one batch of rotations started at the same instant cost and took. */
+interface BatchResult {
+  readonly secrets: number;
+  readonly seconds: number;
+  readonly rotateCalls: number;
+  readonly throttled: number;
+  readonly failures: number;
+  /** The longest single createSecret invocation: what must fit in the function's timeout. */
+  readonly longestCreateSecretMs: number;
+}
+
+/**
+ * Creates `clientIds`' apps, begins every rotation, then runs them all at once through the handler
+ * (at most `concurrency` in flight, as Lambda concurrency would allow) against a throttling Hopae.
+ */
+async function rotateBatch(local: LocalEnvironment, handler: RotationHandler, clientIds: readonly string[], options: Options): Promise<BatchResult> {
+  let seed = 4242;
+  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const arns: string[] = [];
+  for (const clientId of clientIds) arns.push((await local.createApp(clientId)).arn);
+  const tokens: string[] = [];
+  for (const arn of arns) tokens.push(await beginRotation(local.sm, arn));
+  local.standIn.resetTraffic();
+  local.standIn.setLoadBehaviour({ rotatePerSecond: options.hopaeRate, retryAfterSeconds: 1, slowShare: 0.05, slowMs: 300, random });
+  let failures = 0;
+  let longestCreateSecretMs = 0;
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    for (let i = next++; i < arns.length; i = next++) {
+      const runs = await runSteps(handler, arns[i]!, tokens[i]!);
+      if (runs.length !== 4 || runs.some((r) => r.error)) failures += 1;
+      longestCreateSecretMs = Math.max(longestCreateSecretMs, runs[0]?.durationMs ?? 0);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, arns.length) }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  local.standIn.setLoadBehaviour({});
+  const rotates = local.standIn.requests.filter((r) => r.route === 'rotate');
+  return { secrets: arns.length, seconds, rotateCalls: rotates.length, throttled: rotates.filter((r) => r.outcome === 429).length, failures, longestCreateSecretMs };
+}
+
+/** The busiest hour of a spread fleet: the secrets whose 2-hour window covers it (they may all be in flight then). */
+function busiestSpreadHour(clientIds: readonly string[]): { day: number; hour: number; clientIds: string[]; distinctStarts: number } {
+  const slots = clientIds.map((clientId) => ({ clientId, ...spreadScheduleForKey(`hopae/apps/${clientId}`) }));
+  const windowHours = SPREAD_WINDOW.toHours();
+  let busiest = { day: 1, hour: 0, clientIds: [] as string[] };
+  for (let day = 1; day <= 28; day++) {
+    for (let hour = 0; hour < 24; hour++) {
+      const covering = slots.filter((s) => s.day === day && s.hour <= hour && hour < s.hour + windowHours).map((s) => s.clientId);
+      if (covering.length > busiest.clientIds.length) busiest = { day, hour, clientIds: covering };
+    }
+  }
+  return { ...busiest, distinctStarts: new Set(slots.map((s) => `${s.day} ${s.hour}`)).size };
+}
+
+/** Fleet scenarios: every secret on one schedule (all start together) against the construct's spread schedules. */
+async function fleet(local: LocalEnvironment, handler: RotationHandler, options: Options): Promise<Row[]> {
+  const clientIds = Array.from({ length: options.secrets }, (_, i) => `Fleet${String(i).padStart(5, '0')}`);
+  const perSecret = (batch: BatchResult) => (batch.rotateCalls / batch.secrets).toFixed(2);
+  const describe = (batch: BatchResult) =>
+    `${batch.seconds.toFixed(1)} s; Hopae rotate calls ${batch.rotateCalls} (${perSecret(batch)} per secret, ${batch.throttled} throttled); ` +
+    `longest createSecret ${(batch.longestCreateSecretMs / 1000).toFixed(1)} s; failed ${batch.failures}`;
+
+  const together = await rotateBatch(local, handler, clientIds, options);
+  const busiest = busiestSpreadHour(clientIds);
+  // Worst case for the spread: every secret whose window covers the busiest hour starts at the same instant
+  // (fresh secrets, "s" appended: the first batch's are rotated already; the count is what matters).
+  const spread = await rotateBatch(local, handler, busiest.clientIds.map((id) => `${id}s`), options);
+  return [
+    ['fleet', `all at once: ${options.secrets} secrets on one schedule (${options.concurrency} in flight, Hopae ${options.hopaeRate} rotations/s)`, describe(together)],
+    ['fleet', `spread: distinct start times (day × hour) of ${options.secrets} secrets`, `${busiest.distinctStarts} of ${28 * (25 - SPREAD_WINDOW.toHours())}`],
+    ['fleet', 'spread: most secrets whose window covers one hour', `${busiest.clientIds.length} (day ${busiest.day}, ${busiest.hour}:00 UTC)`],
+    ['fleet', 'spread: those all started at the same instant (worst case)', describe(spread)],
+  ];
 }
 
 function median(values: readonly number[]): number {

@@ -8,7 +8,6 @@ const VALID: Context = {
   'hopae:environment': 'sandbox',
   'hopae:workspaceKeySecret': 'hopae/workspace-key',
   'hopae:appSecrets': ['hopae/apps/HqTRDIYH'],
-  'hopae:rotationDays': 30,
 };
 
 function read(overrides: Context = {}) {
@@ -30,12 +29,14 @@ function expectContextError(overrides: Context, key: string, message: RegExp): v
 }
 
 describe('readAppContext', () => {
-  test('reads the defaults committed in cdk.json', () => {
-    // GIVEN the context block of cdk.json
-    const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { app: string; context: Context };
+  const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { app: string; context: Context };
+
+  test('cdk.json names no app: a synth with only clientIds attaches only those', () => {
+    // GIVEN the context block of cdk.json, plus -c hopae:clientIds=HqTRDIYH
+    const given: Context = { ...cdkJson.context, 'hopae:clientIds': 'HqTRDIYH' };
 
     // WHEN
-    const context = readAppContext((key) => cdkJson.context[key]);
+    const context = readAppContext((key) => given[key]);
 
     // THEN
     expect(cdkJson.app).toBe('npx tsx bin/app.ts');
@@ -43,10 +44,16 @@ describe('readAppContext', () => {
       stackName: 'HopaeSecretRotation',
       environment: 'sandbox',
       workspaceKeySecret: 'hopae/workspace-key',
-      appSecrets: ['hopae/apps/HqTRDIYH'],
-      clientIds: [],
-      rotationDays: 30,
+      appSecrets: [],
+      clientIds: ['HqTRDIYH'],
     });
+  });
+
+  test('cdk.json alone fails with one line naming the context keys to pass', () => {
+    // GIVEN / WHEN / THEN
+    expect(() => readAppContext((key) => cdkJson.context[key])).toThrow(
+      /^Context hopae:appSecrets or hopae:clientIds must name at least one app: pass -c hopae:clientIds=<clientId>\[,\.\.\.\] \(creates their secrets\) or -c hopae:appSecrets=<secret name or ARN>\[,\.\.\.\] \(attaches existing secrets\)$/,
+    );
   });
 
   test('names the production stack apart from the sandbox one', () => {
@@ -72,7 +79,7 @@ describe('readAppContext', () => {
   test.each([
     ['a number', 7, 7],
     ['a -c string', '90', 90],
-    ['nothing', undefined, 30],
+    ['nothing (the construct spreads the schedules)', undefined, undefined],
   ])('reads rotationDays from %s', (_case, rotationDays, expected) => {
     // GIVEN / WHEN / THEN
     expect(read({ 'hopae:rotationDays': rotationDays }).rotationDays).toBe(expected);

@@ -1,22 +1,23 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Stack, Validations, type PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { App, CfnResource, Stack, Validations, type PolicyValidationPluginReport } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { readAppContext } from '../../bin/context';
-import { HopaeSecretRotationStack, type HopaeSecretRotationStackProps } from '../../lib';
+import { HopaeSecretRotationStack, type HopaeSecretRotationStackProps } from '../../lib/example-stack';
 import { ACCOUNT, APP_SECRET_ARNS, REGION, WORKSPACE_KEY_ARN } from './fixtures';
 
 const ACKNOWLEDGED = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
 
-/** The committed cdk.json context, as `cdk synth` without -c overrides sees it. */
+/** The committed cdk.json context plus one app by name, as `cdk synth -c hopae:appSecrets=hopae/apps/HqTRDIYH` sees it. */
 function defaultContext(): HopaeSecretRotationStackProps {
   const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-  const { stackName: _stackName, ...props } = readAppContext((key) => cdkJson.context[key]);
+  const context: Record<string, unknown> = { ...cdkJson.context, 'hopae:appSecrets': 'hopae/apps/HqTRDIYH' };
+  const { stackName: _stackName, ...props } = readAppContext((key) => context[key]);
   return props;
 }
 
@@ -24,7 +25,7 @@ const ENV = { account: ACCOUNT, region: REGION };
 
 const VARIANTS: [string, () => HopaeSecretRotationStackProps][] = [
   // Like bin/app.ts without CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION: environment-agnostic.
-  ['names only (the default cdk.json context)', () => defaultContext()],
+  ['names only (cdk.json context and one app secret by name)', () => defaultContext()],
   ['complete ARNs', () => ({ env: ENV, environment: 'production', workspaceKeySecret: WORKSPACE_KEY_ARN, appSecrets: [...APP_SECRET_ARNS] })],
   [
     'clientIds with alarmEmail',
@@ -66,7 +67,9 @@ describe('AWS Solutions checks (cdk-nag)', () => {
   beforeEach(() => {
     // GIVEN an App with the AWS Solutions pack as a validation plugin, as bin/app.ts sets it up
     outdir = mkdtempSync(join(tmpdir(), 'hopae-rotation-nag-'));
-    app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    // CDK's built-in CloudFormation schema validation runs on synth; with this flag its errors fail the synth
+    // instead of becoming warnings (the template tests turn it off for speed: test/cdk/fixtures.ts).
+    app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:validateAgainstDefaultRules': true } });
     pack = new AwsSolutionsChecks(app);
     Validations.of(app).addPlugins(pack);
   });
@@ -120,6 +123,20 @@ describe('AWS Solutions checks (cdk-nag)', () => {
     try {
       // (Under Jest the error carries the report itself; from a terminal it says "Validation failed".)
       expect(() => app.synth()).toThrow(/AwsSolutions-SNS3[\s\S]*AwsSolutions-IAM5|Validation failed/);
+    } finally {
+      for (const spy of silence) spy.mockRestore();
+    }
+  });
+
+  test('fails synthesis on a template CloudFormation would reject, so the schema check of the variants above means something', () => {
+    // GIVEN a stack with a property AWS::SNS::Topic does not have
+    const bad = new Stack(app, 'BadSchema', { env: ENV });
+    new CfnResource(bad, 'Topic', { type: 'AWS::SNS::Topic', properties: { NoSuchProperty: 'x' } });
+
+    // WHEN synthesized / THEN it fails (the report it prints is silenced here)
+    const silence = [jest.spyOn(console, 'error').mockImplementation(() => {}), jest.spyOn(console, 'log').mockImplementation(() => {})];
+    try {
+      expect(() => app.synth()).toThrow(/NoSuchProperty|Validation failed/);
     } finally {
       for (const spy of silence) spy.mockRestore();
     }
