@@ -2,6 +2,8 @@
  * A small seeded run of the fault campaign (`npm run chaos` runs 1,000 schedules): no schedule
  * may lose a secret, fail to converge once faults stop, rotate twice, or log a secret.
  */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { runCampaign } from '../../local/chaos/campaign';
 import { CHAOS_ENVIRONMENT } from '../../local/chaos/environment';
@@ -66,4 +68,26 @@ describe('fault campaign', () => {
 
     expect(report.violations.map((v) => [v.seed, v.kind])).toContainEqual([BASE_SEED, 'secret-logged']);
   }, 60_000);
+});
+
+describe('npm run chaos options', () => {
+  const chaos = (...args: string[]) =>
+    spawnSync(process.execPath, [join(__dirname, '../../node_modules/tsx/dist/cli.mjs'), join(__dirname, '../../scripts/chaos.ts'), ...args], { encoding: 'utf8', timeout: 60_000 });
+
+  it('--help prints the options and exits 0 without starting a campaign', () => {
+    const run = chaos('--help');
+
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: npm run chaos -- \[options\]/);
+    expect(run.stdout).toContain('--replay S');
+    expect(run.stdout).not.toContain('Fault campaign:');
+  });
+
+  it('refuses an unknown option with the usage, exit 2', () => {
+    const run = chaos('--schedule', '5');
+
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^chaos: unknown option "--schedule"\n\nUsage:/);
+    expect(run.stdout).not.toContain('Fault campaign:');
+  });
 });
