@@ -8,7 +8,7 @@ import { AWSCURRENT, AWSPENDING, type SecretMetadata } from '../secret-store';
  * `tokenMayBeNew`: a rotation run by the operator's CLI, without Secrets Manager, has no version
  * for its token until createSecret stores one; only createSecret may pass it.
  */
-export function checkRotationState(metadata: SecretMetadata, token: string, tokenMayBeNew = false): 'proceed' | 'done' {
+export function checkRotationState(metadata: SecretMetadata, token: string, tokenMayBeNew: boolean): 'proceed' | 'done' {
   if (!metadata.rotationEnabled) {
     throw new RotationStateError(
       `Rotation is not enabled for secret ${metadata.arn}; turn it on with this function as the rotation Lambda before running rotation steps`,

@@ -660,3 +660,64 @@ describe('HopaeClient: the edges that decide between one more attempt and giving
     expect(error.status).toBe(status);
   });
 });
+
+describe('HopaeClient: survivors of the mutation run, killed', () => {
+  it('waits out a Retry-After that takes exactly the time left, then tries once more', async () => {
+    // 10,100 ms: 10,000 ms of room after one attempt's minimum, exactly the 10 s asked for.
+    const { clock, rotate } = setupWith({ random: () => 0 }, { status: 429, headers: { 'Retry-After': '10' } }, ok);
+
+    await expect(rotate('HqTRDIYH', 10_100)).resolves.toMatchObject({ attempts: 2 });
+    expect(clock.sleeps).toEqual([10_000]);
+  });
+
+  it('draws the throttling jitter only over the room left after the Retry-After', async () => {
+    const { clock, rotate } = setupWith({ random: () => 1 }, { status: 429, headers: { 'Retry-After': '7' } }, ok);
+
+    await rotate('HqTRDIYH', 20_000);
+
+    // 7 s asked for, plus all of the 12.9 s left of the 19.9 s room (less than the 16 s step).
+    expect(clock.sleeps).toEqual([19_900]);
+  });
+
+  it('refuses a status below 200 instead of reading it as a success', async () => {
+    const { rotate } = setup({ status: 199, body: { clientSecret: HEX_SECRET } });
+
+    await expect(rotate()).rejects.toBeInstanceOf(HopaeRejectedError);
+  });
+
+  it('takes IDEMPOTENCY_REQUEST_IN_PROGRESS for "in progress" only on a 409', async () => {
+    const { http, rotate } = setup(workspaceError(400, 'IDEMPOTENCY_REQUEST_IN_PROGRESS'), ok);
+
+    await expect(rotate()).rejects.toThrow(/400 IDEMPOTENCY_REQUEST_IN_PROGRESS/);
+    expect(http.requests).toHaveLength(1);
+  });
+
+  it('says Hopae is still processing when "in progress" outlasts the invocation', async () => {
+    const { rotate } = setupWith({ random: () => 1 }, ...Array.from({ length: 10 }, () => workspaceError(409, 'IDEMPOTENCY_REQUEST_IN_PROGRESS')));
+
+    await expect(rotate('HqTRDIYH', 30_000)).rejects.toThrow(/409 IDEMPOTENCY_REQUEST_IN_PROGRESS, request_id req_1: Hopae is still processing this rotation; no time left/);
+  });
+
+  it.each([
+    [403, "the workspace API key may not manage this app. Use a key of the app's workspace. Nothing was rotated."],
+    [400, 'Hopae considers the request invalid. Check "clientId" in the secret.'],
+  ])('names what to do about a %i', async (status, advice) => {
+    const { rotate } = setup(workspaceError(status, 'X'));
+
+    await expect(rotate()).rejects.toThrow(`Hopae refused to rotate the clientSecret of app HqTRDIYH (${status} X, request_id req_1): ${advice}`);
+  });
+
+  it('honours a Retry-After on the check as well', async () => {
+    const { clock, check } = setupWith({ random: () => 0 }, { status: 503, headers: { 'Retry-After': '7' } }, { status: 200, body: [] });
+
+    await check();
+
+    expect(clock.sleeps).toEqual([7_000]);
+  });
+
+  it('keeps checking through 429s beyond verifyMaxAttempts: throttling is not failure there either', async () => {
+    const { check } = setupWith({ random: () => 0.001, retry: { verifyMaxAttempts: 1 } }, { status: 429 }, { status: 429 }, { status: 200, body: [] });
+
+    await expect(check()).resolves.toEqual({ attempts: 3 });
+  });
+});

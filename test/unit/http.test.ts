@@ -23,10 +23,11 @@ describe('readBodyCapped', () => {
     await expect(readBodyCapped(new Response('{"clientSecret":"é"}'), MAX_BODY_BYTES)).resolves.toEqual({ body: '{"clientSecret":"é"}' });
   });
 
-  it('reads a body of exactly the cap', async () => {
+  it('reads a body of exactly the cap, also when its Content-Length says so', async () => {
     const body = 'a'.repeat(MAX_BODY_BYTES);
 
     await expect(readBodyCapped(new Response(body), MAX_BODY_BYTES)).resolves.toEqual({ body });
+    await expect(readBodyCapped(new Response(body, { headers: { 'content-length': String(MAX_BODY_BYTES) } }), MAX_BODY_BYTES)).resolves.toEqual({ body });
   });
 
   it('stops at the cap and cancels a body that never ends, instead of reading it all', async () => {
@@ -118,7 +119,7 @@ describe('fetchTransport', () => {
     const error = await fetchTransport({ method: 'GET', url: `${base}/slow`, headers: {}, timeoutMs: 50 }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(TransportError);
-    expect(error).toMatchObject({ kind: 'timeout', message: 'no complete answer within 50 ms' });
+    expect(error).toMatchObject({ kind: 'timeout', message: 'no complete answer within 50 ms', cause: expect.anything() });
   });
 
   it('names a request abandoned because the invocation is ending aborted', async () => {
@@ -128,7 +129,7 @@ describe('fetchTransport', () => {
     const pending = fetchTransport({ method: 'GET', url: `${base}/slow`, headers: {}, timeoutMs: 5_000, signal: controller.signal });
     controller.abort();
 
-    await expect(pending).rejects.toMatchObject({ kind: 'aborted', message: 'the invocation is ending, request abandoned' });
+    await expect(pending).rejects.toMatchObject({ kind: 'aborted', message: 'the invocation is ending, request abandoned', cause: expect.anything() });
   });
 
   it('names a refused connection a network error with its code', async () => {
@@ -139,6 +140,6 @@ describe('fetchTransport', () => {
 
     const error = await fetchTransport({ method: 'GET', url: `http://127.0.0.1:${port}/`, headers: {}, timeoutMs: 5_000 }).catch((e: unknown) => e);
 
-    expect(error).toMatchObject({ name: 'TransportError', kind: 'network', message: 'network error (ECONNREFUSED)' });
+    expect(error).toMatchObject({ name: 'TransportError', kind: 'network', message: 'network error (ECONNREFUSED)', cause: expect.anything() });
   });
 });

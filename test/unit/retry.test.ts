@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { backoffDelayMs, parseRetryAfterMs, sleep } from '../../lambda/hopae/retry';
 
 describe('backoffDelayMs', () => {
@@ -82,6 +83,28 @@ describe('retry helpers: the edges', () => {
       jest.advanceTimersByTime(1);
       await waiting;
       expect(done).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
+
+describe('sleep leaves no listener behind', () => {
+  it('removes its abort listener once the wait is over, and once the signal aborted', async () => {
+    jest.useFakeTimers();
+    try {
+      const finished = new AbortController();
+      const waiting = sleep(1000, finished.signal);
+      expect(getEventListeners(finished.signal, 'abort')).toHaveLength(1);
+      jest.advanceTimersByTime(1000);
+      await waiting;
+      expect(getEventListeners(finished.signal, 'abort')).toHaveLength(0);
+
+      const aborted = new AbortController();
+      const cut = sleep(1000, aborted.signal);
+      aborted.abort(new Error('ending'));
+      await expect(cut).rejects.toThrow('ending');
+      expect(getEventListeners(aborted.signal, 'abort')).toHaveLength(0);
     } finally {
       jest.useRealTimers();
     }

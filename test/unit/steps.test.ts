@@ -283,6 +283,14 @@ describe('createSecret', () => {
     expect(calls(GetSecretValueCommand).filter((input) => input.SecretId === KEY_SECRET)).toHaveLength(1);
   });
 
+  it('counts no replay for a first answer', async () => {
+    const { metrics, run } = arrange({}, rotated);
+
+    await run('createSecret');
+
+    expect(metrics.calls).not.toContain('replay');
+  });
+
   it('logs no warning for a secret of 64 hex characters', async () => {
     const { logger, run } = arrange({}, rotated);
 
@@ -377,6 +385,23 @@ describe('testSecret', () => {
 
     await expect(run('testSecret')).resolves.toBe('nothing-to-verify');
     expect(http.requests).toHaveLength(0);
+  });
+
+  it('names the version in its errors: the pending one, or the current one when run alone', async () => {
+    const pending = arrange({ pending: 'not json' });
+    await expect(pending.run('testSecret')).rejects.toThrow(`AWSPENDING version ${TOKEN} of secret ${ARN} is not valid JSON`);
+
+    const withoutSecret = arrange({ pending: '{"clientId":"HqTRDIYH"}' });
+    await expect(withoutSecret.run('testSecret')).rejects.toThrow(`AWSPENDING version ${TOKEN} of secret ${ARN} has no clientSecret to test`);
+
+    const current = arrange({ current: 'not json' });
+    await expect(current.run('testSecret')).rejects.toThrow(`AWSCURRENT of secret ${ARN} is not valid JSON`);
+  });
+
+  it('run alone, names the current secret when Hopae refuses it', async () => {
+    const { run } = arrange({}, { status: 403, body: '' });
+
+    await expect(run('testSecret')).rejects.toThrow(/check of the current secret of app HqTRDIYH/);
   });
 
   it('refuses a pending value without clientSecret', async () => {
