@@ -56,13 +56,15 @@ describe('rotate', () => {
 
   it('--wait follows the steps until AWSCURRENT reaches the new version', async () => {
     const { arn, clientId } = await ourApp();
+    // Hopae takes a moment to answer, so the wait sees createSecret in progress.
+    h.standIn.injectFault({ route: 'rotate', phase: 'before-commit', clientId, action: { type: 'delay', ms: 300 } });
 
     const result = await c.cli(['rotate', arn, '--wait']);
 
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/createSecret: waiting for Hopae/);
     expect(result.stderr).toMatch(/finished: AWSCURRENT is the new version/);
-    expect(result.stdout).toMatch(/✔ .*: rotated \(version [0-9a-f-]{36}\)/);
+    expect(result.stdout).toMatch(/✔ .*: rotated \(version [0-9a-f-]{36}\); Hopae accepts the new pair/);
     expect(h.standIn.rotations(clientId)).toBe(1);
     expect(await h.currentAccepted(arn)).toBe(true);
   });
@@ -223,7 +225,7 @@ describe('doctor', () => {
       'Hopae reachable, key valid:pass',
       'app known to the workspace:pass',
       'current pair accepted:pass',
-      'no unfinished rotation:pass',
+      'rotation state:pass',
     ]);
   });
 
@@ -237,7 +239,8 @@ describe('doctor', () => {
 
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/✔ Hopae reachable, key valid/);
-    expect(result.stdout).toMatch(/✘ current pair accepted: Hopae rejects AWSCURRENT \(401 AUTH.INVALID_CREDENTIALS\)\n\s+fix: hopae-rotation recover/);
+    expect(result.stdout).toMatch(/✘ current pair accepted: Hopae rejects AWSCURRENT \(401 AUTH.INVALID_CREDENTIALS\)\n/);
+    expect(result.stdout).toMatch(/✘ rotation state: current-rejected-none-accepted: .*\n\s+fix: run `hopae-rotation rotate \S+ --wait`: Hopae issues a new secret/);
   });
 
   it('names an unknown app and a revoked key', async () => {
@@ -255,11 +258,12 @@ describe('doctor', () => {
     expect(status(revoked.stdout, 'app known to the workspace')).toMatchObject({ status: 'skip' });
   });
 
-  it('reports a malformed secret and a secret that is not ours as failed checks', async () => {
+  it('reports a malformed secret and a secret that is not ours as failed checks, with exit 2 (bad input)', async () => {
     const result = await c.cli(['doctor', 'plain/malformed', '--json']);
     const plain = await c.cli(['doctor', 'plain/not-rotated', '--json']);
 
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
+    expect(plain.code).toBe(2);
     const checks = (out: string) => (JSON.parse(out) as { checks: { check: string; status: string }[] }).checks;
     expect(checks(result.stdout).find((x) => x.check === 'secret value')).toMatchObject({ status: 'fail' });
     expect(checks(plain.stdout).find((x) => x.check === 'rotation function')).toMatchObject({ status: 'fail' });

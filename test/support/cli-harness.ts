@@ -4,18 +4,14 @@
  * moto answers by creating the valueless AWSPENDING version), it invokes the real handler for the
  * four steps, as the service would.
  */
-import {
-  CreateSecretCommand,
-  RotateSecretCommand,
-  SecretsManagerClient,
-  UpdateSecretVersionStageCommand,
-  DescribeSecretCommand,
-} from '@aws-sdk/client-secrets-manager';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient, UpdateSecretVersionStageCommand, DescribeSecretCommand, type RotateSecretCommandInput } from '@aws-sdk/client-secrets-manager';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { CliDeps } from '../../cli/context';
 import { run } from '../../cli/main';
 import { fetchTransport } from '../../lambda/hopae/http';
-import { runSteps, type StepRun } from '../../local/rotation-driver';
+import type { StepRun } from '../../local/rotation-driver';
+import { RotationServiceEmulator } from '../../local/rotation-service';
 import type { Harness } from './integration-harness';
 
 export interface CliResult {
@@ -30,7 +26,7 @@ export interface CliHarness {
   /** Attaches a function to a secret as Secrets Manager rotation would, leaving no rotation pending. */
   attach(secretArn: string, functionArn: string): Promise<void>;
   /** Runs `hopae-rotation ...` in-process; `now` shifts the CLI's clock. */
-  cli(argv: string[], options?: { nowOffsetMs?: number }): Promise<CliResult>;
+  cli(argv: string[], options?: { nowOffsetMs?: number; env?: NodeJS.ProcessEnv }): Promise<CliResult>;
   /** Background rotations the emulator started, to await before asserting. */
   readonly serviceRuns: Promise<StepRun[]>[];
   /** Resolves when the emulator starts its next rotation, with that rotation's token. */
@@ -44,37 +40,34 @@ export function cliHarness(h: Harness): CliHarness {
   const waiters: Array<(started: { token: string; runs: Promise<StepRun[]> }) => void> = [];
   const printed: string[] = [];
   let roleCreated = false;
+  let service: RotationServiceEmulator | undefined;
 
+  beforeAll(() => {
+    // moto serves CloudWatch Logs too: the function's log group lives there.
+    process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
+    service = new RotationServiceEmulator({
+      sm: h.sm,
+      handler: h.handler,
+      logs: new CloudWatchLogsClient({}),
+      onRun: (token, runs) => {
+        serviceRuns.push(runs);
+        for (const notify of waiters.splice(0)) notify({ token, runs });
+      },
+    });
+  });
+
+  /** The CLI's Secrets Manager client, with RotateSecret answered by the emulated rotation service. */
   const emulatedSecretsManager = () => {
     const sm = new SecretsManagerClient({});
     sm.middlewareStack.add(
       (next, context) => async (args) => {
-        // AWS keeps the secret's rotation function when RotateSecret names none; moto would clear it.
-        const input = args.input as { SecretId?: string; RotationLambdaARN?: string };
-        if (context.commandName === 'RotateSecretCommand' && !input.RotationLambdaARN) {
-          input.RotationLambdaARN = (await h.sm.send(new DescribeSecretCommand({ SecretId: input.SecretId }))).RotationLambdaARN;
-        }
-        const result = await next(args);
-        if (context.commandName === 'RotateSecretCommand') {
-          const { ARN, VersionId } = result.output as { ARN: string; VersionId: string };
-          const runs = runAsService(ARN, VersionId);
-          serviceRuns.push(runs);
-          for (const notify of waiters.splice(0)) notify({ token: VersionId, runs });
-        }
-        return result;
+        if (context.commandName !== 'RotateSecretCommand') return next(args);
+        const output = await service!.rotateSecret(args.input as RotateSecretCommandInput);
+        return { output: { ...output, $metadata: {} }, response: {} };
       },
       { step: 'initialize', name: 'emulateRotationService' },
     );
     return sm;
-  };
-
-  /** What Secrets Manager does after RotateSecret: the four steps, then AWSPENDING off the finished version. */
-  const runAsService = async (arn: string, token: string): Promise<StepRun[]> => {
-    const runs = await runSteps(h.handler, arn, token);
-    if (runs.length === 4 && runs.every((r) => !r.error)) {
-      await h.sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSPENDING', RemoveFromVersionId: token }));
-    }
-    return runs;
   };
 
   return {
@@ -116,8 +109,9 @@ export function cliHarness(h: Harness): CliHarness {
       const deps: CliDeps = {
         sm: emulatedSecretsManager(),
         lambda: new LambdaClient({}),
+        logs: new CloudWatchLogsClient({}),
         transport: fetchTransport,
-        env: { ...process.env, HOPAE_API_BASE_URL: undefined, HOPAE_API_KEY_SECRET_ID: undefined },
+        env: { ...process.env, HOPAE_API_BASE_URL: undefined, HOPAE_API_KEY_SECRET_ID: undefined, ...options.env },
         stdout: { write: (text: string) => (stdout += text) },
         stderr: { write: (text: string) => (stderr += text) },
         now: () => Date.now() + (options.nowOffsetMs ?? 0),
