@@ -237,7 +237,7 @@ export function classifyVersions(state: SecretState, candidates: readonly Candid
     return { state: 'clean', summary: `${name} is healthy: AWSCURRENT holds the pair Hopae accepts, and no rotation is unfinished.`, moves: [], then: 'nothing', action: 'nothing to do' };
   }
   if (current?.verdict === 'no clientSecret') {
-    return { state: 'first-rotation', summary: `${name} has no clientSecret yet: the first rotation mints it.`, moves: [], then: 'rotate', action: `${rotate} (or wait for the schedule)` };
+    return { state: 'first-rotation', summary: `${name} has no clientSecret yet: the first rotation mints it (on schedule, or now with \`hopae-rotation rotate ${name} --wait\`).`, moves: [], then: 'nothing', action: 'nothing to do' };
   }
   if (current === undefined || current.verdict === 'malformed' || current.verdict === 'no value') {
     return {
