@@ -23,7 +23,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import type { RotationStep } from '../lambda/event';
 import { type RotationHandler, runSteps, type StepRun } from './rotation-driver';
-import { tapStdout } from './stdout-tap';
+import { tapOutput } from './output-tap';
 
 export interface RotationServiceOptions {
   /** Reaches moto directly. */
@@ -71,7 +71,7 @@ export class RotationServiceEmulator {
   /** The steps, then what the service does after them: AWSPENDING off the version. */
   private async run(arn: string, token: string, functionArn: string, steps: readonly RotationStep[] | undefined): Promise<StepRun[]> {
     const lines: string[] = [];
-    const untap = tapStdout((text) => {
+    const untap = tapOutput((text) => {
       for (const line of text.split('\n')) if (line.includes(`"token":"${token}"`)) lines.push(line);
     });
     let runs: StepRun[];

@@ -69,9 +69,10 @@ describe('rotate', () => {
     expect(await h.currentAccepted(arn)).toBe(true);
   });
 
-  it('--wait gives up with exit 3 and the step it stopped at when the rotation does not finish', async () => {
+  it('--wait gives up with exit 3 and the step it stopped at when the rotation does not finish in time', async () => {
     const { arn, clientId } = await ourApp();
-    h.standIn.injectFault({ route: 'rotate', phase: 'before-commit', clientId, action: { type: 'status', status: 503 }, times: 1000 });
+    // Hopae is slow: the rotation neither finishes nor fails within the timeout.
+    h.standIn.injectFault({ route: 'rotate', phase: 'before-commit', clientId, action: { type: 'delay', ms: 2000 } });
 
     const result = await c.cli(['rotate', arn, '--wait', '--timeout', '1', '--json']);
     await Promise.all(c.serviceRuns);
@@ -82,20 +83,93 @@ describe('rotate', () => {
     expect(result.stderr).toMatch(/gave up waiting after 1 s, at createSecret/);
   });
 
-  it('--wait reports a rotation that lost AWSPENDING as failed (exit 1)', async () => {
+  it('--wait reports a rotation that lost AWSPENDING as failed (exit 1), with the next action', async () => {
     const { arn, clientId } = await ourApp();
-    h.standIn.injectFault({ route: 'rotate', phase: 'before-commit', clientId, action: { type: 'status', status: 503 }, times: 1000 });
+    // Hopae is slow, so the rotation is still in createSecret when someone abandons it.
+    h.standIn.injectFault({ route: 'rotate', phase: 'before-commit', clientId, action: { type: 'delay', ms: 2000 } });
     const started = c.nextServiceRun();
     const waiting = c.cli(['rotate', arn, '--wait', '--timeout', '20']);
     const { token, runs } = await started;
-    expect(outcomes(await runs)).toEqual(['createSecret:HopaeUnavailableError']);
-    // Someone abandons the rotation: AWSPENDING is removed from the new version.
     await h.sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSPENDING', RemoveFromVersionId: token }));
 
     const result = await waiting;
+    await runs;
     h.standIn.clearFaults();
 
-    expect({ code: result.code, stdout: result.stdout, stderr: result.stderr }).toEqual({ code: 1, stdout: expect.stringMatching(/✘ .*lost AWSPENDING/), stderr: expect.any(String) });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/✘ .*lost AWSPENDING.*\nNext: run `hopae-rotation recover /);
+  });
+
+  it('--wait reports a failure inside the function with its step and message, read from its log group, long before the timeout', async () => {
+    const { arn, clientId } = await ourApp();
+    h.standIn.injectFault({ route: 'rotate', phase: 'before-commit', clientId, action: { type: 'status', status: 404 } });
+
+    // A timeout of 10 s: had the failure not been seen, this would end in exit 3.
+    const result = await c.cli(['rotate', arn, '--wait', '--timeout', '10', '--json']);
+    await Promise.all(c.serviceRuns);
+
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      outcome: 'failed',
+      failedStep: 'createSecret',
+      errorCode: 'HOPAE_REJECTED',
+      error: expect.stringMatching(/404/),
+      logGroup: '/aws/lambda/hopae-secret-rotation',
+    });
+    expect(h.standIn.rotations(clientId)).toBe(0);
+  });
+
+  it('--wait says so in words, with the next action', async () => {
+    const { arn, clientId } = await ourApp();
+    h.standIn.injectFault({ route: 'rotate', phase: 'before-commit', clientId, action: { type: 'status', status: 404 } });
+
+    const result = await c.cli(['rotate', arn, '--wait', '--timeout', '10']);
+    await Promise.all(c.serviceRuns);
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/✘ .*: the rotation failed at createSecret: HOPAE_REJECTED: .*404/);
+    expect(result.stdout).toMatch(/Next: fix the cause \(docs\/runbook.md, HOPAE_REJECTED\), then run `hopae-rotation recover /);
+  });
+
+  it('--wait is no success when AWSCURRENT moved without the function running (moto promotes a valueless version)', async () => {
+    const { arn, clientId } = await ourApp();
+
+    const result = await c.cli(['rotate', arn, '--wait', '--timeout', '5'], { withoutRotationService: true });
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/✘ .*: AWSCURRENT moved to \S+, but .*has no SecretString/);
+    expect(result.stdout).not.toMatch(/✔/);
+    expect(h.standIn.rotations(clientId)).toBe(0);
+  });
+
+  it('--local after a failure reuses its token: Hopae committed, the connection dropped, the rerun gets the replay (one rotation)', async () => {
+    const { arn, clientId } = await ourApp();
+    h.standIn.injectFault({ route: 'rotate', phase: 'after-commit', clientId, action: { type: 'drop' }, times: 100 });
+
+    const failed = await c.cli(['rotate', arn, '--local', '--json']);
+    h.standIn.clearFaults();
+    const failedJson = JSON.parse(failed.stdout) as { token: string; failedStep: string };
+    const retried = await c.cli(['rotate', arn, '--local', '--json']);
+
+    expect(failed.code).toBe(1);
+    expect(failedJson.failedStep).toBe('createSecret');
+    expect(h.standIn.rotations(clientId)).toBe(1);
+    expect(retried.code).toBe(0);
+    expect((JSON.parse(retried.stdout) as { token: string }).token).toBe(failedJson.token);
+    expect(h.standIn.rotations(clientId)).toBe(1);
+    expect(h.standIn.requests.some((r) => r.route === 'rotate' && r.clientId === clientId && r.replayed === true)).toBe(true);
+    expect(await h.currentAccepted(arn)).toBe(true);
+  });
+
+  it('--local tells the truth about the retry it promises', async () => {
+    const { arn, clientId } = await ourApp();
+    h.standIn.injectFault({ route: 'rotate', phase: 'after-commit', clientId, action: { type: 'drop' }, times: 100 });
+
+    const failed = await c.cli(['rotate', arn, '--local']);
+    h.standIn.clearFaults();
+
+    expect(failed.stdout).toMatch(/Next: fix the cause, then run `hopae-rotation rotate \S+ --local` again within 24 hours: it uses the same token/);
+    await c.cli(['rotate', arn, '--local']);
   });
 
   it('--local runs the four steps in-process and leaves AWSPENDING on no other version', async () => {

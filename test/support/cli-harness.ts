@@ -26,7 +26,7 @@ export interface CliHarness {
   /** Attaches a function to a secret as Secrets Manager rotation would, leaving no rotation pending. */
   attach(secretArn: string, functionArn: string): Promise<void>;
   /** Runs `hopae-rotation ...` in-process; `now` shifts the CLI's clock. */
-  cli(argv: string[], options?: { nowOffsetMs?: number; env?: NodeJS.ProcessEnv }): Promise<CliResult>;
+  cli(argv: string[], options?: { nowOffsetMs?: number; env?: NodeJS.ProcessEnv; withoutRotationService?: boolean }): Promise<CliResult>;
   /** Background rotations the emulator started, to await before asserting. */
   readonly serviceRuns: Promise<StepRun[]>[];
   /** Resolves when the emulator starts its next rotation, with that rotation's token. */
@@ -107,7 +107,8 @@ export function cliHarness(h: Harness): CliHarness {
       let stdout = '';
       let stderr = '';
       const deps: CliDeps = {
-        sm: emulatedSecretsManager(),
+        // Without the service, RotateSecret reaches moto alone: no function ever runs.
+        sm: options.withoutRotationService ? new SecretsManagerClient({}) : emulatedSecretsManager(),
         lambda: new LambdaClient({}),
         logs: new CloudWatchLogsClient({}),
         transport: fetchTransport,
