@@ -1,5 +1,6 @@
 /** `hopae-rotation` rotate, status, doctor and its usage, against moto_server and the Hopae stand-in. */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RotateSecretCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { cliHarness, createPlainSecret } from '../support/cli-harness';
@@ -28,15 +29,56 @@ describe('usage', () => {
 
   it.each([
     [[], /Usage: hopae-rotation <command>/],
-    [['rotat'], /unknown command "rotat"/],
-    [['status', '--frobnicate'], /Unknown option '--frobnicate'/],
+    [['rotat'], /unknown command "rotat"; did you mean "rotate"\?/],
+    [['status', '--frobnicate'], /unknown option --frobnicate for status Options: --json, --help, --function, --stuck-after \(see `hopae-rotation help status`\)/],
+    [['rotate', 'x', '--wiat'], /unknown option --wiat for rotate; did you mean --wait\?/],
+    [['rotate', 'x', '--timeout'], /--timeout needs a value/],
     [['rotate'], /rotate takes one secret/],
     [['doctor', 'a', 'b'], /doctor takes one secret/],
     [['status', '--stuck-after', 'soon'], /--stuck-after must be a positive number/],
+    [['help', 'rotat'], /unknown command "rotat"; did you mean "rotate"\?/],
   ])('%j exits 2 with a clear message', async (argv, message) => {
     const result = await c.cli(argv);
     expect(result.code).toBe(2);
     expect(result.stdout + result.stderr).toMatch(message);
+  });
+
+  it.each([[['rotat', '--json']], [['status', '--frobnicate', '--json']], [['rotate', '--json']], [['status', '--stuck-after', 'soon', '--json']], [['doctor', 'no/such/secret', '--json']]])(
+    '%j answers a usage error in JSON too',
+    async (argv) => {
+      const result = await c.cli(argv);
+      expect(result.code).toBe(2);
+      expect(JSON.parse(result.stdout)).toEqual({ error: expect.any(String), exitCode: 2 });
+    },
+  );
+
+  it('help <command> prints that command\'s help', async () => {
+    const result = await c.cli(['help', 'rotate']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^hopae-rotation rotate <secret>/);
+  });
+
+  it('--version prints the version of the package', async () => {
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+
+    const result = await c.cli(['--version']);
+
+    expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 0, stdout: `${version}\n` });
+  });
+
+  it('a missing region names AWS_REGION (exit 2)', async () => {
+    const saved = { ...process.env };
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    process.env.AWS_CONFIG_FILE = '/nonexistent/aws-config';
+    try {
+      const result = await c.cli(['status', '--json']);
+      expect(result.code).toBe(2);
+      expect(JSON.parse(result.stdout)).toEqual({ error: expect.stringMatching(/No AWS region is configured: set AWS_REGION/), exitCode: 2 });
+    } finally {
+      Object.assign(process.env, saved);
+      delete process.env.AWS_CONFIG_FILE;
+    }
   });
 });
 
