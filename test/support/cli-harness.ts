@@ -5,12 +5,13 @@
  * four steps, as the service would.
  */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient, UpdateSecretVersionStageCommand, DescribeSecretCommand, type RotateSecretCommandInput } from '@aws-sdk/client-secrets-manager';
-import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateSecretCommand, SecretsManagerClient, type RotateSecretCommandInput } from '@aws-sdk/client-secrets-manager';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { CliDeps } from '../../cli/context';
 import { run } from '../../cli/main';
 import { fetchTransport } from '../../lambda/hopae/http';
 import type { StepRun } from '../../local/rotation-driver';
+import { attachRotationFunction, registerRotationFunction } from '../../local/moto-lambda';
 import { RotationServiceEmulator } from '../../local/rotation-service';
 import type { Harness } from './integration-harness';
 
@@ -39,7 +40,6 @@ export function cliHarness(h: Harness): CliHarness {
   const serviceRuns: Promise<StepRun[]>[] = [];
   const waiters: Array<(started: { token: string; runs: Promise<StepRun[]> }) => void> = [];
   const printed: string[] = [];
-  let roleCreated = false;
   let service: RotationServiceEmulator | undefined;
 
   beforeAll(() => {
@@ -74,35 +74,12 @@ export function cliHarness(h: Harness): CliHarness {
     serviceRuns,
     printed,
     nextServiceRun: () => new Promise((resolve) => waiters.push(resolve)),
-    async createRotationFunction(name = 'hopae-secret-rotation', environment) {
-      if (!roleCreated) {
-        await createIamRole(process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER!);
-        roleCreated = true;
-      }
-      const fn = await new LambdaClient({}).send(
-        new CreateFunctionCommand({
-          FunctionName: name,
-          Runtime: 'nodejs24.x',
-          Role: 'arn:aws:iam::123456789012:role/hopae-rotation',
-          Handler: 'index.handler',
-          Code: { ZipFile: EMPTY_ZIP },
-          Environment: {
-            Variables: environment ?? { HOPAE_API_BASE_URL: process.env.HOPAE_API_BASE_URL!, HOPAE_API_KEY_SECRET_ID: 'hopae/workspace-key' },
-          },
-        }),
-      );
-      return fn.FunctionArn!;
-    },
-    async attach(secretArn, functionArn) {
-      // moto copies the value into the new version and runs only testSecret when not rotating immediately.
-      await h.sm.send(new RotateSecretCommand({ SecretId: secretArn, RotationLambdaARN: functionArn, RotationRules: { AutomaticallyAfterDays: 30 }, RotateImmediately: false }));
-      const stages = (await h.sm.send(new DescribeSecretCommand({ SecretId: secretArn }))).VersionIdsToStages ?? {};
-      for (const [versionId, labels] of Object.entries(stages)) {
-        if (labels.includes('AWSPENDING')) {
-          await h.sm.send(new UpdateSecretVersionStageCommand({ SecretId: secretArn, VersionStage: 'AWSPENDING', RemoveFromVersionId: versionId }));
-        }
-      }
-    },
+    createRotationFunction: (name = 'hopae-secret-rotation', environment) =>
+      registerRotationFunction(new LambdaClient({}), process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER!, name, environment ?? {
+        HOPAE_API_BASE_URL: process.env.HOPAE_API_BASE_URL!,
+        HOPAE_API_KEY_SECRET_ID: 'hopae/workspace-key',
+      }),
+    attach: (secretArn, functionArn) => attachRotationFunction(h.sm, secretArn, functionArn),
     async cli(argv, options = {}) {
       let stdout = '';
       let stderr = '';
@@ -129,30 +106,4 @@ export function cliHarness(h: Harness): CliHarness {
 /** A secret whose value is the given text, not rotated by anything. */
 export async function createPlainSecret(h: Harness, name: string, value: string): Promise<string> {
   return (await h.sm.send(new CreateSecretCommand({ Name: name, SecretString: value }))).ARN!;
-}
-
-// The smallest valid zip (an empty archive): moto stores the code, never runs it.
-const EMPTY_ZIP = new Uint8Array([80, 75, 5, 6, ...new Array<number>(18).fill(0)]);
-
-/** moto's IAM must know the function's role. */
-async function createIamRole(endpoint: string): Promise<void> {
-  const body = new URLSearchParams({
-    Action: 'CreateRole',
-    Version: '2010-05-08',
-    RoleName: 'hopae-rotation',
-    AssumeRolePolicyDocument: JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-    }),
-  });
-  const response = await fetch(`${endpoint}/`, {
-    method: 'POST',
-    body,
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
-    },
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`moto CreateRole failed: ${response.status} ${text.slice(0, 200)}`);
 }
