@@ -19,10 +19,9 @@ import {
   type RotateSecretCommandInput,
   type RotateSecretCommandOutput,
   type SecretsManagerClient,
-  UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import type { RotationStep } from '../lambda/event';
-import { type RotationHandler, runSteps, type StepRun } from './rotation-driver';
+import { completeRotation, releaseFinishedPending, type RotationHandler, runSteps, type StepRun } from './rotation-driver';
 import { tapOutput } from './output-tap';
 
 export interface RotationServiceOptions {
@@ -55,9 +54,7 @@ export class RotationServiceEmulator {
       throw new InvalidRequestException({ message: "A previous rotation isn't complete. That rotation will be reattempted.", $metadata: {} });
     }
     // moto keeps AWSPENDING on a finished version and would refuse; AWS has removed it by then.
-    for (const [id, labels] of Object.entries(stages)) {
-      if (labels.includes('AWSPENDING')) await sm.send(new UpdateSecretVersionStageCommand({ SecretId: described.ARN, VersionStage: 'AWSPENDING', RemoveFromVersionId: id }));
-    }
+    await releaseFinishedPending(sm, described.ARN!);
     const started = await sm.send(new RotateSecretCommand({ ...input, RotationLambdaARN: functionArn }));
     this.start(started.ARN!, started.VersionId!, functionArn, input.RotateImmediately === false ? ['testSecret'] : undefined);
     return { ARN: started.ARN, Name: started.Name, VersionId: started.VersionId };
@@ -84,7 +81,7 @@ export class RotationServiceEmulator {
     }
     const allPassed = runs.every((r) => !r.error);
     if (allPassed && (steps === undefined || runs.length === steps.length)) {
-      await this.options.sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSPENDING', RemoveFromVersionId: token }));
+      await completeRotation(this.options.sm, arn, token);
     }
     await this.writeLog(functionArn, lines);
     return runs;
