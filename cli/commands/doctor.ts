@@ -3,7 +3,7 @@ import { SecretStore } from '../../lambda/secret-store';
 import { WorkspaceKeyProvider } from '../../lambda/workspace-key';
 import { type CommandContext, readCurrentAppSecret } from '../context';
 import { CliError, EXIT } from '../errors';
-import { HopaeProbe } from '../hopae-probe';
+import { type HopaeProbe, probeFor } from '../hopae-probe';
 import { classifyConfiguration, classifyVersions, judgeVersions, type Row } from '../rotation-state';
 import { functionName, readSecretState, resolveHopaeAccess, type FunctionInfo, type HopaeAccess } from '../secrets';
 
@@ -95,9 +95,10 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
   let badUrl = false;
   if (access) {
     try {
-      probe = new HopaeProbe(deps.transport, access.apiBaseUrl);
+      probe = probeFor(deps.transport, access);
     } catch (error) {
       badUrl = true;
+      if (access.apiBaseUrlSource === '--api-base-url') badInput = true;
       add({ check: 'Hopae reachable, key valid', status: 'fail', detail: (error as Error).message, fix: `fix ${access.apiBaseUrlSource}` });
     }
   }

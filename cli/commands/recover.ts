@@ -1,7 +1,7 @@
 import { UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import type { CommandContext } from '../context';
 import { CliError, EXIT } from '../errors';
-import { HopaeProbe } from '../hopae-probe';
+import { probeFor } from '../hopae-probe';
 import { formatDate } from '../output';
 import { type Candidate, classifyConfiguration, classifyVersions, judgeVersions } from '../rotation-state';
 import { readSecretState, resolveHopaeAccess } from '../secrets';
@@ -31,7 +31,7 @@ export async function recoverCommand(context: CommandContext, options: RecoverOp
   if (row?.state === 'function-not-ours') throw new CliError(`${row.summary} ${row.action}.`);
   if (!row) {
     const access = await resolveHopaeAccess(options, deps.env, fn);
-    candidates = await judgeVersions(deps.sm, new HopaeProbe(deps.transport, access.apiBaseUrl), state);
+    candidates = await judgeVersions(deps.sm, probeFor(deps.transport, access), state);
     out.table(
       ['VERSION', 'ROLE', 'CREATED', 'HOPAE'],
       candidates.map((c) => [c.version, c.role, formatDate(c.created ? new Date(c.created) : undefined), c.detail ? `${c.verdict} (${c.detail})` : c.verdict]),

@@ -10,7 +10,7 @@ import { parseAppSecret, type AppSecret } from '../../lambda/app-secret';
 import { type CommandContext, readCurrentAppSecret, requireOurFunction } from '../context';
 import { CliError, EXIT } from '../errors';
 import { findStepFailure, type StepFailure } from '../function-log';
-import { HopaeProbe } from '../hopae-probe';
+import { type HopaeProbe, probeFor } from '../hopae-probe';
 import type { Output } from '../output';
 import { type FunctionInfo, readSecretState, readVersionValue, resolveHopaeAccess, type SecretState } from '../secrets';
 
@@ -38,10 +38,9 @@ export async function rotateCommand(context: CommandContext, options: RotateOpti
   const state = await readSecretState(deps.sm, options.secretId);
   const fn = await requireOurFunction(context, state);
   const app = await readCurrentAppSecret(context, state);
-  if (options.local) {
-    const access = await resolveHopaeAccess(options, deps.env, fn);
-    return rotateLocally(context, state, app.clientId, access.apiBaseUrl, access.workspaceKeySecretId);
-  }
+  const access = await resolveHopaeAccess(options, deps.env, fn);
+  const probe = probeFor(deps.transport, access);
+  if (options.local) return rotateLocally(context, state, app.clientId, access.apiBaseUrl, access.workspaceKeySecretId);
 
   let token: string;
   let resumed = false;
@@ -64,8 +63,6 @@ export async function rotateCommand(context: CommandContext, options: RotateOpti
     return EXIT.OK;
   }
 
-  const access = await resolveHopaeAccess(options, deps.env, fn);
-  const probe = new HopaeProbe(deps.transport, access.apiBaseUrl);
   // A little before now: the service's clock and ours may differ by a few seconds.
   const since = deps.now() - CLOCK_SKEW_MS;
   const deadline = deps.now() + options.timeoutSeconds * 1000;

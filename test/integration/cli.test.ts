@@ -385,6 +385,32 @@ describe('doctor', () => {
     expect(checks(plain.stdout).find((x) => x.check === 'rotation function')).toMatchObject({ status: 'fail' });
   });
 
+  it('blames a bad URL on the flag it came from, once, and names the key secret\'s own source', async () => {
+    const { arn } = await ourApp();
+
+    const badUrl = await c.cli(['doctor', arn, '--api-base-url', 'ftp://hopae.example']);
+    const keyFlag = await c.cli(['doctor', arn, '--workspace-key-secret', 'hopae/workspace-key', '--json']);
+
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.stdout.match(/Hopae reachable, key valid/g)).toHaveLength(1);
+    expect(badUrl.stdout).toMatch(/✘ Hopae reachable, key valid: --api-base-url must use https; got scheme ftp:\n\s+fix: fix --api-base-url/);
+    expect(badUrl.stdout).not.toMatch(/HOPAE_API_BASE_URL/);
+    const checks = (JSON.parse(keyFlag.stdout) as { checks: { check: string; detail: string }[] }).checks;
+    expect(checks.find((x) => x.check === 'workspace key')?.detail).toBe('read from hopae/workspace-key (named by --workspace-key-secret)');
+  });
+
+  it('rotate --local blames a bad URL on --api-base-url (exit 2) and changes nothing', async () => {
+    const { arn, clientId } = await ourApp();
+    const before = await h.stages(arn);
+
+    const result = await c.cli(['rotate', arn, '--local', '--api-base-url', 'http://hopae.example']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--api-base-url must use https \(plain http is accepted only for 127.0.0.1/);
+    expect(await h.stages(arn)).toEqual(before);
+    expect(h.standIn.rotations(clientId)).toBe(0);
+  });
+
   it('exits 2 for an unknown secret', async () => {
     expect((await c.cli(['doctor', 'no/such/secret'])).code).toBe(2);
   });
