@@ -51,7 +51,10 @@ export function readAppContext(getContext: (key: string) => unknown): AppContext
   const appSecrets = readList(CONTEXT_KEYS.appSecrets, getContext(CONTEXT_KEYS.appSecrets), 'secret names or ARNs');
   const clientIds = readList(CONTEXT_KEYS.clientIds, getContext(CONTEXT_KEYS.clientIds), 'clientIds');
   if (appSecrets.length === 0 && clientIds.length === 0) {
-    throw new AppContextError(CONTEXT_KEYS.appSecrets, `or ${CONTEXT_KEYS.clientIds} must name at least one app`);
+    throw new AppContextError(
+      CONTEXT_KEYS.appSecrets,
+      `or ${CONTEXT_KEYS.clientIds} must name at least one app: pass -c ${CONTEXT_KEYS.clientIds}=<clientId>[,...] (creates their secrets) or -c ${CONTEXT_KEYS.appSecrets}=<secret name or ARN>[,...] (attaches existing secrets)`,
+    );
   }
   return {
     stackName: environment === 'production' ? 'HopaeSecretRotation-production' : 'HopaeSecretRotation',

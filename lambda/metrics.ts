@@ -1,6 +1,8 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { RotationStep } from './event';
-import { SERVICE_NAME } from './logger';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './names';
+
+export { METRICS_NAMESPACE };
 
 /**
  * What the rotation counts. Kept as an interface so steps and tests need no CloudWatch: the
@@ -21,8 +23,6 @@ export const noMetrics: RotationMetrics = {
   hopaeRetry: () => undefined,
   idempotentReplay: () => undefined,
 };
-
-export const METRICS_NAMESPACE = 'HopaeSecretRotation';
 
 /**
  * Powertools Metrics with two views: by Step (StepSucceeded, StepFailed, StepDuration,

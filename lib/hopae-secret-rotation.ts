@@ -1,18 +1,16 @@
-import * as path from 'node:path';
 import { Duration, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { CfnRotationSchedule, type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { parseApiBaseUrl } from '../lambda/config';
-import { SERVICE_NAME } from '../lambda/logger';
-import { METRICS_NAMESPACE } from '../lambda/metrics';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/names';
 import { RotationAlerts } from './alerts';
 import { HopaeSecretRotationPropsError } from './errors';
+import { rotationFunctionCode } from './function-asset';
 import { rotationPolicyStatements } from './permissions';
 import { HopaeRotationSchedule } from './schedule';
 
@@ -30,11 +28,6 @@ export const ROTATION_SERVICE_NAME = SERVICE_NAME;
 
 /** Where the alerts point when no runbookUrl is given. */
 export const DEFAULT_RUNBOOK = 'docs/runbook.md of the hopae-secret-rotation package, section Runbook: a rotation failed';
-
-// The repository root, resolved from this file so the construct works from any working directory.
-const PROJECT_ROOT = path.join(__dirname, '..');
-const LAMBDA_ENTRY = path.join(PROJECT_ROOT, 'lambda', 'index.ts');
-const DEPS_LOCK_FILE = path.join(PROJECT_ROOT, 'package-lock.json');
 
 // Below 30 s a Hopae call with retries plus the Secrets Manager write does not fit; Lambda's cap is 15 min.
 const MIN_TIMEOUT = Duration.seconds(30);
@@ -189,7 +182,7 @@ export interface HopaeSecretRotationProps {
  */
 export class HopaeSecretRotation extends Construct {
   /** The rotation Lambda. */
-  readonly rotationFunction: NodejsFunction;
+  readonly rotationFunction: lambda.Function;
 
   /** Its execution role: only the permissions a rotation needs. */
   readonly role: iam.Role;
@@ -254,10 +247,11 @@ export class HopaeSecretRotation extends Construct {
       this.role.addToPrincipalPolicy(statement);
     }
 
-    this.rotationFunction = new NodejsFunction(this, 'Function', {
+    this.rotationFunction = new lambda.Function(this, 'Function', {
       description: 'Secrets Manager rotation of Hopae Connect app clientSecrets',
-      entry: LAMBDA_ENTRY,
-      handler: 'handler',
+      // Prebuilt by `npm run build` (esbuild, minified, node24, the AWS SDK inside) and shipped in the package.
+      code: rotationFunctionCode(),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       timeout,
@@ -265,17 +259,6 @@ export class HopaeSecretRotation extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: DEPS_LOCK_FILE,
-      bundling: {
-        // The AWS SDK is bundled on purpose: production runs exactly the SDK version the tests ran.
-        externalModules: [],
-        minify: true,
-        keepNames: true,
-        sourceMap: false,
-        target: 'node24',
-        format: OutputFormat.CJS,
-      },
       environment: {
         HOPAE_API_BASE_URL: this.apiBaseUrl,
         // The complete ARN when known; otherwise the name (a partial ARN makes Secrets Manager guess).

@@ -1,6 +1,5 @@
+// The package's main entry (`import … from 'hopae-secret-rotation'`): the construct and its public types.
 export * from './alerts';
 export * from './errors';
-export * from './example-stack';
 export * from './hopae-secret-rotation';
-export * from './permissions';
 export * from './schedule';

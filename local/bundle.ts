@@ -1,6 +1,6 @@
 /**
- * Synthesizes the construct with real bundling (the local esbuild) and returns the directory of
- * the function's code asset: exactly what `cdk deploy` uploads.
+ * What `cdk deploy` would upload for the function: the code asset of a synthesized stack. A test
+ * proves it is byte-identical to the built bundle (local/built-function.ts).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,11 +13,12 @@ import { HopaeSecretRotation } from '../lib';
 export interface BundledFunction {
   /** Temporary cloud assembly directory; remove it when done. */
   readonly outdir: string;
-  /** Directory holding the bundled index.js. */
+  /** The function's code asset directory in the cloud assembly (holds index.js). */
   readonly codeDirectory: string;
 }
 
-export function bundleRotationFunction(): BundledFunction {
+/** Synthesizes a stack with the construct and returns the directory of its function's code asset: what `cdk deploy` uploads. */
+export function synthesizeRotationFunction(): BundledFunction {
   const outdir = mkdtempSync(join(tmpdir(), 'hopae-rotation-cdk-'));
   const app = new App({ outdir });
   const stack = new Stack(app, 'BundleStack', { env: { account: '123456789012', region: 'eu-central-1' } });

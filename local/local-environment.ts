@@ -4,6 +4,7 @@
  * reads (the SDK's standard AWS_ENDPOINT_URL_SECRETS_MANAGER among it).
  */
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { loadBuiltHandler } from './built-function';
 import { HopaeStandIn } from './hopae-stand-in';
 import { type MotoServer, startMotoServer } from './moto-server';
 import type { RotationHandler } from './rotation-driver';
@@ -64,7 +65,7 @@ export async function startLocalEnvironment(
         );
         return { arn: created.ARN!, secret };
       },
-      loadHandler: async () => (await import('../lambda/index.js')).handler as RotationHandler,
+      loadHandler: async () => loadBuiltHandler(),
       async stop() {
         await proxy?.stop();
         await standIn.stop();

@@ -13,8 +13,8 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { buildSync } from 'esbuild';
-import { bundleRotationFunction } from '../local/bundle';
+import { build, type BuildOptions, buildSync } from 'esbuild';
+import { builtFunctionPath } from '../local/built-function';
 import { type LocalEnvironment, startLocalEnvironment } from '../local/local-environment';
 import { beginRotation, type RotationHandler, runSteps, type StepRun } from '../local/rotation-driver';
 
@@ -65,14 +65,15 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`);
 
-  let bundlePath: string | undefined;
-  if (options.only.has('size') || options.only.has('cold')) {
-    const bundled = bundleRotationFunction();
-    bundlePath = join(bundled.codeDirectory, 'index.js');
+  // The build's own esbuild options, so the breakdown and the baseline are built the way the asset is.
+  const { FUNCTION_BUILD } = (await import(join(ROOT, 'scripts', 'build.mjs') as string)) as { FUNCTION_BUILD: BuildOptions };
+  const bundlePath = builtFunctionPath();
+  if (options.only.has('size')) {
     const code = readFileSync(bundlePath);
-    rows.push(['size', 'bundle index.js (the CDK asset)', `${kb(code.length)} (${kb(gzipSync(code).length)} gzipped)`]);
+    rows.push(['size', 'dist/function/index.js (the CDK asset, as built)', `${kb(code.length)} (${kb(gzipSync(code).length)} gzipped)`]);
+    rows.push(...(await bundleBreakdown(FUNCTION_BUILD)));
   }
-  if (options.only.has('cold') && bundlePath) rows.push(...coldStart(bundlePath, options.coldRuns));
+  if (options.only.has('cold')) rows.push(...coldStart(bundlePath, FUNCTION_BUILD, options.coldRuns));
   if (['latency', 'calls', 'scale'].some((section) => options.only.has(section))) {
     // One local environment: the handler's clients are built once per process, as in a Lambda container.
     const local = await startLocalEnvironment({ POWERTOOLS_LOG_LEVEL: 'CRITICAL', POWERTOOLS_METRICS_DISABLED: 'true' }, { proxy: true });
@@ -90,17 +91,30 @@ async function main(): Promise<void> {
   for (const [section, measure, value] of rows) console.log(`${section.padEnd(widths[0]!)}  ${measure.padEnd(widths[1]!)}  ${value}`);
 }
 
-/** Median time for a fresh Node process to load the bundle, beside a bundle of only the Secrets Manager client. */
-function coldStart(bundlePath: string, runs: number): Row[] {
+/** Where the bundle's bytes come from, by package (largest first): the place to look for dead weight. */
+async function bundleBreakdown(functionBuild: BuildOptions): Promise<Row[]> {
+  const result = await build({ ...functionBuild, outfile: join(WORK, 'breakdown.js'), write: false, metafile: true });
+  const bytesByPackage = new Map<string, number>();
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+      const name = match ? match[1]! : 'this project';
+      bytesByPackage.set(name, (bytesByPackage.get(name) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...bytesByPackage.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12)
+    .map(([name, bytes]) => ['size', `  of which ${name}`, kb(bytes)] as const);
+}
+
+/** Median time for a fresh Node process to load the bundle, beside a bundle of only the Secrets Manager client built the same way. */
+function coldStart(bundlePath: string, functionBuild: BuildOptions, runs: number): Row[] {
   const baseline = join(WORK, 'baseline.js');
   buildSync({
+    ...functionBuild,
+    entryPoints: undefined,
     stdin: { contents: "exports.SecretsManagerClient = require('@aws-sdk/client-secrets-manager').SecretsManagerClient;", resolveDir: ROOT, loader: 'js' },
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'cjs',
-    minify: true,
-    keepNames: true,
     outfile: baseline,
     logLevel: 'silent',
   });

@@ -30,12 +30,14 @@ function expectContextError(overrides: Context, key: string, message: RegExp): v
 }
 
 describe('readAppContext', () => {
-  test('reads the defaults committed in cdk.json', () => {
-    // GIVEN the context block of cdk.json
-    const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { app: string; context: Context };
+  const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { app: string; context: Context };
+
+  test('cdk.json names no app: a synth with only clientIds attaches only those', () => {
+    // GIVEN the context block of cdk.json, plus -c hopae:clientIds=HqTRDIYH
+    const given: Context = { ...cdkJson.context, 'hopae:clientIds': 'HqTRDIYH' };
 
     // WHEN
-    const context = readAppContext((key) => cdkJson.context[key]);
+    const context = readAppContext((key) => given[key]);
 
     // THEN
     expect(cdkJson.app).toBe('npx tsx bin/app.ts');
@@ -43,10 +45,17 @@ describe('readAppContext', () => {
       stackName: 'HopaeSecretRotation',
       environment: 'sandbox',
       workspaceKeySecret: 'hopae/workspace-key',
-      appSecrets: ['hopae/apps/HqTRDIYH'],
-      clientIds: [],
+      appSecrets: [],
+      clientIds: ['HqTRDIYH'],
       rotationDays: 30,
     });
+  });
+
+  test('cdk.json alone fails with one line naming the context keys to pass', () => {
+    // GIVEN / WHEN / THEN
+    expect(() => readAppContext((key) => cdkJson.context[key])).toThrow(
+      /^Context hopae:appSecrets or hopae:clientIds must name at least one app: pass -c hopae:clientIds=<clientId>\[,\.\.\.\] \(creates their secrets\) or -c hopae:appSecrets=<secret name or ARN>\[,\.\.\.\] \(attaches existing secrets\)$/,
+    );
   });
 
   test('names the production stack apart from the sandbox one', () => {

@@ -1,22 +1,38 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleRotationFunction } from '../../local/bundle';
+import { synthesizeRotationFunction } from '../../local/bundle';
+import { builtFunctionPath } from '../../local/built-function';
 
-// The one test that really runs esbuild (the others skip bundling): the AWS SDK must be inside the
-// bundle, not left to the Lambda runtime, so production runs the SDK version the tests ran.
+// The prebuilt function (dist/function/index.js, written by `npm run build`) is what the construct
+// ships: the AWS SDK inside, nothing left to the Lambda runtime, and byte for byte the file the tests run.
 describe('HopaeSecretRotation bundle', () => {
   let outdir: string;
+  let built: Buffer;
   let bundle: string;
+  let asset: Buffer;
+  let assetDirectory: string;
 
   beforeAll(() => {
-    // GIVEN an App that bundles (no 'aws:cdk:bundling-stacks' override)
-    // WHEN synthesized, the asset manifest tells where the bundled code went
-    const bundled = bundleRotationFunction();
-    outdir = bundled.outdir;
-    bundle = readFileSync(join(bundled.codeDirectory, 'index.js'), 'utf8');
+    // GIVEN the built bundle, and a stack synthesized with the construct
+    built = readFileSync(builtFunctionPath());
+    bundle = built.toString('utf8');
+    const synthesized = synthesizeRotationFunction();
+    outdir = synthesized.outdir;
+    assetDirectory = synthesized.codeDirectory;
+    asset = readFileSync(join(assetDirectory, 'index.js'));
   });
 
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  test('the synthesized asset is the built bundle, byte for byte', () => {
+    // THEN the bytes cdk deploy uploads are the bytes the integration tests ran
+    expect(asset.equals(built)).toBe(true);
+  });
+
+  test('the asset holds the bundle only', () => {
+    // THEN no source map or other file from dist/ travels to Lambda
+    expect(readdirSync(assetDirectory)).toEqual(['index.js']);
+  });
 
   test('contains the Secrets Manager client', () => {
     // THEN the client's endpoint rules and the commands the rotation uses are compiled in

@@ -8,15 +8,16 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { readAppContext } from '../../bin/context';
-import { HopaeSecretRotationStack, type HopaeSecretRotationStackProps } from '../../lib';
+import { HopaeSecretRotationStack, type HopaeSecretRotationStackProps } from '../../lib/example-stack';
 import { ACCOUNT, APP_SECRET_ARNS, REGION, WORKSPACE_KEY_ARN } from './fixtures';
 
 const ACKNOWLEDGED = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
 
-/** The committed cdk.json context, as `cdk synth` without -c overrides sees it. */
+/** The committed cdk.json context plus one app by name, as `cdk synth -c hopae:appSecrets=hopae/apps/HqTRDIYH` sees it. */
 function defaultContext(): HopaeSecretRotationStackProps {
   const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-  const { stackName: _stackName, ...props } = readAppContext((key) => cdkJson.context[key]);
+  const context: Record<string, unknown> = { ...cdkJson.context, 'hopae:appSecrets': 'hopae/apps/HqTRDIYH' };
+  const { stackName: _stackName, ...props } = readAppContext((key) => context[key]);
   return props;
 }
 
@@ -24,7 +25,7 @@ const ENV = { account: ACCOUNT, region: REGION };
 
 const VARIANTS: [string, () => HopaeSecretRotationStackProps][] = [
   // Like bin/app.ts without CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION: environment-agnostic.
-  ['names only (the default cdk.json context)', () => defaultContext()],
+  ['names only (cdk.json context and one app secret by name)', () => defaultContext()],
   ['complete ARNs', () => ({ env: ENV, environment: 'production', workspaceKeySecret: WORKSPACE_KEY_ARN, appSecrets: [...APP_SECRET_ARNS] })],
   [
     'clientIds with alarmEmail',

@@ -1,5 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { HopaeSecretRotationStack, importSecret, type HopaeSecretRotationStackProps } from '../../lib';
+import { HopaeSecretRotationStack, importSecret, type HopaeSecretRotationStackProps } from '../../lib/example-stack';
 import { ACCOUNT, APP_SECRET_ARNS, appWithoutBundling, logicalIdOf, REGION, testStack, WORKSPACE_KEY_ARN } from './fixtures';
 
 function synthExampleStack(overrides: Partial<HopaeSecretRotationStackProps> = {}) {

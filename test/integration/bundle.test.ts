@@ -1,23 +1,15 @@
 /**
- * The deployed artefact itself: the bundle `cdk deploy` would upload, loaded in its own Node
- * process like a Lambda execution environment, rotating against moto_server and the stand-in.
+ * The deployed artefact itself: the built bundle (which the construct uploads byte for byte), loaded
+ * in its own Node process like a Lambda execution environment, rotating against moto_server and the stand-in.
  */
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { bundleRotationFunction } from '../../local/bundle';
+import { builtFunctionPath } from '../../local/built-function';
 import { expectNoSecretsLogged, outcomes, useIntegrationHarness } from '../support/integration-harness';
 import { startLambdaContainer } from '../support/lambda-container';
 
-let outdir: string | undefined;
 const h = useIntegrationHarness({
   env: { POWERTOOLS_LOG_LEVEL: 'INFO' },
-  loadHandler: async (capture) => {
-    const bundled = bundleRotationFunction();
-    outdir = bundled.outdir;
-    return startLambdaContainer(join(bundled.codeDirectory, 'index.js'), capture);
-  },
+  loadHandler: async (capture) => startLambdaContainer(builtFunctionPath(), capture),
 });
-afterAll(() => outdir && rmSync(outdir, { recursive: true, force: true }));
 
 const ALL_FOUR = ['createSecret:created', 'setSecret:nothing-to-set', 'testSecret:pending-verified', 'finishSecret:finished'];
 

@@ -419,7 +419,7 @@ describe('doctor', () => {
 describe('the installed command', () => {
   it('runs through its bin entry with the SDK standard configuration', async () => {
     const { arn } = await ourApp();
-    const bin = join(__dirname, '..', '..', 'cli', 'hopae-rotation.cjs');
+    const bin = join(__dirname, '..', '..', 'dist', 'cli', 'hopae-rotation.cjs');
 
     const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       const env = { ...process.env };

@@ -11,6 +11,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import type { RotationStep } from '../../lambda/event';
+import { loadBuiltHandler } from '../../local/built-function';
 import { HopaeStandIn } from '../../local/hopae-stand-in';
 import { type MotoServer, startMotoServer } from '../../local/moto-server';
 import { beginRotation, type RotationHandler, runSteps, type StepRun } from '../../local/rotation-driver';
@@ -44,7 +45,7 @@ export interface HarnessOptions {
   /** Environment for the handler on top of the harness's own. */
   readonly env?: Record<string, string>;
   /**
-   * Provides the handler once the environment is set; defaults to the source handler in-process.
+   * Provides the handler once the environment is set; defaults to the built bundle (dist/function) in-process.
    * `capture` receives output written outside this process (a separate Lambda container).
    */
   readonly loadHandler?: (capture: (text: string) => void) => Promise<{ handler: RotationHandler; stop?: () => Promise<void> }>;
@@ -84,7 +85,7 @@ export function useIntegrationHarness(options: HarnessOptions = {}): Harness {
     output.start();
     const loaded = options.loadHandler
       ? await options.loadHandler((text) => output.append(text))
-      : { handler: (await import('../../lambda/index.js')).handler as RotationHandler };
+      : { handler: loadBuiltHandler() };
     handler = loaded.handler;
     stopHandler = loaded.stop;
   });

@@ -1,0 +1,74 @@
+// `npm run build`: compiles the package's TypeScript (construct, client, their types) to dist/, and
+// bundles the two programs that must run without this package's dependencies:
+//   dist/function/index.js     the Lambda asset the construct deploys (SDK, middy, Powertools inside)
+//   dist/cli/hopae-rotation.cjs the operator CLI, runnable with plain `node`
+// Plain JavaScript so that it runs before anything is compiled (npm's `prepare`).
+import { execFileSync } from 'node:child_process';
+import { chmodSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+
+/** esbuild options of the Lambda asset; the bench and the tests read the result, never rebuild it. */
+export const FUNCTION_BUILD = {
+  entryPoints: [join(root, 'lambda', 'index.ts')],
+  outfile: join(dist, 'function', 'index.js'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node24',
+  // The SDK's ES module builds import only what is used; its CommonJS index files pull whole
+  // protocol stacks and nested clients (526 KB → 387 KB, -14 % init CPU, measured).
+  mainFields: ['module', 'main'],
+  minify: true,
+  sourcemap: false,
+  legalComments: 'none',
+  // Error classes name themselves (`override readonly name`), so minified class names do not matter.
+  keepNames: false,
+  // Nothing external: production runs exactly the SDK version the tests ran.
+  external: [],
+  // The SDK's ES modules load node:http and friends with import(); as require() they load the same
+  // built-ins, and the bundle also runs inside Jest's VM (which has no dynamic-import hook).
+  supported: { 'dynamic-import': false },
+  logLevel: 'warning',
+};
+
+const CLI_BUILD = {
+  entryPoints: [join(root, 'cli', 'bin.ts')],
+  outfile: join(dist, 'cli', 'hopae-rotation.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  mainFields: ['module', 'main'],
+  minify: true,
+  sourcemap: false,
+  legalComments: 'none',
+  banner: { js: '#!/usr/bin/env node' },
+  logLevel: 'warning',
+};
+
+/** `--function`: only the Lambda bundle (a second, for `npm start`); otherwise everything. */
+async function main(args) {
+  if (args.includes('--function')) {
+    await build(FUNCTION_BUILD);
+    return;
+  }
+  rmSync(dist, { recursive: true, force: true });
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], {
+    stdio: 'inherit',
+  });
+  await build(FUNCTION_BUILD);
+  await build(CLI_BUILD);
+  chmodSync(CLI_BUILD.outfile, 0o755);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).catch((error) => {
+    console.error(`build failed: ${error.message}`);
+    process.exit(1);
+  });
+}
