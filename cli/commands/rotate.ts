@@ -42,6 +42,8 @@ export async function rotateCommand(context: CommandContext, options: RotateOpti
   const probe = probeFor(deps.transport, access);
   if (options.local) return rotateLocally(context, state, app.clientId, access.apiBaseUrl, access.workspaceKeySecretId);
 
+  // Log lines of this attempt are newer than this (less a few seconds: clocks differ).
+  const since = deps.now() - CLOCK_SKEW_MS;
   let token: string;
   let resumed = false;
   try {
@@ -63,8 +65,6 @@ export async function rotateCommand(context: CommandContext, options: RotateOpti
     return EXIT.OK;
   }
 
-  // A little before now: the service's clock and ours may differ by a few seconds.
-  const since = deps.now() - CLOCK_SKEW_MS;
   const deadline = deps.now() + options.timeoutSeconds * 1000;
   const summary = { secret: state.name, clientId: app.clientId, token, resumed, waited: true };
   let phase: Phase | undefined;
