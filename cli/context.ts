@@ -51,7 +51,7 @@ export interface CommandContext {
 /**
  * The secret's rotation function, which must be ours: this tool acts only on secrets it rotates.
  * A secret with no function or another's is not ours (exit 2); ours with its function gone needs
- * a deployment (exit 1).
+ * a deployment, or a permission to read it (exit 1).
  */
 export async function requireOurFunction(context: CommandContext, state: SecretState): Promise<FunctionInfo> {
   if (!state.rotationLambdaArn) {
@@ -59,7 +59,7 @@ export async function requireOurFunction(context: CommandContext, state: SecretS
   }
   const fn = await context.functions.lookup(state.rotationLambdaArn);
   const row = classifyConfiguration({ ...state, rotationEnabled: true }, fn);
-  if (row) throw new CliError(`${row.summary.replace(/\.$/, '')}; ${row.action}`, fn.missing ? EXIT.FAILED : EXIT.USAGE);
+  if (row) throw new CliError(`${row.summary.replace(/\.$/, '')}; ${row.action}`, fn.problem ? EXIT.FAILED : EXIT.USAGE);
   return fn;
 }
 

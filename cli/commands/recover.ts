@@ -28,7 +28,8 @@ export async function recoverCommand(context: CommandContext, options: RecoverOp
   const fn = await context.functions.lookup(state.rotationLambdaArn);
   let candidates: Candidate[] = [];
   let row = classifyConfiguration(state, fn);
-  if (row?.state === 'function-not-ours') throw new CliError(`${row.summary} ${row.action}.`);
+  // Another's function is bad input; ours unreadable (a permission) is a fix to make.
+  if (row?.state === 'function-not-ours' && !fn.problem) throw new CliError(`${row.summary} ${row.action}.`);
   if (!row) {
     const access = await resolveHopaeAccess(options, deps.env, fn);
     candidates = await judgeVersions(deps.sm, probeFor(deps.transport, access), state);
