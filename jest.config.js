@@ -12,4 +12,7 @@ module.exports = {
   setupFiles: ['<rootDir>/test/support/env.ts'],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
   testTimeout: 30000,
+  // Jest's default (cores - 1) is one worker on a 2-core machine: files ran one after another.
+  // Two workers overlap the CDK files' CPU with the integration files' waits on moto_server.
+  maxWorkers: 2,
 };

@@ -21,7 +21,8 @@ export interface AppContext {
   readonly appSecrets: string[];
   /** Apps whose secret the stack creates. */
   readonly clientIds: string[];
-  readonly rotationDays: number;
+  /** Days between rotations; absent: the construct spreads the secrets' schedules. */
+  readonly rotationDays?: number;
   /** A cron(...) expression; when set it replaces rotationDays. */
   readonly scheduleExpression?: string;
   readonly rotationWindowHours?: number;
@@ -39,8 +40,6 @@ export class AppContextError extends Error {
     this.name = 'AppContextError';
   }
 }
-
-const DEFAULT_ROTATION_DAYS = 30;
 
 /**
  * Reads and validates the app's context. Values from cdk.json keep their JSON types; values given
@@ -62,7 +61,7 @@ export function readAppContext(getContext: (key: string) => unknown): AppContext
     workspaceKeySecret: readSecretRef(getContext(CONTEXT_KEYS.workspaceKeySecret)),
     appSecrets,
     clientIds,
-    rotationDays: readWholeNumber(CONTEXT_KEYS.rotationDays, getContext(CONTEXT_KEYS.rotationDays), 1, 1000, 'days') ?? DEFAULT_ROTATION_DAYS,
+    ...optional('rotationDays', readWholeNumber(CONTEXT_KEYS.rotationDays, getContext(CONTEXT_KEYS.rotationDays), 1, 1000, 'days')),
     ...optional('scheduleExpression', readCron(getContext(CONTEXT_KEYS.scheduleExpression))),
     ...optional('rotationWindowHours', readWholeNumber(CONTEXT_KEYS.rotationWindowHours, getContext(CONTEXT_KEYS.rotationWindowHours), 1, 24, 'hours')),
     ...optional('alarmEmail', readOptionalString(CONTEXT_KEYS.alarmEmail, getContext(CONTEXT_KEYS.alarmEmail))),

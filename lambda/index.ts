@@ -16,3 +16,4 @@ export const handler = createHandler({
   emf,
   resolve: memoize(() => buildRuntime({ env: process.env, logger, metrics })),
 });
+export { auditHandler } from './audit';

@@ -11,8 +11,8 @@ export { METRICS_NAMESPACE };
 export interface RotationMetrics {
   stepSucceeded(step: RotationStep, outcome: string, durationMs: number, secretName: string): void;
   stepFailed(step: RotationStep | 'unknown', errorCode: string, durationMs: number, secretName: string): void;
-  /** One retry of a Hopae call (rotate or verify). */
-  hopaeRetry(operation: string): void;
+  /** One retry of a Hopae call (rotate or verify); `throttled` when Hopae asked us to wait. */
+  hopaeRetry(operation: string, throttled: boolean): void;
   /** Hopae answered with `Idempotency-Replayed: true`. */
   idempotentReplay(): void;
 }
@@ -26,7 +26,7 @@ export const noMetrics: RotationMetrics = {
 
 /**
  * Powertools Metrics with two views: by Step (StepSucceeded, StepFailed, StepDuration,
- * HopaeRetries, IdempotentReplays) for the fleet, and by SecretName (RotationCompleted,
+ * HopaeRetries, HopaeThrottles, IdempotentReplays) for the fleet, and by SecretName (RotationCompleted,
  * RotationStepFailed) so one app's failures stand out. Flushed by the logMetrics middleware.
  */
 export class PowertoolsRotationMetrics implements RotationMetrics {
@@ -47,8 +47,9 @@ export class PowertoolsRotationMetrics implements RotationMetrics {
     this.perSecret(secretName, 'RotationStepFailed');
   }
 
-  hopaeRetry(_operation: string): void {
+  hopaeRetry(_operation: string, throttled: boolean): void {
     this.metrics.addMetric('HopaeRetries', MetricUnit.Count, 1);
+    if (throttled) this.metrics.addMetric('HopaeThrottles', MetricUnit.Count, 1);
   }
 
   idempotentReplay(): void {

@@ -6,3 +6,32 @@ export const SERVICE_NAME = 'hopae-secret-rotation';
 
 /** CloudWatch namespace of the function's EMF metrics. */
 export const METRICS_NAMESPACE = 'HopaeSecretRotation';
+
+/** Metrics the rotation audit emits (lambda/audit), by what they mean; the construct's alarms and dashboard use these names. */
+export const AUDIT_METRICS = {
+  /** AWSPENDING on a version other than AWSCURRENT for longer than the stuck threshold. */
+  stuck: 'RotationStuck',
+  /** No successful rotation for longer than the schedule's longest interval + window + grace. */
+  overdue: 'RotationOverdue',
+  /** Rotation turned off on an attached secret. */
+  disabled: 'RotationDisabled',
+  /** Secrets whose metadata the audit could not read (deleted, or access denied). */
+  unreadable: 'AuditUnreadable',
+  /** Secrets audited in one run: 0 or absent means the audit did not run. */
+  audited: 'SecretsAudited',
+} as const;
+
+/** Dimension of the audit's and the rotation's per-secret metrics. */
+export const SECRET_NAME_DIMENSION = 'SecretName';
+
+/** Environment of the audit function: minutes before a pending version counts as stuck, hours before a secret counts as overdue. */
+export const AUDIT_ENV = {
+  stuckAfterMinutes: 'AUDIT_STUCK_AFTER_MINUTES',
+  overdueAfterHours: 'AUDIT_OVERDUE_AFTER_HOURS',
+} as const;
+
+/** The audit's log messages for a secret: what the alarms tell operators to search for. */
+export const AUDIT_LOG_MESSAGES = {
+  attention: 'Rotation audit: secret needs attention',
+  unreadable: 'Rotation audit: could not read the secret metadata',
+} as const;

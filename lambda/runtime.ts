@@ -32,7 +32,7 @@ export function buildRuntime(options: RuntimeOptions): { steps: StepDependencies
         transport: options.transport ?? fetchTransport,
         retry: config.retry,
         logger: options.logger,
-        onRetry: (operation) => metrics.hopaeRetry(operation),
+        onRetry: (operation, throttled) => metrics.hopaeRetry(operation, throttled),
       }),
       workspaceKey: new WorkspaceKeyProvider(store, config.workspaceKeySecretId),
       logger: options.logger,

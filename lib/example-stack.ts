@@ -24,13 +24,13 @@ export interface HopaeSecretRotationStackProps extends StackProps {
   /**
    * Days between rotations (ignored when `scheduleExpression` is set).
    *
-   * @default 30
+   * @default - the construct's spread monthly schedules
    */
   readonly rotationDays?: number;
   /**
    * A cron(...) expression for rotations, e.g. `cron(0 4 ? * SUN *)`.
    *
-   * @default - every `rotationDays` days
+   * @default - every `rotationDays` days, else the construct's spread monthly schedules
    */
   readonly scheduleExpression?: string;
   /**
@@ -68,7 +68,9 @@ export class HopaeSecretRotationStack extends Stack {
       clientIds: props.clientIds,
       schedule: props.scheduleExpression
         ? HopaeRotationSchedule.cron(props.scheduleExpression)
-        : HopaeRotationSchedule.rate(Duration.days(props.rotationDays ?? 30)),
+        : props.rotationDays === undefined
+          ? undefined
+          : HopaeRotationSchedule.rate(Duration.days(props.rotationDays)),
       rotationWindow: props.rotationWindowHours === undefined ? undefined : Duration.hours(props.rotationWindowHours),
       alarmEmail: props.alarmEmail,
       runbookUrl: props.runbookUrl,

@@ -12,7 +12,9 @@ import { RotationAlerts } from './alerts';
 import { HopaeSecretRotationPropsError } from './errors';
 import { rotationFunctionCode } from './function-asset';
 import { rotationPolicyStatements } from './permissions';
+import { auditSettings, FleetMonitoring } from './fleet-monitoring';
 import { HopaeRotationSchedule } from './schedule';
+import { planRotationRules } from './schedule-spread';
 
 /** The Hopae Connect API a rotation talks to. */
 export type HopaeEnvironment = 'sandbox' | 'production';
@@ -97,11 +99,60 @@ export interface HopaeSecretRotationProps {
   readonly encryptionKey?: IKey;
 
   /**
-   * When Secrets Manager rotates each app secret.
+   * When Secrets Manager rotates each app secret. Given, it applies to every secret and no
+   * spreading happens.
    *
-   * @default HopaeRotationSchedule.rate(Duration.days(30))
+   * @default - spread: each secret monthly on its own day and hour (see `spreadSchedules`)
    */
   readonly schedule?: HopaeRotationSchedule;
+
+  /**
+   * Without a `schedule`: give each secret `cron(0 H D * ? *)` with day 1–28 and hour from a hash
+   * of its name and a 2-hour window (or `rotationWindow`), so a fleet does not rotate all at once
+   * (docs/fleet.md). False: every secret on HopaeRotationSchedule.rate(Duration.days(30)).
+   *
+   * @default true
+   */
+  readonly spreadSchedules?: boolean;
+
+  /**
+   * How often the rotation audit checks every secret for a stuck, overdue or disabled rotation.
+   * Between 5 minutes and 24 hours.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly auditInterval?: Duration;
+
+  /**
+   * How long a pending version apart from AWSCURRENT may exist before the audit calls the rotation stuck.
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly stuckAfter?: Duration;
+
+  /**
+   * Added to the schedule's longest interval and the rotation window: past that without a
+   * successful rotation, a secret is overdue.
+   *
+   * @default Duration.days(1)
+   */
+  readonly overdueGrace?: Duration;
+
+  /**
+   * How long without a successful rotation makes a secret overdue, instead of schedule + window +
+   * `overdueGrace`. Required for a cron whose longest interval cannot be read from it.
+   *
+   * @default - derived from the schedule
+   */
+  readonly overdueAfter?: Duration;
+
+  /**
+   * Whether to create a CloudWatch dashboard of the fleet (rotations, step durations, Hopae
+   * retries, audit findings, function errors).
+   *
+   * @default true
+   */
+  readonly dashboard?: boolean;
 
   /**
    * How long, from the scheduled start, Secrets Manager may take to start a rotation: whole hours,
@@ -202,6 +253,9 @@ export class HopaeSecretRotation extends Construct {
   /** Topic, EventBridge rule and alarms that report failures. */
   readonly alerts: RotationAlerts;
 
+  /** The rotation audit (stuck, overdue, disabled), its alarms and the dashboard. */
+  readonly monitoring: FleetMonitoring;
+
   /** The Hopae API base URL the function calls. */
   readonly apiBaseUrl: string;
 
@@ -209,8 +263,8 @@ export class HopaeSecretRotation extends Construct {
     super(scope, id);
 
     this.apiBaseUrl = resolveApiBaseUrl(props);
-    const schedule = props.schedule ?? HopaeRotationSchedule.rate(Duration.days(30));
-    const window = props.rotationWindow === undefined ? undefined : schedule.renderWindow(props.rotationWindow);
+    const rotationRules = planRotationRules(props);
+    const audit = auditSettings(props, rotationRules.longestInterval, rotationRules.window);
     const timeout = validateTimeout(props.timeout ?? Duration.seconds(60));
     const memorySize = validateMemorySize(props.memorySize ?? 256);
     validateReservedConcurrency(props.reservedConcurrentExecutions);
@@ -281,7 +335,7 @@ export class HopaeSecretRotation extends Construct {
       const rotationSchedule = new CfnRotationSchedule(secret, 'HopaeRotationSchedule', {
         secretId: secret.secretFullArn ?? secret.secretName,
         rotationLambdaArn: this.rotationFunction.functionArn,
-        rotationRules: { scheduleExpression: schedule.expressionString, ...(window ? { duration: window } : {}) },
+        rotationRules: rotationRules.rulesFor(secret),
         rotateImmediatelyOnUpdate: props.rotateImmediatelyOnUpdate ?? false,
       });
       rotationSchedule.node.addDependency(invokePermission);
@@ -298,6 +352,15 @@ export class HopaeSecretRotation extends Construct {
       runbookUrl: props.runbookUrl ?? DEFAULT_RUNBOOK,
     });
 
+    this.monitoring = new FleetMonitoring(this, 'Monitoring', {
+      secrets: this.secrets,
+      rotationFunction: this.rotationFunction,
+      topic: this.alerts.topic,
+      runbookUrl: props.runbookUrl ?? DEFAULT_RUNBOOK,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      settings: audit,
+      dashboard: props.dashboard ?? true,
+    });
   }
 }
 

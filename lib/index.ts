@@ -3,3 +3,8 @@ export * from './alerts';
 export * from './errors';
 export * from './hopae-secret-rotation';
 export * from './schedule';
+export * from './audit-alarms';
+export * from './dashboard';
+export * from './fleet-monitoring';
+export * from './rotation-audit';
+export * from './schedule-spread';

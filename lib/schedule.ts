@@ -27,14 +27,14 @@ export class HopaeRotationSchedule {
     }
     if (ms % DAY_MS === 0) {
       const days = ms / DAY_MS;
-      return new HopaeRotationSchedule(`rate(${days} ${days === 1 ? 'day' : 'days'})`, { kind: 'day', startHour: 0 });
+      return new HopaeRotationSchedule(`rate(${days} ${days === 1 ? 'day' : 'days'})`, { kind: 'day', startHour: 0 }, interval);
     }
     // Secrets Manager's rate() takes hours or days; hour rates reset each UTC day.
     if (ms % HOUR_MS !== 0 || ms >= DAY_MS) {
       throw new HopaeSecretRotationPropsError('schedule', `rate must be 4 to 23 whole hours or a whole number of days; got ${interval.toHumanString()}`);
     }
     const hours = ms / HOUR_MS;
-    return new HopaeRotationSchedule(`rate(${hours} hours)`, { kind: 'hours', intervalHours: hours });
+    return new HopaeRotationSchedule(`rate(${hours} hours)`, { kind: 'hours', intervalHours: hours }, interval);
   }
 
   /**
@@ -43,7 +43,7 @@ export class HopaeRotationSchedule {
    * and the year `*`.
    */
   static cron(expression: string): HopaeRotationSchedule {
-    if (Token.isUnresolved(expression)) return new HopaeRotationSchedule(expression, { kind: 'unknown' });
+    if (Token.isUnresolved(expression)) return new HopaeRotationSchedule(expression, { kind: 'unknown' }, undefined);
     const match = /^cron\((.*)\)$/.exec(expression.trim());
     const fields = match?.[1]!.trim().split(/\s+/) ?? [];
     if (fields.length !== 6) {
@@ -52,19 +52,25 @@ export class HopaeRotationSchedule {
         `cron must look like cron(minutes hours day-of-month month day-of-week year) with 6 fields; got '${expression}'`,
       );
     }
-    const [minutes, hours, dayOfMonth, , dayOfWeek, year] = fields as [string, string, string, string, string, string];
+    const [minutes, hours, dayOfMonth, month, dayOfWeek, year] = fields as [string, string, string, string, string, string];
     if (minutes !== '0') throw new HopaeSecretRotationPropsError('schedule', `cron minutes must be 0 (rotation windows open on the hour); got '${expression}'`);
     if (year !== '*') throw new HopaeSecretRotationPropsError('schedule', `cron year must be *; got '${expression}'`);
     if (dayOfMonth !== '?' && dayOfWeek !== '?') {
       throw new HopaeSecretRotationPropsError('schedule', `cron needs '?' in day-of-month or day-of-week; got '${expression}'`);
     }
-    return new HopaeRotationSchedule(`cron(${fields.join(' ')})`, cronWindowLimit(hours));
+    return new HopaeRotationSchedule(`cron(${fields.join(' ')})`, cronWindowLimit(hours), cronLongestInterval(hours, dayOfMonth, month, dayOfWeek));
   }
 
   private constructor(
     /** The ScheduleExpression Secrets Manager receives. */
     readonly expressionString: string,
     private readonly windowLimit: WindowLimit,
+    /**
+     * The longest time between two scheduled starts, when the expression makes it plain (a rate;
+     * a cron on one hour of every day, one weekday or one day of the month): what the rotation
+     * audit allows before it calls a secret overdue. Undefined for richer crons.
+     */
+    readonly longestInterval: Duration | undefined,
   ) {}
 
   /**
@@ -99,4 +105,14 @@ function cronWindowLimit(hours: string): WindowLimit {
   const stepped = /^(\d{1,2})\/(\d{1,2})$/.exec(hours);
   if (stepped) return { kind: 'hours', intervalHours: Math.min(Number(stepped[2]), 24 - Number(stepped[1])) };
   return { kind: 'unknown' };
+}
+
+/** Daily, weekly (one weekday) or monthly (one day of the month) at a single hour; anything else is left unknown. */
+function cronLongestInterval(hours: string, dayOfMonth: string, month: string, dayOfWeek: string): Duration | undefined {
+  if (!/^\d{1,2}$/.test(hours) || month !== '*') return undefined;
+  if ((dayOfMonth === '*' && dayOfWeek === '?') || (dayOfMonth === '?' && dayOfWeek === '*')) return Duration.days(1);
+  if (dayOfMonth === '?' && /^([1-7]|[A-Za-z]{3})$/.test(dayOfWeek)) return Duration.days(7);
+  // A day up to 28 comes every month; the longest gap between two is 31 days.
+  if (dayOfWeek === '?' && /^\d{1,2}$/.test(dayOfMonth) && Number(dayOfMonth) <= 28) return Duration.days(31);
+  return undefined;
 }

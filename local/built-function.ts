@@ -19,3 +19,9 @@ export function loadBuiltHandler(): RotationHandler {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS bundle picked at run time
   return (require(builtFunctionPath()) as { handler: RotationHandler }).handler;
 }
+
+/** The rotation audit's handler from the same built bundle (`index.auditHandler`, as the construct deploys it). */
+export function loadBuiltAuditHandler(): (event: unknown, context: import('aws-lambda').Context) => Promise<unknown> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS bundle picked at run time
+  return (require(builtFunctionPath()) as { auditHandler: (event: unknown, context: import('aws-lambda').Context) => Promise<unknown> }).auditHandler;
+}

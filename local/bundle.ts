@@ -20,7 +20,8 @@ export interface BundledFunction {
 /** Synthesizes a stack with the construct and returns the directory of its function's code asset: what `cdk deploy` uploads. */
 export function synthesizeRotationFunction(): BundledFunction {
   const outdir = mkdtempSync(join(tmpdir(), 'hopae-rotation-cdk-'));
-  const app = new App({ outdir });
+  // Only the asset matters here; the schema check runs in test/cdk/cdk-nag.test.ts.
+  const app = new App({ outdir, builtinCloudFormationValidation: false });
   const stack = new Stack(app, 'BundleStack', { env: { account: '123456789012', region: 'eu-central-1' } });
   new HopaeSecretRotation(stack, 'Rotation', {
     environment: 'sandbox',
@@ -39,10 +40,16 @@ interface TemplateLike {
   readonly Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: unknown } } }>;
 }
 
-/** The asset directory the stack's only Lambda function ships, found through the stack's asset manifest. */
+/**
+ * The asset directory the stack's Lambda functions ship (the rotation and the audit: one asset,
+ * deduplicated by hash), found through the stack's asset manifest.
+ */
 function functionCodeDirectory(assemblyDirectory: string, dependencies: ArtifactLike[], template: TemplateLike): string {
   const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
-  if (functions.length !== 1) throw new Error(`expected one Lambda function, found ${functions.length}`);
+  const objectKeys = new Set(functions.map((f) => JSON.stringify(f.Properties.Code?.S3Key)));
+  if (functions.length === 0 || objectKeys.size !== 1) {
+    throw new Error(`expected the Lambda functions to ship one code asset; found ${functions.length} functions with ${objectKeys.size} assets`);
+  }
   const objectKey = functions[0]?.Properties.Code?.S3Key;
 
   const manifestArtifact = dependencies.find((d) => d.manifest.type === ArtifactType.ASSET_MANIFEST);

@@ -4,7 +4,10 @@
  *
  *   npm run bench                         everything, 1,000 secrets for the scale run
  *   npm run bench -- --secrets 200        a smaller fleet (also --concurrency, --hopae-rate, --rotations, --cold-runs)
- *   npm run bench -- --only size,calls    some sections (size, cold, latency, calls, scale)
+ *   npm run bench -- --only size,calls    some sections (size, cold, latency, calls, scale, fleet)
+ *
+ * `fleet` compares a fleet whose secrets all start together (one schedule for all) with the spread
+ * the construct gives by default (lib/schedule-spread.ts): calls to Hopae per secret and time to finish.
  */
 import { spawnSync } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
@@ -17,6 +20,7 @@ import { build, type BuildOptions, buildSync } from 'esbuild';
 import { builtFunctionPath } from '../local/built-function';
 import { type LocalEnvironment, startLocalEnvironment } from '../local/local-environment';
 import { beginRotation, type RotationHandler, runSteps, type StepRun } from '../local/rotation-driver';
+import { SPREAD_WINDOW, spreadScheduleForKey } from '../lib/schedule-spread';
 
 const ROOT = join(__dirname, '..');
 const WORK = join(ROOT, '.bench');
@@ -40,7 +44,7 @@ function parseOptions(argv: readonly string[]): Options {
     return n;
   };
   const onlyIndex = argv.indexOf('--only');
-  const all = ['size', 'cold', 'latency', 'calls', 'scale'];
+  const all = ['size', 'cold', 'latency', 'calls', 'scale', 'fleet'];
   const only = new Set(onlyIndex < 0 ? all : argv[onlyIndex + 1]!.split(','));
   for (const section of only) if (!all.includes(section)) throw new Error(`--only takes ${all.join(',')}`);
   return {
@@ -74,13 +78,14 @@ async function main(): Promise<void> {
     rows.push(...(await bundleBreakdown(FUNCTION_BUILD)));
   }
   if (options.only.has('cold')) rows.push(...coldStart(bundlePath, FUNCTION_BUILD, options.coldRuns));
-  if (['latency', 'calls', 'scale'].some((section) => options.only.has(section))) {
+  if (['latency', 'calls', 'scale', 'fleet'].some((section) => options.only.has(section))) {
     // One local environment: the handler's clients are built once per process, as in a Lambda container.
     const local = await startLocalEnvironment({ POWERTOOLS_LOG_LEVEL: 'CRITICAL', POWERTOOLS_METRICS_DISABLED: 'true' }, { proxy: true });
     try {
       const handler = await local.loadHandler();
       if (options.only.has('latency') || options.only.has('calls')) rows.push(...(await latencyAndCalls(local, handler, options)));
       if (options.only.has('scale')) rows.push(...(await scale(local, handler, options)));
+      if (options.only.has('fleet')) rows.push(...(await fleet(local, handler, options)));
     } finally {
       await local.stop();
     }
@@ -222,6 +227,83 @@ async function scale(local: LocalEnvironment, handler: RotationHandler, options:
       ['scale', 'secrets lost (AWSCURRENT not accepted by Hopae)', `${lost}`],
     ];
   }
+}
+
+/** What one batch of rotations started at the same instant cost and took. */
+interface BatchResult {
+  readonly secrets: number;
+  readonly seconds: number;
+  readonly rotateCalls: number;
+  readonly throttled: number;
+  readonly failures: number;
+  /** The longest single createSecret invocation: what must fit in the function's timeout. */
+  readonly longestCreateSecretMs: number;
+}
+
+/**
+ * Creates `clientIds`' apps, begins every rotation, then runs them all at once through the handler
+ * (at most `concurrency` in flight, as Lambda concurrency would allow) against a throttling Hopae.
+ */
+async function rotateBatch(local: LocalEnvironment, handler: RotationHandler, clientIds: readonly string[], options: Options): Promise<BatchResult> {
+  let seed = 4242;
+  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const arns: string[] = [];
+  for (const clientId of clientIds) arns.push((await local.createApp(clientId)).arn);
+  const tokens: string[] = [];
+  for (const arn of arns) tokens.push(await beginRotation(local.sm, arn));
+  local.standIn.resetTraffic();
+  local.standIn.setLoadBehaviour({ rotatePerSecond: options.hopaeRate, retryAfterSeconds: 1, slowShare: 0.05, slowMs: 300, random });
+  let failures = 0;
+  let longestCreateSecretMs = 0;
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    for (let i = next++; i < arns.length; i = next++) {
+      const runs = await runSteps(handler, arns[i]!, tokens[i]!);
+      if (runs.length !== 4 || runs.some((r) => r.error)) failures += 1;
+      longestCreateSecretMs = Math.max(longestCreateSecretMs, runs[0]?.durationMs ?? 0);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, arns.length) }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  local.standIn.setLoadBehaviour({});
+  const rotates = local.standIn.requests.filter((r) => r.route === 'rotate');
+  return { secrets: arns.length, seconds, rotateCalls: rotates.length, throttled: rotates.filter((r) => r.outcome === 429).length, failures, longestCreateSecretMs };
+}
+
+/** The busiest hour of a spread fleet: the secrets whose 2-hour window covers it (they may all be in flight then). */
+function busiestSpreadHour(clientIds: readonly string[]): { day: number; hour: number; clientIds: string[]; distinctStarts: number } {
+  const slots = clientIds.map((clientId) => ({ clientId, ...spreadScheduleForKey(`hopae/apps/${clientId}`) }));
+  const windowHours = SPREAD_WINDOW.toHours();
+  let busiest = { day: 1, hour: 0, clientIds: [] as string[] };
+  for (let day = 1; day <= 28; day++) {
+    for (let hour = 0; hour < 24; hour++) {
+      const covering = slots.filter((s) => s.day === day && s.hour <= hour && hour < s.hour + windowHours).map((s) => s.clientId);
+      if (covering.length > busiest.clientIds.length) busiest = { day, hour, clientIds: covering };
+    }
+  }
+  return { ...busiest, distinctStarts: new Set(slots.map((s) => `${s.day} ${s.hour}`)).size };
+}
+
+/** Fleet scenarios: every secret on one schedule (all start together) against the construct's spread schedules. */
+async function fleet(local: LocalEnvironment, handler: RotationHandler, options: Options): Promise<Row[]> {
+  const clientIds = Array.from({ length: options.secrets }, (_, i) => `Fleet${String(i).padStart(5, '0')}`);
+  const perSecret = (batch: BatchResult) => (batch.rotateCalls / batch.secrets).toFixed(2);
+  const describe = (batch: BatchResult) =>
+    `${batch.seconds.toFixed(1)} s; Hopae rotate calls ${batch.rotateCalls} (${perSecret(batch)} per secret, ${batch.throttled} throttled); ` +
+    `longest createSecret ${(batch.longestCreateSecretMs / 1000).toFixed(1)} s; failed ${batch.failures}`;
+
+  const together = await rotateBatch(local, handler, clientIds, options);
+  const busiest = busiestSpreadHour(clientIds);
+  // Worst case for the spread: every secret whose window covers the busiest hour starts at the same instant
+  // (fresh secrets, "s" appended: the first batch's are rotated already; the count is what matters).
+  const spread = await rotateBatch(local, handler, busiest.clientIds.map((id) => `${id}s`), options);
+  return [
+    ['fleet', `all at once: ${options.secrets} secrets on one schedule (${options.concurrency} in flight, Hopae ${options.hopaeRate} rotations/s)`, describe(together)],
+    ['fleet', `spread: distinct start times (day × hour) of ${options.secrets} secrets`, `${busiest.distinctStarts} of ${28 * (25 - SPREAD_WINDOW.toHours())}`],
+    ['fleet', 'spread: most secrets whose window covers one hour', `${busiest.clientIds.length} (day ${busiest.day}, ${busiest.hour}:00 UTC)`],
+    ['fleet', 'spread: those all started at the same instant (worst case)', describe(spread)],
+  ];
 }
 
 function median(values: readonly number[]): number {

@@ -11,8 +11,8 @@ export interface HopaeClientOptions {
   readonly transport: HttpTransport;
   readonly retry: RetrySettings;
   readonly logger: Log;
-  /** Called before each retry, e.g. to count it. */
-  readonly onRetry?: (operation: string) => void;
+  /** Called before each retry, e.g. to count it; `throttled` when Hopae asked us to wait (429, or 409 in progress). */
+  readonly onRetry?: (operation: string, throttled: boolean) => void;
   /** Injected in tests; real timers otherwise. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly now?: () => number;
@@ -165,7 +165,7 @@ export class HopaeClient {
         last = { ...result, problem: `${result.problem}; no time left for another attempt within the invocation` };
         break;
       }
-      this.options.onRetry?.(operation);
+      this.options.onRetry?.(operation, result.throttled === true);
       this.options.logger.warn('Hopae call failed, retrying', {
         operation,
         attempt: made,

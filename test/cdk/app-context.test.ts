@@ -8,7 +8,6 @@ const VALID: Context = {
   'hopae:environment': 'sandbox',
   'hopae:workspaceKeySecret': 'hopae/workspace-key',
   'hopae:appSecrets': ['hopae/apps/HqTRDIYH'],
-  'hopae:rotationDays': 30,
 };
 
 function read(overrides: Context = {}) {
@@ -47,7 +46,6 @@ describe('readAppContext', () => {
       workspaceKeySecret: 'hopae/workspace-key',
       appSecrets: [],
       clientIds: ['HqTRDIYH'],
-      rotationDays: 30,
     });
   });
 
@@ -81,7 +79,7 @@ describe('readAppContext', () => {
   test.each([
     ['a number', 7, 7],
     ['a -c string', '90', 90],
-    ['nothing', undefined, 30],
+    ['nothing (the construct spreads the schedules)', undefined, undefined],
   ])('reads rotationDays from %s', (_case, rotationDays, expected) => {
     // GIVEN / WHEN / THEN
     expect(read({ 'hopae:rotationDays': rotationDays }).rotationDays).toBe(expected);

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Stack, Validations, type PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { App, CfnResource, Stack, Validations, type PolicyValidationPluginReport } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
@@ -67,7 +67,9 @@ describe('AWS Solutions checks (cdk-nag)', () => {
   beforeEach(() => {
     // GIVEN an App with the AWS Solutions pack as a validation plugin, as bin/app.ts sets it up
     outdir = mkdtempSync(join(tmpdir(), 'hopae-rotation-nag-'));
-    app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    // CDK's built-in CloudFormation schema validation runs on synth; with this flag its errors fail the synth
+    // instead of becoming warnings (the template tests turn it off for speed: test/cdk/fixtures.ts).
+    app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:validateAgainstDefaultRules': true } });
     pack = new AwsSolutionsChecks(app);
     Validations.of(app).addPlugins(pack);
   });
@@ -121,6 +123,20 @@ describe('AWS Solutions checks (cdk-nag)', () => {
     try {
       // (Under Jest the error carries the report itself; from a terminal it says "Validation failed".)
       expect(() => app.synth()).toThrow(/AwsSolutions-SNS3[\s\S]*AwsSolutions-IAM5|Validation failed/);
+    } finally {
+      for (const spy of silence) spy.mockRestore();
+    }
+  });
+
+  test('fails synthesis on a template CloudFormation would reject, so the schema check of the variants above means something', () => {
+    // GIVEN a stack with a property AWS::SNS::Topic does not have
+    const bad = new Stack(app, 'BadSchema', { env: ENV });
+    new CfnResource(bad, 'Topic', { type: 'AWS::SNS::Topic', properties: { NoSuchProperty: 'x' } });
+
+    // WHEN synthesized / THEN it fails (the report it prints is silenced here)
+    const silence = [jest.spyOn(console, 'error').mockImplementation(() => {}), jest.spyOn(console, 'log').mockImplementation(() => {})];
+    try {
+      expect(() => app.synth()).toThrow(/NoSuchProperty|Validation failed/);
     } finally {
       for (const spy of silence) spy.mockRestore();
     }

@@ -27,7 +27,6 @@ describe('HopaeSecretRotationStack', () => {
     template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
       SecretId: 'hopae/apps/HqTRDIYH',
-      RotationRules: Match.exact({ ScheduleExpression: 'rate(30 days)' }),
       RotateImmediatelyOnUpdate: false,
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -101,6 +100,16 @@ describe('HopaeSecretRotationStack', () => {
     });
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
       RotationRules: Match.exact({ ScheduleExpression: 'rate(7 days)' }),
+    });
+  });
+
+  test('without rotationDays or a cron, spreads the schedules as the construct does by default', () => {
+    // GIVEN / WHEN
+    const { template } = synthExampleStack({});
+
+    // THEN a monthly cron at a day and hour of the secret's own, with a two-hour window
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      RotationRules: Match.exact({ ScheduleExpression: Match.stringLikeRegexp('^cron\\(0 \\d+ \\d+ \\* \\? \\*\\)$'), Duration: '2h' }),
     });
   });
 

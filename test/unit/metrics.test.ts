@@ -4,7 +4,7 @@ import { createHandler } from '../../lambda/handler';
 import { PowertoolsRotationMetrics, secretNameOf } from '../../lambda/metrics';
 import type { StepDependencies } from '../../lambda/steps';
 import { localLambdaContext } from '../../local/lambda-context';
-import { OutputCapture } from '../support/capture-output';
+import { captureEmfOutput } from '../support/emf';
 
 interface Emf {
   _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> };
@@ -25,20 +25,14 @@ describe('secretNameOf', () => {
 });
 
 describe('EMF output', () => {
-  const output = new OutputCapture();
-  beforeEach(() => {
-    delete process.env.POWERTOOLS_METRICS_DISABLED;
-    delete process.env.POWERTOOLS_DEV;
-    output.start();
-  });
-  afterEach(() => output.stop());
+  const output = captureEmfOutput();
   const emf = () => output.records().filter((r) => '_aws' in r) as unknown as Emf[];
 
   it('a finished rotation counts by Step, and RotationCompleted by SecretName', () => {
     const metrics = new Metrics({ namespace: 'HopaeSecretRotation', serviceName: 'svc' });
     const rotation = new PowertoolsRotationMetrics(metrics);
 
-    rotation.hopaeRetry('rotate');
+    rotation.hopaeRetry('rotate', false);
     rotation.stepSucceeded('finishSecret', 'finished', 42, 'hopae/apps/HqTRDIYH');
     metrics.publishStoredMetrics();
 

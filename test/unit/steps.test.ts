@@ -292,6 +292,14 @@ describe('createSecret', () => {
     for (const secret of [HEX_SECRET, OLD_SECRET, API_KEY, ROTATION_TOKEN]) expect(logger.text()).not.toContain(secret);
     expect(logger.keys).toMatchObject({ secretArn: ARN, clientId: 'HqTRDIYH' });
   });
+
+  it('counts a retry after Hopae throttled (429) as a throttle too, for the dashboard', async () => {
+    const { metrics, run } = arrange({}, { status: 429, headers: { 'Retry-After': '1' } }, rotated);
+
+    await run('createSecret');
+
+    expect(metrics.calls).toEqual(['retry:rotate:throttled']);
+  });
 });
 
 describe('setSecret', () => {
