@@ -100,7 +100,8 @@ export function classifyConfiguration(state: SecretState, fn: FunctionInfo | und
       summary: `Rotation of ${state.name} is disabled (its function ${functionName(fn.arn)} is still attached).`,
       moves: none,
       then: 'manual',
-      action: `enable it: deploy HopaeSecretRotation with ${state.name} in appSecrets (or \`aws secretsmanager rotate-secret --secret-id ${state.name} --rotation-lambda-arn ${fn.arn} --rotation-rules AutomaticallyAfterDays=30\`), then run \`hopae-rotation recover ${state.name}\``,
+      // CloudFormation does not notice a cancelled rotation: a redeploy without changes does not repair it.
+      action: `re-attach it with \`aws secretsmanager rotate-secret --secret-id ${state.name} --rotation-lambda-arn ${fn.arn} --rotation-rules '<the secret's schedule: its RotationSchedule in the stack>' --no-rotate-immediately\` (docs/fleet.md, RotationDisabled), then run \`hopae-rotation recover ${state.name}\``,
     };
   }
   return undefined;

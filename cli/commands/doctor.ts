@@ -46,7 +46,15 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
   add(
     state.rotationEnabled
       ? { check: 'rotation enabled', status: 'pass', detail: `rotation is enabled${state.nextRotation ? `, next ${state.nextRotation.toISOString()}` : ''}` }
-      : { check: 'rotation enabled', status: 'fail', detail: 'rotation is not enabled', fix: 'deploy HopaeSecretRotation with this secret in appSecrets' },
+      : {
+          check: 'rotation enabled',
+          status: 'fail',
+          detail: 'rotation is not enabled',
+          // A cancelled rotation keeps its function; CloudFormation does not notice, so only re-attaching repairs it.
+          fix: state.rotationLambdaArn
+            ? `re-attach: aws secretsmanager rotate-secret --secret-id ${state.name} --rotation-lambda-arn ${state.rotationLambdaArn} --rotation-rules '<its RotationSchedule in the stack>' --no-rotate-immediately (docs/fleet.md, RotationDisabled)`
+            : 'deploy HopaeSecretRotation with this secret in appSecrets',
+        },
   );
   let fn: FunctionInfo | undefined;
   if (!state.rotationLambdaArn) {

@@ -282,10 +282,12 @@ describe('recover: one test per row of the state table', () => {
     await h.sm.send(new CancelRotateSecretCommand({ SecretId: arn }));
 
     const { code, json } = await recover(arn);
+    const doctor = await c.cli(['doctor', arn]);
 
     expect(code).toBe(1);
+    expect(doctor.stdout).toMatch(/✘ rotation enabled: rotation is not enabled\n\s+fix: re-attach: aws secretsmanager rotate-secret .*--no-rotate-immediately/);
     expect(json).toMatchObject({ state: 'rotation-disabled', then: 'manual' });
-    expect(json.next).toMatch(/deploy HopaeSecretRotation .* \(or `aws secretsmanager rotate-secret .*--rotation-lambda-arn /);
+    expect(json.next).toMatch(/^re-attach it with `aws secretsmanager rotate-secret --secret-id \S+ --rotation-lambda-arn arn:aws:lambda:\S+:function:hopae-secret-rotation --rotation-rules .* --no-rotate-immediately`/);
     await c.attach(arn, functionArn);
     await expectRotationSucceeds(arn);
   });
