@@ -1,3 +1,4 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { fetchTransport, type HttpTransport } from '../lambda/hopae/http';
@@ -5,13 +6,16 @@ import { sleep } from '../lambda/hopae/retry';
 import { parseAppSecret, type AppSecret } from '../lambda/app-secret';
 import { CliError, EXIT } from './errors';
 import type { Output, Stream } from './output';
-import { FunctionRegistry, functionName, readVersionValue, type FunctionInfo, type SecretState } from './secrets';
+import { classifyConfiguration } from './rotation-state';
+import { FunctionRegistry, readVersionValue, type FunctionInfo, type SecretState } from './secrets';
 
 /** Everything a command touches, injected so tests can point it at moto_server and the stand-in. */
 export interface CliDeps {
   /** Reached through the SDK's standard configuration (credentials, region, AWS_ENDPOINT_URL_*). */
   readonly sm: SecretsManagerClient;
   readonly lambda: LambdaClient;
+  /** Where `rotate --wait` reads the function's log (AWS_ENDPOINT_URL_CLOUDWATCH_LOGS locally). */
+  readonly logs: CloudWatchLogsClient;
   readonly transport: HttpTransport;
   readonly env: NodeJS.ProcessEnv;
   readonly stdout: Stream;
@@ -26,6 +30,7 @@ export function defaultDeps(): CliDeps {
   return {
     sm: new SecretsManagerClient({}),
     lambda: new LambdaClient({}),
+    logs: new CloudWatchLogsClient({}),
     transport: fetchTransport,
     env: process.env,
     stdout: process.stdout,
@@ -43,16 +48,18 @@ export interface CommandContext {
   readonly functions: FunctionRegistry;
 }
 
-/** The secret's rotation function, which must be ours: this tool acts only on secrets it rotates. */
+/**
+ * The secret's rotation function, which must be ours: this tool acts only on secrets it rotates.
+ * A secret with no function or another's is not ours (exit 2); ours with its function gone needs
+ * a deployment, or a permission to read it (exit 1).
+ */
 export async function requireOurFunction(context: CommandContext, state: SecretState): Promise<FunctionInfo> {
   if (!state.rotationLambdaArn) {
     throw new CliError(`Secret ${state.name} has no rotation function: it is not rotated by a Hopae rotation function`);
   }
   const fn = await context.functions.lookup(state.rotationLambdaArn);
-  if (!fn.ours) {
-    const why = fn.problem ? `its configuration cannot be read (${fn.problem})` : 'it lacks HOPAE_API_BASE_URL and HOPAE_API_KEY_SECRET_ID';
-    throw new CliError(`Secret ${state.name} is rotated by ${functionName(state.rotationLambdaArn)}, which is not a Hopae rotation function: ${why}`);
-  }
+  const row = classifyConfiguration({ ...state, rotationEnabled: true }, fn);
+  if (row) throw new CliError(`${row.summary.replace(/\.$/, '')}; ${row.action}`, fn.problem ? EXIT.FAILED : EXIT.USAGE);
   return fn;
 }
 

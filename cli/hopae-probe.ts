@@ -6,6 +6,8 @@ import { parseApiBaseUrl } from '../lambda/config';
 import type { HttpTransport } from '../lambda/hopae/http';
 import { TransportError } from '../lambda/hopae/http';
 import { describeErrorResponse, parseJson } from '../lambda/hopae/response-body';
+import { CliError, EXIT } from './errors';
+import type { HopaeAccess } from './secrets';
 
 export type ProbeResult =
   | { readonly ok: true }
@@ -62,5 +64,17 @@ export class HopaeProbe {
       if (error instanceof TransportError) return { ok: false, refused: false, label: error.message };
       throw error;
     }
+  }
+}
+
+/**
+ * A probe for the Hopae the operator's access points at. A bad URL is bad input (exit 2), blamed
+ * on where it came from (--api-base-url, the operator's environment, or the function's).
+ */
+export function probeFor(transport: HttpTransport, access: HopaeAccess): HopaeProbe {
+  try {
+    return new HopaeProbe(transport, access.apiBaseUrl);
+  } catch (error) {
+    throw new CliError((error as Error).message.replace(/^HOPAE_API_BASE_URL\b/, access.apiBaseUrlSource), EXIT.USAGE);
   }
 }

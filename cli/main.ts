@@ -4,6 +4,8 @@
  * It never prints a secret value.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { closest } from './suggest';
+import { packageVersion } from './version';
 import { type CliDeps, type CommandContext, defaultDeps } from './context';
 import { doctorCommand } from './commands/doctor';
 import { recoverCommand } from './commands/recover';
@@ -37,10 +39,12 @@ const COMMANDS: Record<string, Command> = {
     usage: `hopae-rotation rotate <secret> [--wait] [--timeout SECONDS] [--local] [--json]
 
 Starts a rotation through Secrets Manager. An unfinished rotation is reattempted instead.
-      --wait                      follow the versions until AWSCURRENT reaches the new version
+      --wait                      follow it: succeeds only when AWSCURRENT holds a new pair Hopae
+                                  accepts; a failed step is read from the function's log group
       --timeout SECONDS           how long --wait waits (default 300)
       --local                     run the four steps in this process with your own credentials
-                                  (for moto, and as break-glass when the deployed function is broken)
+                                  (for moto, and as break-glass when the deployed function is broken);
+                                  a retry from the same AWSCURRENT reuses the token (Hopae replays)
 ${HOPAE_HELP}
 Exit: 0 rotated (or started), 1 failed, 2 bad input, 3 --wait timed out.`,
     options: { wait: { type: 'boolean' }, timeout: { type: 'string' }, local: { type: 'boolean' }, ...HOPAE_OPTIONS },
@@ -76,9 +80,10 @@ Exit: 0 none stuck, 1 some rotation is stuck, 2 bad input.`,
     usage: `hopae-rotation doctor <secret> [--json]
 
 Checks the secret's JSON, rotation and its function, the workspace key, Hopae (GET /workspace),
-the app (GET /apps/{id}) and the current pair (GET /providers). Read-only.
+the app (GET /apps/{id}), the current pair (GET /providers), and the rotation state (the row of
+the state table in docs/runbook.md, with the one action that gets out). Read-only.
 ${HOPAE_HELP}
-Exit: 0 all checks pass, 1 some check fails, 2 bad input.`,
+Exit: 0 all checks pass, 1 some check fails, 2 bad input (not ours, malformed AWSCURRENT).`,
     options: { ...HOPAE_OPTIONS },
     positionals: 1,
     run: (context, values, [secretId]) =>
@@ -89,14 +94,16 @@ Exit: 0 all checks pass, 1 some check fails, 2 bad input.`,
       }),
   },
   recover: {
-    summary: 'repair a stuck or abandoned rotation: put AWSCURRENT on the pair Hopae accepts',
+    summary: 'repair a stuck or abandoned rotation: plan the way out from the state table',
     usage: `hopae-rotation recover <secret> [--yes] [--json]
 
-Finds which version's pair Hopae accepts (pending, current, previous, or an unlabelled version
-left by an abandoned rotation) and plans the label moves. Acts only with --yes. Never rotates.
+Asks Hopae (read-only) which version's pair it accepts (pending, current, previous, or an
+unlabelled version left by an abandoned rotation), finds the secret's row in the state table
+(docs/runbook.md) and plans its label moves. Acts only with --yes. Never rotates at Hopae.
       --yes                       carry out the plan
 ${HOPAE_HELP}
-Exit: 0 healthy, plan shown or carried out; 1 no version is accepted (run rotate); 2 bad input.`,
+Exit: 0 healthy (or healthy once the plan is carried out); 1 a rotation or a manual fix must
+follow (printed as Next:), or Hopae did not answer; 2 bad input.`,
     options: { yes: { type: 'boolean' }, ...HOPAE_OPTIONS },
     positionals: 1,
     run: (context, values, [secretId]) =>
@@ -118,8 +125,9 @@ ${Object.entries(COMMANDS)
   .map(([name, command]) => `  ${name.padEnd(9)}${command.summary}`)
   .join('\n')}
 
-Every command takes --json (one JSON document on stdout) and --help. AWS access comes from the
-SDK's standard configuration: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_SECRETS_MANAGER...
+Every command takes --json (one JSON document on stdout, errors included) and --help;
+\`hopae-rotation help <command>\` shows one command's help, --version the version. AWS access comes
+from the SDK's standard configuration: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_SECRETS_MANAGER...
 No command prints a secret value.
 
 Exit codes: 0 ok, 1 failed or needs attention, 2 bad usage or input, 3 timed out.`;
@@ -127,44 +135,92 @@ Exit codes: 0 ok, 1 failed or needs attention, 2 bad usage or input, 3 timed out
 /** Runs one command line; returns the exit code. */
 export async function run(argv: readonly string[], deps: CliDeps = defaultDeps()): Promise<number> {
   const [name, ...rest] = argv;
-  const plain = new Output(deps.stdout, deps.stderr, false);
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    plain.line(MAIN_HELP);
-    return name === undefined ? EXIT.USAGE : EXIT.OK;
+  // Known before parsing, so that even a usage error answers in JSON when asked to.
+  const out = new Output(deps.stdout, deps.stderr, argv.includes('--json'));
+  const usageError = (message: string, usage?: string) => {
+    out.error(usage && !out.json ? `${message}\n\n${usage}` : message);
+    out.result({ error: message, exitCode: EXIT.USAGE });
+    return EXIT.USAGE;
+  };
+  // Help is for people: printed even with --json.
+  const help = (text: string) => {
+    deps.stdout.write(`${text}\n`);
+    return EXIT.OK;
+  };
+  if (name === '--version' || name === '-V') {
+    out.line(packageVersion());
+    out.result({ version: packageVersion() });
+    return EXIT.OK;
+  }
+  if (name === undefined || name === '--help' || name === '-h' || name === '--json') {
+    if (name === undefined || name === '--json') return usageError('no command given; one of ' + Object.keys(COMMANDS).join(', '), MAIN_HELP);
+    return help(MAIN_HELP);
+  }
+  if (name === 'help') {
+    const topic = rest.find((arg) => !arg.startsWith('-'));
+    if (topic === undefined) return help(MAIN_HELP);
+    if (!COMMANDS[topic]) return unknownCommand(topic, usageError);
+    return help(COMMANDS[topic].usage);
   }
   const command = COMMANDS[name];
-  if (!command) {
-    plain.error(`unknown command "${name}"; one of ${Object.keys(COMMANDS).join(', ')} (see --help)`);
-    return EXIT.USAGE;
-  }
+  if (!command) return unknownCommand(name, usageError);
   let values: Record<string, string | boolean | undefined>;
   let positionals: string[];
+  const options = { ...COMMON, ...command.options };
   try {
-    ({ values, positionals } = parseArgs({ args: [...rest], options: { ...COMMON, ...command.options }, allowPositionals: true, strict: true }) as {
+    ({ values, positionals } = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true }) as {
       values: Record<string, string | boolean | undefined>;
       positionals: string[];
     });
   } catch (error) {
-    plain.error(`${(error as Error).message}\n\n${command.usage}`);
-    return EXIT.USAGE;
+    return usageError(describeParseError(name, error as Error & { code?: string }, Object.keys(options)), command.usage);
   }
-  if (values.help) {
-    plain.line(command.usage);
-    return EXIT.OK;
-  }
-  const out = new Output(deps.stdout, deps.stderr, values.json === true);
+  if (values.help) return help(command.usage);
   if (positionals.length !== command.positionals) {
-    out.error(`${name} takes ${command.positionals === 0 ? 'no arguments' : 'one secret (name or ARN)'}\n\n${command.usage}`);
-    return EXIT.USAGE;
+    return usageError(`${name} takes ${command.positionals === 0 ? 'no arguments' : 'one secret (name or ARN)'}`, command.usage);
   }
   try {
     return await command.run({ deps, out, functions: new FunctionRegistry(deps.lambda) }, values, positionals);
   } catch (error) {
-    const exitCode = error instanceof CliError ? error.exitCode : EXIT.FAILED;
-    out.error(error instanceof CliError ? error.message : `${(error as Error).name}: ${(error as Error).message}`);
-    out.result({ error: (error as Error).message, exitCode });
+    const known = error instanceof CliError ? error : explainSdkError(error as Error);
+    const exitCode = known ? known.exitCode : EXIT.FAILED;
+    const message = known ? known.message : `${(error as Error).name}: ${(error as Error).message}`;
+    out.error(message);
+    out.result({ error: message, exitCode });
     return exitCode;
   }
+}
+
+function unknownCommand(name: string, usageError: (message: string) => number): number {
+  const guess = closest(name, Object.keys(COMMANDS));
+  return usageError(`unknown command "${name}"${guess ? `; did you mean "${guess}"?` : ''} Commands: ${Object.keys(COMMANDS).join(', ')} (see \`hopae-rotation --help\`)`);
+}
+
+/** node:util's parser messages, in this tool's words, with a guess for a mistyped flag. */
+function describeParseError(command: string, error: Error & { code?: string }, known: readonly string[]): string {
+  const flags = known.map((option) => `--${option}`);
+  const see = `see \`hopae-rotation help ${command}\``;
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const given = /'([^']+)'/.exec(error.message)?.[1] ?? 'that option';
+    const guess = closest(given.replace(/=.*$/, ''), flags);
+    return `unknown option ${given} for ${command}${guess ? `; did you mean ${guess}?` : ''} Options: ${flags.join(', ')} (${see})`;
+  }
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const flag = /--[a-z-]+/.exec(error.message)?.[0] ?? 'an option';
+    return `${flag} ${/argument missing/.test(error.message) ? 'needs a value' : 'takes no value'} (${see})`;
+  }
+  return `${error.message} (${see})`;
+}
+
+/** SDK errors an operator can fix by configuration, with the fix. */
+function explainSdkError(error: Error): CliError | undefined {
+  if (/Region is missing/i.test(error.message)) {
+    return new CliError('No AWS region is configured: set AWS_REGION (e.g. `export AWS_REGION=eu-central-1`), or a region for your AWS_PROFILE in ~/.aws/config', EXIT.USAGE);
+  }
+  if (error.name === 'CredentialsProviderError') {
+    return new CliError(`No AWS credentials: ${error.message}. Set AWS_PROFILE (after \`aws sso login\`) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`, EXIT.USAGE);
+  }
+  return undefined;
 }
 
 function positiveNumber(flag: string, raw: string | boolean | undefined, fallback: number): number {

@@ -10,7 +10,7 @@ import {
   type SecretListEntry,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, type LambdaClient, ResourceNotFoundException as FunctionNotFound } from '@aws-sdk/client-lambda';
 import { SecretStore } from '../lambda/secret-store';
 import { CliError, EXIT } from './errors';
 
@@ -95,8 +95,9 @@ export async function listAllSecrets(sm: SecretsManagerClient): Promise<SecretLi
 export interface HopaeAccess {
   readonly apiBaseUrl: string;
   readonly workspaceKeySecretId: string;
-  /** Where these came from, for messages. */
-  readonly source: string;
+  /** Where each came from, for messages ("--api-base-url", "HOPAE_API_BASE_URL in your environment", ...). */
+  readonly apiBaseUrlSource: string;
+  readonly workspaceKeySecretSource: string;
 }
 
 export interface FunctionInfo {
@@ -104,6 +105,10 @@ export interface FunctionInfo {
   /** The function carries this project's environment contract. */
   readonly ours: boolean;
   readonly access: HopaeAccess | undefined;
+  /** The function does not exist (deleted, or never deployed). */
+  readonly missing: boolean;
+  /** Where it logs: its LoggingConfig.LogGroup, else Lambda's default /aws/lambda/<name>. */
+  readonly logGroup: string;
   /** Why it could not be read, when it could not. */
   readonly problem?: string;
 }
@@ -130,15 +135,37 @@ export class FunctionRegistry {
       const apiBaseUrl = vars.HOPAE_API_BASE_URL;
       const workspaceKeySecretId = vars.HOPAE_API_KEY_SECRET_ID;
       const ours = Boolean(apiBaseUrl && workspaceKeySecretId);
+      const source = `${functionName(arn)}'s environment`;
       return {
         arn,
         ours,
-        access: ours ? { apiBaseUrl: apiBaseUrl!, workspaceKeySecretId: workspaceKeySecretId!, source: `the environment of ${functionName(arn)}` } : undefined,
+        missing: false,
+        logGroup: config.LoggingConfig?.LogGroup || defaultLogGroup(arn),
+        access: ours
+          ? {
+              apiBaseUrl: apiBaseUrl!,
+              workspaceKeySecretId: workspaceKeySecretId!,
+              apiBaseUrlSource: `HOPAE_API_BASE_URL in ${source}`,
+              workspaceKeySecretSource: `HOPAE_API_KEY_SECRET_ID in ${source}`,
+            }
+          : undefined,
       };
     } catch (error) {
-      return { arn, ours: false, access: undefined, problem: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+      const missing = error instanceof FunctionNotFound;
+      return {
+        arn,
+        ours: false,
+        missing,
+        logGroup: defaultLogGroup(arn),
+        access: undefined,
+        problem: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      };
     }
   }
+}
+
+function defaultLogGroup(arn: string): string {
+  return `/aws/lambda/${functionName(arn)}`;
 }
 
 /** The function name of a Lambda ARN (or the argument itself when it is a name). */
@@ -164,7 +191,12 @@ export async function resolveHopaeAccess(
       EXIT.USAGE,
     );
   }
-  const source =
-    flags.apiBaseUrl || flags.workspaceKeySecret ? 'the command line' : env.HOPAE_API_BASE_URL ? 'the environment' : (fn?.access?.source ?? 'unknown');
-  return { apiBaseUrl, workspaceKeySecretId, source };
+  const sourceOf = (flag: string | undefined, flagName: string, variable: string, fromFunction: string | undefined) =>
+    flag ? flagName : env[variable] ? `${variable} in your environment` : (fromFunction ?? 'unknown');
+  return {
+    apiBaseUrl,
+    workspaceKeySecretId,
+    apiBaseUrlSource: sourceOf(flags.apiBaseUrl, '--api-base-url', 'HOPAE_API_BASE_URL', fn?.access?.apiBaseUrlSource),
+    workspaceKeySecretSource: sourceOf(flags.workspaceKeySecret, '--workspace-key-secret', 'HOPAE_API_KEY_SECRET_ID', fn?.access?.workspaceKeySecretSource),
+  };
 }

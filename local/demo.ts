@@ -7,12 +7,15 @@
  *   npm start                          a clean rotation
  *   npm start -- --fault drop-after-commit   Hopae commits, then the connection drops
  *   npm start -- --logs                also print the function's structured logs and EMF metrics
+ *
+ * Without --logs the function logs nothing here (its retries show in the call counts); as
+ * Secrets Manager does, the run removes AWSPENDING from the version once finishSecret succeeded.
  */
 import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { parseAppSecret } from '../lambda/app-secret';
 import type { Fault } from './hopae-stand-in';
 import { startLocalEnvironment } from './local-environment';
-import { beginRotation, runSteps } from './rotation-driver';
+import { beginRotation, completeRotation, runSteps } from './rotation-driver';
 
 const CLIENT_ID = 'HqTRDIYH';
 
@@ -52,7 +55,8 @@ async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
   const started = performance.now();
   const local = await startLocalEnvironment({
-    POWERTOOLS_LOG_LEVEL: options.logs ? 'INFO' : 'WARN',
+    // Raw JSON log lines only when asked for: the table below tells the story.
+    POWERTOOLS_LOG_LEVEL: options.logs ? 'INFO' : 'SILENT',
     // EMF metric lines are for CloudWatch; shown only with --logs.
     POWERTOOLS_METRICS_DISABLED: options.logs ? 'false' : 'true',
   });
@@ -84,8 +88,9 @@ async function main(): Promise<number> {
       },
     });
     const failed = runs.some((run) => run.error) || runs.length !== 4;
+    if (!failed) await completeRotation(sm, arn, token);
 
-    console.log('\nFinal stages');
+    console.log(`\nFinal stages${failed ? '' : ' (after Secrets Manager removed AWSPENDING from the finished version)'}`);
     const described = await sm.send(new DescribeSecretCommand({ SecretId: arn }));
     for (const [versionId, stages] of Object.entries(described.VersionIdsToStages ?? {})) {
       console.log(`  ${versionId}  ${stages.join(', ')}${versionId === token ? '   (this rotation)' : ''}`);

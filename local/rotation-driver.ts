@@ -87,10 +87,18 @@ export async function runSteps(
 }
 
 /**
+ * What Secrets Manager does once finishSecret succeeded: removes AWSPENDING from the rotation's
+ * version, leaving it AWSCURRENT alone.
+ */
+export async function completeRotation(sm: SecretsManagerClient, secretArn: string, token: string): Promise<void> {
+  await sm.send(new UpdateSecretVersionStageCommand({ SecretId: secretArn, VersionStage: 'AWSPENDING', RemoveFromVersionId: token }));
+}
+
+/**
  * moto keeps AWSPENDING on a finished version and then refuses the next RotateSecret; AWS clears
  * it. Remove it where it sits on AWSCURRENT, as AWS would have.
  */
-async function releaseFinishedPending(sm: SecretsManagerClient, secretId: string): Promise<void> {
+export async function releaseFinishedPending(sm: SecretsManagerClient, secretId: string): Promise<void> {
   const described = await sm.send(new DescribeSecretCommand({ SecretId: secretId }));
   for (const [versionId, stages] of Object.entries(described.VersionIdsToStages ?? {})) {
     if (stages.includes('AWSPENDING') && stages.includes('AWSCURRENT')) {

@@ -24,6 +24,8 @@ export class SecretsManagerProxy {
   /** Calls seen, by operation. */
   readonly counts = new Map<string, number>();
   decide: FaultDecider = () => ({ type: 'pass' });
+  /** Answers a call itself instead of moto (the playground's emulated rotation service); undefined forwards it. */
+  intercept: (operation: string, body: Buffer) => Promise<{ status: number; body: string } | undefined> = async () => undefined;
 
   constructor(private readonly upstream: string) {}
 
@@ -48,6 +50,12 @@ export class SecretsManagerProxy {
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('secretsmanager.') ? target.slice('secretsmanager.'.length) : target || 'other';
     this.counts.set(operation, (this.counts.get(operation) ?? 0) + 1);
+    const answer = await this.intercept(operation, body);
+    if (answer) {
+      res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(answer.body);
+      return;
+    }
     const action = this.decide(operation, secretIdOf(body));
     if (action.type === 'error-before') {
       res.writeHead(500, { 'content-type': 'application/x-amz-json-1.1' });

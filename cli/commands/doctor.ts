@@ -3,7 +3,8 @@ import { SecretStore } from '../../lambda/secret-store';
 import { WorkspaceKeyProvider } from '../../lambda/workspace-key';
 import { type CommandContext, readCurrentAppSecret } from '../context';
 import { CliError, EXIT } from '../errors';
-import { HopaeProbe } from '../hopae-probe';
+import { type HopaeProbe, probeFor } from '../hopae-probe';
+import { classifyConfiguration, classifyVersions, judgeVersions, type Row } from '../rotation-state';
 import { functionName, readSecretState, resolveHopaeAccess, type FunctionInfo, type HopaeAccess } from '../secrets';
 
 export interface DoctorOptions {
@@ -14,12 +15,16 @@ export interface DoctorOptions {
 
 interface Check {
   readonly check: string;
-  readonly status: 'pass' | 'fail' | 'warn' | 'skip';
+  readonly status: 'pass' | 'fail' | 'skip';
   readonly detail: string;
   readonly fix?: string;
 }
 
-/** Each precondition of a rotation, with a pass or fail mark and the fix. Exit 1 when any fails. */
+/**
+ * Each precondition of a rotation, with a pass or fail mark and the fix, and the secret's row in
+ * the rotation state table. Exit 2 for a secret that is not ours or whose AWSCURRENT is malformed
+ * (bad input), else 1 when any check fails.
+ */
 export async function doctorCommand(context: CommandContext, options: DoctorOptions): Promise<number> {
   const { deps, out } = context;
   const checks: Check[] = [];
@@ -28,10 +33,12 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
 
   // 1. The secret's JSON
   let app: AppSecret | undefined;
+  let badInput = false;
   try {
     app = await readCurrentAppSecret(context, state);
     add({ check: 'secret value', status: 'pass', detail: `JSON with clientId ${app.clientId}${app.clientSecret ? '' : ' (no clientSecret yet: the first rotation mints it)'}` });
   } catch (error) {
+    badInput = true;
     add({ check: 'secret value', status: 'fail', detail: (error as Error).message, fix: 'put {"clientId": "...", "clientSecret": "..."} (clientSecret optional) with put-secret-value' });
   }
 
@@ -39,21 +46,39 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
   add(
     state.rotationEnabled
       ? { check: 'rotation enabled', status: 'pass', detail: `rotation is enabled${state.nextRotation ? `, next ${state.nextRotation.toISOString()}` : ''}` }
-      : { check: 'rotation enabled', status: 'fail', detail: 'rotation is not enabled', fix: 'deploy HopaeSecretRotation with this secret in appSecrets' },
+      : {
+          check: 'rotation enabled',
+          status: 'fail',
+          detail: 'rotation is not enabled',
+          // A cancelled rotation keeps its function; CloudFormation does not notice, so only re-attaching repairs it.
+          fix: state.rotationLambdaArn
+            ? `re-attach: aws secretsmanager rotate-secret --secret-id ${state.name} --rotation-lambda-arn ${state.rotationLambdaArn} --rotation-rules '<its RotationSchedule in the stack>' --no-rotate-immediately (docs/fleet.md, RotationDisabled)`
+            : 'deploy HopaeSecretRotation with this secret in appSecrets',
+        },
   );
   let fn: FunctionInfo | undefined;
   if (!state.rotationLambdaArn) {
+    badInput = true;
     add({ check: 'rotation function', status: 'fail', detail: 'no rotation function is attached', fix: 'deploy HopaeSecretRotation with this secret in appSecrets' });
   } else {
     fn = await context.functions.lookup(state.rotationLambdaArn);
+    if (!fn.ours && !fn.missing && !fn.problem) badInput = true;
     add(
       fn.ours
         ? { check: 'rotation function', status: 'pass', detail: `${functionName(fn.arn)} calls ${fn.access!.apiBaseUrl}` }
         : {
             check: 'rotation function',
             status: 'fail',
-            detail: fn.problem ? `${functionName(fn.arn)} cannot be read: ${fn.problem}` : `${functionName(fn.arn)} is not a Hopae rotation function`,
-            fix: fn.problem ? 'allow lambda:GetFunctionConfiguration, or pass --api-base-url and --workspace-key-secret' : 'attach the HopaeSecretRotation function',
+            detail: fn.missing
+              ? `${functionName(fn.arn)} does not exist`
+              : fn.problem
+                ? `${functionName(fn.arn)} cannot be read: ${fn.problem}`
+                : `${functionName(fn.arn)} is not a Hopae rotation function`,
+            fix: fn.missing
+              ? 'deploy HopaeSecretRotation with this secret in appSecrets (it creates and attaches the function)'
+              : fn.problem
+                ? 'allow lambda:GetFunctionConfiguration, or pass --api-base-url and --workspace-key-secret'
+                : 'attach the HopaeSecretRotation function',
           },
     );
   }
@@ -69,20 +94,27 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
   if (access) {
     try {
       apiKey = await new WorkspaceKeyProvider(new SecretStore(deps.sm), access.workspaceKeySecretId).get();
-      add({ check: 'workspace key', status: 'pass', detail: `read from ${access.workspaceKeySecretId} (named by ${access.source})` });
+      add({ check: 'workspace key', status: 'pass', detail: `read from ${access.workspaceKeySecretId} (named by ${access.workspaceKeySecretSource})` });
     } catch (error) {
       add({ check: 'workspace key', status: 'fail', detail: (error as Error).message, fix: 'store the key as {"apiKey": "sk_workspace_..."} or bare, and allow secretsmanager:GetSecretValue on it' });
     }
   }
   let probe: HopaeProbe | undefined;
+  let badUrl = false;
   if (access) {
     try {
-      probe = new HopaeProbe(deps.transport, access.apiBaseUrl);
+      probe = probeFor(deps.transport, access);
     } catch (error) {
-      add({ check: 'Hopae reachable, key valid', status: 'fail', detail: (error as Error).message, fix: 'fix HOPAE_API_BASE_URL' });
+      badUrl = true;
+      if (access.apiBaseUrlSource === '--api-base-url') badInput = true;
+      add({ check: 'Hopae reachable, key valid', status: 'fail', detail: (error as Error).message, fix: `fix ${access.apiBaseUrlSource}` });
     }
   }
   const skipped = (check: string) => add({ check, status: 'skip', detail: 'skipped: an earlier check failed' });
+  // The secret's row in the state table, when its configuration lets a rotation run at all.
+  const configRow = classifyConfiguration(state, fn);
+  let row: Row | undefined;
+  if (probe && app && !configRow) row = classifyVersions(state, await judgeVersions(deps.sm, probe, state), deps.now());
   if (probe && apiKey) {
     const workspace = await probe.workspace(apiKey);
     add(
@@ -90,7 +122,7 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
         ? { check: 'Hopae reachable, key valid', status: 'pass', detail: `GET /workspace answered 200 at ${access!.apiBaseUrl}` }
         : workspace.refused
           ? { check: 'Hopae reachable, key valid', status: 'fail', detail: `Hopae refused the workspace key (${workspace.label})`, fix: 'store a valid key; sk_workspace_test_ keys work only on sandbox' }
-          : { check: 'Hopae reachable, key valid', status: 'fail', detail: `Hopae did not answer usefully (${workspace.label})`, fix: 'check HOPAE_API_BASE_URL and the network path to Hopae' },
+          : { check: 'Hopae reachable, key valid', status: 'fail', detail: `Hopae did not answer usefully (${workspace.label})`, fix: `check ${access!.apiBaseUrlSource} (${access!.apiBaseUrl}) and the network path to Hopae` },
     );
     if (workspace.ok && app) {
       const known = await probe.app(apiKey, app.clientId);
@@ -101,7 +133,7 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
       );
     } else skipped('app known to the workspace');
   } else {
-    skipped('Hopae reachable, key valid');
+    if (!badUrl) skipped('Hopae reachable, key valid');
     skipped('app known to the workspace');
   }
   if (probe && app?.clientSecret) {
@@ -110,27 +142,27 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
       pair.ok
         ? { check: 'current pair accepted', status: 'pass', detail: 'GET /providers with AWSCURRENT answered 200' }
         : pair.refused
-          ? { check: 'current pair accepted', status: 'fail', detail: `Hopae rejects AWSCURRENT (${pair.label})`, fix: `hopae-rotation recover ${state.name}` }
-          : { check: 'current pair accepted', status: 'fail', detail: `no usable answer (${pair.label})`, fix: 'check the network path to Hopae' },
+          ? { check: 'current pair accepted', status: 'fail', detail: `Hopae rejects AWSCURRENT (${pair.label})`, fix: row ? 'the rotation state check below names the way out' : `hopae-rotation recover ${state.name}` }
+          : { check: 'current pair accepted', status: 'fail', detail: `no usable answer (${pair.label})`, fix: `check the network path to Hopae at ${access!.apiBaseUrl}` },
     );
   } else if (app && !app.clientSecret) {
     add({ check: 'current pair accepted', status: 'skip', detail: 'no clientSecret yet' });
   } else skipped('current pair accepted');
 
-  // 4. Nothing unfinished
-  add(
-    state.pending
-      ? { check: 'no unfinished rotation', status: 'warn', detail: `AWSPENDING is on ${state.pending.id}, not on AWSCURRENT`, fix: `hopae-rotation recover ${state.name}` }
-      : { check: 'no unfinished rotation', status: 'pass', detail: 'AWSPENDING is on no other version' },
-  );
+  // 4. The rotation state: healthy, or the one action that gets out
+  if (row) {
+    const healthy = row.state === 'clean' || row.state === 'first-rotation';
+    add(healthy ? { check: 'rotation state', status: 'pass', detail: row.summary } : { check: 'rotation state', status: 'fail', detail: `${row.state}: ${row.summary}`, fix: row.action });
+  } else skipped('rotation state');
 
   out.line(`${state.name}`);
   for (const c of checks) {
-    const mark = c.status === 'pass' ? out.pass(c.check) : c.status === 'fail' ? out.fail(c.check) : c.status === 'warn' ? out.warn(c.check) : `- ${c.check}`;
+    const mark = c.status === 'pass' ? out.pass(c.check) : c.status === 'fail' ? out.fail(c.check) : `- ${c.check}`;
     out.line(`  ${mark}: ${c.detail}`);
     if (c.fix && c.status !== 'pass') out.line(`      fix: ${c.fix}`);
   }
   const failed = checks.filter((c) => c.status === 'fail').length;
-  out.result({ secret: state.name, healthy: failed === 0, checks });
+  out.result({ secret: state.name, healthy: failed === 0, state: row?.state ?? configRow?.state ?? null, checks });
+  if (badInput) return EXIT.USAGE;
   return failed === 0 ? EXIT.OK : EXIT.FAILED;
 }

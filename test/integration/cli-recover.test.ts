@@ -1,5 +1,17 @@
-/** `hopae-rotation recover`: stuck and abandoned rotations, against moto_server and the Hopae stand-in. */
-import { PutSecretValueCommand, RotateSecretCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+/**
+ * `hopae-rotation recover` and `doctor` against moto_server and the Hopae stand-in: one test per
+ * row of the rotation state table (cli/rotation-state.ts, docs/runbook.md). Each builds its state,
+ * follows the advice the CLI prints, and ends with a rotation that succeeds and Hopae's accepted
+ * pair in AWSCURRENT.
+ */
+import {
+  CancelRotateSecretCommand,
+  PutSecretValueCommand,
+  ResourceNotFoundException,
+  RotateSecretCommand,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { UNDEPLOYED_ROTATION_LAMBDA_ARN } from '../../local/rotation-driver';
 import { cliHarness } from '../support/cli-harness';
 import { expectNoSecretsLogged, outcomes, useIntegrationHarness } from '../support/integration-harness';
 
@@ -11,6 +23,8 @@ beforeAll(async () => {
   functionArn = await c.createRotationFunction();
 });
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 /** An app of ours with a rotation begun by Secrets Manager (a valueless AWSPENDING version). */
 async function beginStuckRotation() {
   const app = await h.createApp();
@@ -19,30 +33,75 @@ async function beginStuckRotation() {
   return { ...app, token };
 }
 
+async function ourApp(options: Parameters<typeof h.createApp>[0] = {}) {
+  const app = await h.createApp(options);
+  await c.attach(app.arn, functionArn);
+  return app;
+}
+
+/** Rotated again in Hopae's console: every stored secret of the app is dead. */
+async function rotateElsewhere(clientId: string): Promise<void> {
+  const response = await fetch(`${process.env.HOPAE_API_BASE_URL}/apps/${clientId}/rotate-client-secret`, { method: 'POST', headers: { Authorization: `Bearer ${h.apiKey}` } });
+  await response.arrayBuffer();
+}
+
+/** How every row ends: a rotation through the CLI that succeeds, with Hopae's pair in AWSCURRENT. */
+async function expectRotationSucceeds(arn: string): Promise<void> {
+  const rotated = await c.cli(['rotate', arn, '--wait', '--timeout', '20']);
+  expect({ code: rotated.code, stdout: rotated.stdout }).toEqual({ code: 0, stdout: expect.stringMatching(/✔ .*: rotated .*Hopae accepts the new pair/) });
+  expect(await h.currentAccepted(arn)).toBe(true);
+}
+
 interface RecoverJson {
+  state: string;
   candidates: { version: string; role: string; verdict: string }[];
   accepted: string | null;
   actions: { stage: string; moveTo?: string; removeFrom?: string }[];
   applied: boolean;
+  then: string;
+  next: string;
 }
 
-describe('recover', () => {
-  it('a rotation stuck after createSecret: the pending pair is the valid one; --yes finishes it', async () => {
+async function recover(arn: string, flags: string[] = [], nowOffsetMs = 0): Promise<{ code: number; json: RecoverJson }> {
+  const result = await c.cli(['recover', arn, '--json', ...flags], { nowOffsetMs });
+  return { code: result.code, json: JSON.parse(result.stdout) as RecoverJson };
+}
+
+describe('recover: one test per row of the state table', () => {
+  it('clean: nothing to do (exit 0)', async () => {
+    const { arn } = await ourApp();
+
+    const result = await c.cli(['recover', arn]);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/is healthy: AWSCURRENT holds the pair Hopae accepts/);
+    await expectRotationSucceeds(arn);
+  });
+
+  it('first-rotation: no clientSecret yet is healthy; the first rotation mints it', async () => {
+    const { arn } = await ourApp({ bootstrap: true });
+
+    const { code, json } = await recover(arn);
+
+    expect({ code, state: json.state, actions: json.actions }).toEqual({ code: 0, state: 'first-rotation', actions: [] });
+    await expectRotationSucceeds(arn);
+  });
+
+  it('pending-accepted: the pending pair is the valid one; --yes finishes the rotation', async () => {
     const { arn, clientId, token } = await beginStuckRotation();
     expect(outcomes(await h.run(arn, token, ['createSecret']))).toEqual(['createSecret:created']);
     const stagesBefore = await h.stages(arn);
     const current = Object.keys(stagesBefore).find((id) => stagesBefore[id]!.includes('AWSCURRENT'))!;
 
-    const dryRun = await c.cli(['recover', arn, '--json']);
+    const dryRun = await recover(arn);
 
     expect(dryRun.code).toBe(0);
-    const plan = JSON.parse(dryRun.stdout) as RecoverJson;
-    expect(plan.candidates.slice(0, 2).map((x) => [x.role, x.verdict])).toEqual([
+    expect(dryRun.json.candidates.slice(0, 2).map((x) => [x.role, x.verdict])).toEqual([
       ['pending', 'accepted'],
       ['current', 'rejected'],
     ]);
-    expect(plan).toMatchObject({ accepted: token, applied: false });
-    expect(plan.actions).toEqual([
+    expect(dryRun.json).toMatchObject({ state: 'pending-accepted', accepted: token, applied: false });
+    expect(dryRun.json.actions).toEqual([
       expect.objectContaining({ stage: 'AWSCURRENT', moveTo: token, removeFrom: current }),
       expect.objectContaining({ stage: 'AWSPENDING', removeFrom: token }),
     ]);
@@ -53,69 +112,155 @@ describe('recover', () => {
     expect(applied.code).toBe(0);
     expect(applied.stdout).toMatch(/✔ .* recovered: AWSCURRENT is /);
     expect((await h.stages(arn))[token]).toEqual(['AWSCURRENT']);
-    expect(await h.currentAccepted(arn)).toBe(true);
     expect(h.standIn.rotations(clientId)).toBe(1);
+    await expectRotationSucceeds(arn);
   });
 
-  it('a rotation stuck before Hopae rotated: the current pair is valid; --yes removes the stale AWSPENDING', async () => {
+  it('pending-empty-current-accepted: a rotation stuck before Hopae rotated; --yes removes the stale AWSPENDING', async () => {
     const { arn, clientId, token } = await beginStuckRotation();
 
-    const result = await c.cli(['recover', arn, '--yes', '--json']);
+    const { code, json } = await recover(arn, ['--yes']);
 
-    expect(result.code).toBe(0);
-    const json = JSON.parse(result.stdout) as RecoverJson;
+    expect(code).toBe(0);
+    expect(json).toMatchObject({ state: 'pending-empty-current-accepted', applied: true });
     expect(json.candidates[0]).toMatchObject({ role: 'pending', verdict: 'no value' });
     expect(json.actions).toEqual([expect.objectContaining({ stage: 'AWSPENDING', removeFrom: token })]);
     expect((await h.stages(arn))[token] ?? []).not.toContain('AWSPENDING');
-    expect(await h.currentAccepted(arn)).toBe(true);
     expect(h.standIn.rotations(clientId)).toBe(0);
+    await expectRotationSucceeds(arn);
   });
 
-  it('an abandoned rotation: the only valid secret sits in an unlabelled version; --yes makes it AWSCURRENT', async () => {
+  it('pending-empty-replayable: Hopae committed, nothing was stored; rotate reattempts the same token and Hopae replays', async () => {
+    const { arn, clientId, token } = await beginStuckRotation();
+    h.standIn.injectFault({ route: 'rotate', phase: 'after-commit', clientId, action: { type: 'drop' }, times: 100 });
+    expect(outcomes(await h.run(arn, token, ['createSecret']))).toEqual(['createSecret:HopaeUnavailableError']);
+    h.standIn.clearFaults();
+    const before = await h.stages(arn);
+
+    const result = await c.cli(['recover', arn, '--yes']);
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(new RegExp(`Next: run \`hopae-rotation rotate \\S+ --wait\` now \\(it reattempts ${token} with the same token`));
+    expect(await h.stages(arn)).toEqual(before);
+    await expectRotationSucceeds(arn);
+    expect(h.standIn.rotations(clientId)).toBe(1);
+    expect((await h.stages(arn))[token]).toEqual(['AWSCURRENT']);
+  });
+
+  it('pending-rejected: the stored pending pair is dead (the old loop); --yes removes AWSPENDING, then rotate mints a new one', async () => {
+    const { arn, clientId, token } = await beginStuckRotation();
+    await h.run(arn, token, ['createSecret']);
+    await rotateElsewhere(clientId);
+
+    const { code, json } = await recover(arn, ['--yes']);
+
+    expect(code).toBe(1);
+    expect(json).toMatchObject({ state: 'pending-rejected', accepted: null, applied: true, then: 'rotate' });
+    expect(json.actions).toEqual([expect.objectContaining({ stage: 'AWSPENDING', removeFrom: token })]);
+    expect((await h.stages(arn))[token] ?? []).not.toContain('AWSPENDING');
+    await expectRotationSucceeds(arn);
+    expect(h.standIn.rotations(clientId)).toBe(3);
+  });
+
+  it('pending-without-client-secret: the old doctor → recover → rotate circle; --yes removes the label', async () => {
+    const { arn, clientId, token } = await beginStuckRotation();
+    await h.sm.send(new PutSecretValueCommand({ SecretId: arn, ClientRequestToken: token, SecretString: JSON.stringify({ clientId }), VersionStages: ['AWSPENDING'] }));
+
+    const doctor = await c.cli(['doctor', arn]);
+    const { code, json } = await recover(arn, ['--yes']);
+
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toMatch(/✘ rotation state: pending-without-client-secret: .*\n\s+fix: carry out the plan \(`hopae-rotation recover \S+ --yes`\)/);
+    expect(code).toBe(0);
+    expect(json).toMatchObject({ state: 'pending-without-client-secret', applied: true, then: 'nothing' });
+    expect((await h.stages(arn))[token] ?? []).not.toContain('AWSPENDING');
+    await expectRotationSucceeds(arn);
+  });
+
+  it('pending-empty-expired: older than Hopae\'s 24-hour replay; --yes removes AWSPENDING, then rotate mints a new one', async () => {
+    const { arn, clientId, token } = await beginStuckRotation();
+    h.standIn.injectFault({ route: 'rotate', phase: 'after-commit', clientId, action: { type: 'drop' }, times: 100 });
+    await h.run(arn, token, ['createSecret']);
+    h.standIn.clearFaults();
+    h.standIn.advanceClock(DAY_MS + 60_000);
+
+    const { code, json } = await recover(arn, ['--yes'], DAY_MS + 60_000);
+
+    expect(code).toBe(1);
+    expect(json).toMatchObject({ state: 'pending-empty-expired', applied: true, then: 'rotate' });
+    expect((await h.stages(arn))[token] ?? []).not.toContain('AWSPENDING');
+    await expectRotationSucceeds(arn);
+    expect(h.standIn.rotations(clientId)).toBe(2);
+  });
+
+  it('current-rejected-other-accepted (previous): someone overwrote AWSCURRENT; --yes moves it back', async () => {
+    const { arn, clientId } = await ourApp();
+    await h.sm.send(new PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify({ clientId, clientSecret: 'e'.repeat(64) }) }));
+
+    const { code, json } = await recover(arn, ['--yes']);
+
+    expect(code).toBe(0);
+    expect(json).toMatchObject({ state: 'current-rejected-other-accepted', applied: true });
+    expect(json.candidates.find((x) => x.role === 'previous')).toMatchObject({ verdict: 'accepted' });
+    expect(await h.currentAccepted(arn)).toBe(true);
+    await expectRotationSucceeds(arn);
+  });
+
+  it('current-rejected-other-accepted (unlabelled): an abandoned rotation holds the only valid secret; --yes makes it AWSCURRENT', async () => {
     const { arn, clientId, token } = await beginStuckRotation();
     await h.run(arn, token, ['createSecret']);
     const stagesBefore = await h.stages(arn);
     const oldCurrent = Object.keys(stagesBefore).find((id) => stagesBefore[id]!.includes('AWSCURRENT'))!;
     // Someone writes the secret during the rotation: Secrets Manager abandons it and strips AWSPENDING.
     await h.sm.send(new PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify({ clientId, clientSecret: 'e'.repeat(64) }) }));
-    // Labels as AWS leaves them (moto puts AWSPREVIOUS on the token version and may keep AWSPENDING).
-    const labels = (await h.stages(arn))[token] ?? [];
-    if (labels.includes('AWSPENDING')) {
+    // Labels as AWS leaves them: AWSCURRENT on the new value only, AWSPREVIOUS on the old current,
+    // nothing on the token. (moto keeps AWSCURRENT on the old version too, puts AWSPREVIOUS on the
+    // token and may keep AWSPENDING; removing AWSCURRENT from the old version moves AWSPREVIOUS there.)
+    if ((await h.stages(arn))[oldCurrent]?.includes('AWSCURRENT')) {
+      await h.sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSCURRENT', RemoveFromVersionId: oldCurrent }));
+    }
+    if ((await h.stages(arn))[token]?.includes('AWSPENDING')) {
       await h.sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSPENDING', RemoveFromVersionId: token }));
     }
-    if (labels.includes('AWSPREVIOUS')) {
-      await h.sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSPREVIOUS', MoveToVersionId: oldCurrent, RemoveFromVersionId: token }));
-    }
     expect((await h.stages(arn))[token] ?? []).toEqual([]);
+    expect(Object.values(await h.stages(arn)).filter((labels) => labels.includes('AWSCURRENT'))).toHaveLength(1);
 
-    const result = await c.cli(['recover', arn, '--yes', '--json']);
+    const { code, json } = await recover(arn, ['--yes']);
 
-    expect(result.code).toBe(0);
-    const json = JSON.parse(result.stdout) as RecoverJson;
+    expect(code).toBe(0);
     expect(json.candidates.find((x) => x.version === token)).toMatchObject({ role: 'unlabelled', verdict: 'accepted' });
-    expect(json.accepted).toBe(token);
+    expect(json).toMatchObject({ state: 'current-rejected-other-accepted', accepted: token });
     expect((await h.stages(arn))[token]).toEqual(['AWSCURRENT']);
-    expect(await h.currentAccepted(arn)).toBe(true);
     expect(h.standIn.rotations(clientId)).toBe(1);
+    await expectRotationSucceeds(arn);
   });
 
-  it('says so, changes nothing and points to rotate (exit 1) when no stored version is valid', async () => {
-    const { arn, clientId, token } = await beginStuckRotation();
-    await h.run(arn, token, ['createSecret']);
-    // Rotated again in Hopae's console: every stored secret is dead.
-    const response = await fetch(`${process.env.HOPAE_API_BASE_URL}/apps/${clientId}/rotate-client-secret`, { method: 'POST', headers: { Authorization: `Bearer ${h.apiKey}` } });
-    await response.arrayBuffer();
+  it('current-rejected-none-accepted: every stored secret is dead; changes nothing and points to rotate, which gets out', async () => {
+    const { arn, clientId } = await ourApp();
+    await rotateElsewhere(clientId);
     const before = await h.stages(arn);
 
     const result = await c.cli(['recover', arn, '--yes']);
 
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/No stored version of .* is accepted by Hopae\. Run `hopae-rotation rotate /);
+    expect(result.stdout).toMatch(/Hopae rejects AWSCURRENT and every other stored version[^\n]*\nNext: run `hopae-rotation rotate \S+ --wait`: Hopae issues a new secret/);
     expect(await h.stages(arn)).toEqual(before);
-    expect(h.standIn.rotations(clientId)).toBe(2);
+    await expectRotationSucceeds(arn);
   });
 
-  it('changes nothing on partial knowledge when Hopae does not answer', async () => {
+  it('current-malformed: names the value to store; after it, rotate succeeds', async () => {
+    const { arn, clientId } = await ourApp({ value: 'clientId=broken' });
+
+    const { code, json } = await recover(arn);
+
+    expect(code).toBe(1);
+    expect(json).toMatchObject({ state: 'current-malformed', then: 'manual' });
+    expect(json.next).toMatch(/put-secret-value/);
+    await h.sm.send(new PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify({ clientId }) }));
+    await expectRotationSucceeds(arn);
+  });
+
+  it('hopae-unknown: changes nothing on partial knowledge; once Hopae answers, the plan goes through', async () => {
     const { arn, token } = await beginStuckRotation();
     await h.run(arn, token, ['createSecret']);
     h.standIn.injectFault({ route: 'providers', phase: 'before-commit', action: { type: 'status', status: 503 }, times: 100 });
@@ -125,29 +270,59 @@ describe('recover', () => {
     h.standIn.clearFaults();
 
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/Hopae did not answer for every version; nothing is changed/);
+    expect(result.stdout).toMatch(/Hopae gave no usable answer for the pending version .*nothing is changed on partial knowledge/);
+    expect(result.stdout).toMatch(/Next: check the network path to Hopae/);
     expect(await h.stages(arn)).toEqual(before);
+    expect((await recover(arn, ['--yes'])).json).toMatchObject({ state: 'pending-accepted', applied: true });
+    await expectRotationSucceeds(arn);
   });
 
-  it('reports a healthy secret as healthy, with nothing to do', async () => {
-    const app = await h.createApp();
-    await c.attach(app.arn, functionArn);
+  it('rotation-disabled: names how to enable it; after that, rotate succeeds', async () => {
+    const { arn } = await ourApp();
+    await h.sm.send(new CancelRotateSecretCommand({ SecretId: arn }));
 
-    const result = await c.cli(['recover', app.arn]);
+    const { code, json } = await recover(arn);
+    const doctor = await c.cli(['doctor', arn]);
 
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/is healthy: AWSCURRENT holds the pair Hopae accepts/);
+    expect(code).toBe(1);
+    expect(doctor.stdout).toMatch(/✘ rotation enabled: rotation is not enabled\n\s+fix: re-attach: aws secretsmanager rotate-secret .*--no-rotate-immediately/);
+    expect(json).toMatchObject({ state: 'rotation-disabled', then: 'manual' });
+    expect(json.next).toMatch(/^re-attach it with `aws secretsmanager rotate-secret --secret-id \S+ --rotation-lambda-arn arn:aws:lambda:\S+:function:hopae-secret-rotation --rotation-rules .* --no-rotate-immediately`/);
+    await c.attach(arn, functionArn);
+    await expectRotationSucceeds(arn);
   });
 
-  it.each([
-    ['an unknown secret', 'hopae/apps/nothing-here', /No secret hopae\/apps\/nothing-here/],
-  ])('refuses %s (exit 2)', async (_name, secret, message) => {
-    const result = await c.cli(['recover', secret, '--yes']);
+  it('function-missing: the attached function does not exist; after deploying it, rotate succeeds', async () => {
+    const { arn } = await h.createApp();
+    await h
+      .sm.send(new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: UNDEPLOYED_ROTATION_LAMBDA_ARN, RotationRules: { AutomaticallyAfterDays: 30 }, RotateImmediately: false }))
+      .catch((error: unknown) => {
+        if (!(error instanceof ResourceNotFoundException)) throw error;
+      });
+    for (const [id, labels] of Object.entries(await h.stages(arn))) {
+      if (labels.includes('AWSPENDING')) await h.sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSPENDING', RemoveFromVersionId: id }));
+    }
+
+    const { code, json } = await recover(arn);
+    const doctor = await c.cli(['doctor', arn]);
+
+    expect(code).toBe(1);
+    expect(json).toMatchObject({ state: 'function-missing', then: 'manual' });
+    expect(json.next).toMatch(/deploy HopaeSecretRotation/);
+    expect(doctor.stdout).toMatch(/✘ rotation function: hopae-rotation-not-deployed does not exist\n\s+fix: deploy HopaeSecretRotation/);
+    await c.attach(arn, functionArn);
+    await expectRotationSucceeds(arn);
+  });
+});
+
+describe('recover refuses what it cannot own', () => {
+  it('an unknown secret (exit 2)', async () => {
+    const result = await c.cli(['recover', 'hopae/apps/nothing-here', '--yes']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toMatch(/No secret hopae\/apps\/nothing-here/);
   });
 
-  it('refuses a secret that is not ours (exit 2)', async () => {
+  it('a secret that is not ours (exit 2)', async () => {
     const app = await h.createApp();
 
     const result = await c.cli(['recover', app.arn, '--yes']);
@@ -155,7 +330,9 @@ describe('recover', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/has no rotation function/);
   });
+});
 
+describe('output', () => {
   it('never printed a secret or the workspace key', () => {
     const printed = c.printed.join('\n');
     expect(printed).toMatch(/VERSION\s+ROLE/);

@@ -1,5 +1,6 @@
 /** `hopae-rotation` rotate, status, doctor and its usage, against moto_server and the Hopae stand-in. */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RotateSecretCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { cliHarness, createPlainSecret } from '../support/cli-harness';
@@ -28,15 +29,56 @@ describe('usage', () => {
 
   it.each([
     [[], /Usage: hopae-rotation <command>/],
-    [['rotat'], /unknown command "rotat"/],
-    [['status', '--frobnicate'], /Unknown option '--frobnicate'/],
+    [['rotat'], /unknown command "rotat"; did you mean "rotate"\?/],
+    [['status', '--frobnicate'], /unknown option --frobnicate for status Options: --json, --help, --function, --stuck-after \(see `hopae-rotation help status`\)/],
+    [['rotate', 'x', '--wiat'], /unknown option --wiat for rotate; did you mean --wait\?/],
+    [['rotate', 'x', '--timeout'], /--timeout needs a value/],
     [['rotate'], /rotate takes one secret/],
     [['doctor', 'a', 'b'], /doctor takes one secret/],
     [['status', '--stuck-after', 'soon'], /--stuck-after must be a positive number/],
+    [['help', 'rotat'], /unknown command "rotat"; did you mean "rotate"\?/],
   ])('%j exits 2 with a clear message', async (argv, message) => {
     const result = await c.cli(argv);
     expect(result.code).toBe(2);
     expect(result.stdout + result.stderr).toMatch(message);
+  });
+
+  it.each([[['rotat', '--json']], [['status', '--frobnicate', '--json']], [['rotate', '--json']], [['status', '--stuck-after', 'soon', '--json']], [['doctor', 'no/such/secret', '--json']]])(
+    '%j answers a usage error in JSON too',
+    async (argv) => {
+      const result = await c.cli(argv);
+      expect(result.code).toBe(2);
+      expect(JSON.parse(result.stdout)).toEqual({ error: expect.any(String), exitCode: 2 });
+    },
+  );
+
+  it('help <command> prints that command\'s help', async () => {
+    const result = await c.cli(['help', 'rotate']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^hopae-rotation rotate <secret>/);
+  });
+
+  it('--version prints the version of the package', async () => {
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+
+    const result = await c.cli(['--version']);
+
+    expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 0, stdout: `${version}\n` });
+  });
+
+  it('a missing region names AWS_REGION (exit 2)', async () => {
+    const saved = { ...process.env };
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    process.env.AWS_CONFIG_FILE = '/nonexistent/aws-config';
+    try {
+      const result = await c.cli(['status', '--json']);
+      expect(result.code).toBe(2);
+      expect(JSON.parse(result.stdout)).toEqual({ error: expect.stringMatching(/No AWS region is configured: set AWS_REGION/), exitCode: 2 });
+    } finally {
+      Object.assign(process.env, saved);
+      delete process.env.AWS_CONFIG_FILE;
+    }
   });
 });
 
@@ -56,20 +98,23 @@ describe('rotate', () => {
 
   it('--wait follows the steps until AWSCURRENT reaches the new version', async () => {
     const { arn, clientId } = await ourApp();
+    // Hopae takes a moment to answer, so the wait sees createSecret in progress.
+    h.standIn.injectFault({ route: 'rotate', phase: 'before-commit', clientId, action: { type: 'delay', ms: 300 } });
 
     const result = await c.cli(['rotate', arn, '--wait']);
 
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/createSecret: waiting for Hopae/);
     expect(result.stderr).toMatch(/finished: AWSCURRENT is the new version/);
-    expect(result.stdout).toMatch(/✔ .*: rotated \(version [0-9a-f-]{36}\)/);
+    expect(result.stdout).toMatch(/✔ .*: rotated \(version [0-9a-f-]{36}\); Hopae accepts the new pair/);
     expect(h.standIn.rotations(clientId)).toBe(1);
     expect(await h.currentAccepted(arn)).toBe(true);
   });
 
-  it('--wait gives up with exit 3 and the step it stopped at when the rotation does not finish', async () => {
+  it('--wait gives up with exit 3 and the step it stopped at when the rotation does not finish in time', async () => {
     const { arn, clientId } = await ourApp();
-    h.standIn.injectFault({ route: 'rotate', phase: 'before-commit', clientId, action: { type: 'status', status: 503 }, times: 1000 });
+    // Hopae is slow: the rotation neither finishes nor fails within the timeout.
+    h.standIn.injectFault({ route: 'rotate', phase: 'before-commit', clientId, action: { type: 'delay', ms: 2000 } });
 
     const result = await c.cli(['rotate', arn, '--wait', '--timeout', '1', '--json']);
     await Promise.all(c.serviceRuns);
@@ -80,20 +125,93 @@ describe('rotate', () => {
     expect(result.stderr).toMatch(/gave up waiting after 1 s, at createSecret/);
   });
 
-  it('--wait reports a rotation that lost AWSPENDING as failed (exit 1)', async () => {
+  it('--wait reports a rotation that lost AWSPENDING as failed (exit 1), with the next action', async () => {
     const { arn, clientId } = await ourApp();
-    h.standIn.injectFault({ route: 'rotate', phase: 'before-commit', clientId, action: { type: 'status', status: 503 }, times: 1000 });
+    // Hopae is slow, so the rotation is still in createSecret when someone abandons it.
+    h.standIn.injectFault({ route: 'rotate', phase: 'before-commit', clientId, action: { type: 'delay', ms: 2000 } });
     const started = c.nextServiceRun();
     const waiting = c.cli(['rotate', arn, '--wait', '--timeout', '20']);
     const { token, runs } = await started;
-    expect(outcomes(await runs)).toEqual(['createSecret:HopaeUnavailableError']);
-    // Someone abandons the rotation: AWSPENDING is removed from the new version.
     await h.sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSPENDING', RemoveFromVersionId: token }));
 
     const result = await waiting;
+    await runs;
     h.standIn.clearFaults();
 
-    expect({ code: result.code, stdout: result.stdout, stderr: result.stderr }).toEqual({ code: 1, stdout: expect.stringMatching(/✘ .*lost AWSPENDING/), stderr: expect.any(String) });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/✘ .*lost AWSPENDING.*\nNext: run `hopae-rotation recover /);
+  });
+
+  it('--wait reports a failure inside the function with its step and message, read from its log group, long before the timeout', async () => {
+    const { arn, clientId } = await ourApp();
+    h.standIn.injectFault({ route: 'rotate', phase: 'before-commit', clientId, action: { type: 'status', status: 404 } });
+
+    // A timeout of 10 s: had the failure not been seen, this would end in exit 3.
+    const result = await c.cli(['rotate', arn, '--wait', '--timeout', '10', '--json']);
+    await Promise.all(c.serviceRuns);
+
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      outcome: 'failed',
+      failedStep: 'createSecret',
+      errorCode: 'HOPAE_REJECTED',
+      error: expect.stringMatching(/404/),
+      logGroup: '/aws/lambda/hopae-secret-rotation',
+    });
+    expect(h.standIn.rotations(clientId)).toBe(0);
+  });
+
+  it('--wait says so in words, with the next action', async () => {
+    const { arn, clientId } = await ourApp();
+    h.standIn.injectFault({ route: 'rotate', phase: 'before-commit', clientId, action: { type: 'status', status: 404 } });
+
+    const result = await c.cli(['rotate', arn, '--wait', '--timeout', '10']);
+    await Promise.all(c.serviceRuns);
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/✘ .*: the rotation failed at createSecret: HOPAE_REJECTED: .*404/);
+    expect(result.stdout).toMatch(/Next: fix the cause \(docs\/runbook.md, HOPAE_REJECTED\), then run `hopae-rotation recover /);
+  });
+
+  it('--wait is no success when AWSCURRENT moved without the function running (moto promotes a valueless version)', async () => {
+    const { arn, clientId } = await ourApp();
+
+    const result = await c.cli(['rotate', arn, '--wait', '--timeout', '5'], { withoutRotationService: true });
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/✘ .*: AWSCURRENT moved to \S+, but .*has no SecretString/);
+    expect(result.stdout).not.toMatch(/✔/);
+    expect(h.standIn.rotations(clientId)).toBe(0);
+  });
+
+  it('--local after a failure reuses its token: Hopae committed, the connection dropped, the rerun gets the replay (one rotation)', async () => {
+    const { arn, clientId } = await ourApp();
+    h.standIn.injectFault({ route: 'rotate', phase: 'after-commit', clientId, action: { type: 'drop' }, times: 100 });
+
+    const failed = await c.cli(['rotate', arn, '--local', '--json']);
+    h.standIn.clearFaults();
+    const failedJson = JSON.parse(failed.stdout) as { token: string; failedStep: string };
+    const retried = await c.cli(['rotate', arn, '--local', '--json']);
+
+    expect(failed.code).toBe(1);
+    expect(failedJson.failedStep).toBe('createSecret');
+    expect(h.standIn.rotations(clientId)).toBe(1);
+    expect(retried.code).toBe(0);
+    expect((JSON.parse(retried.stdout) as { token: string }).token).toBe(failedJson.token);
+    expect(h.standIn.rotations(clientId)).toBe(1);
+    expect(h.standIn.requests.some((r) => r.route === 'rotate' && r.clientId === clientId && r.replayed === true)).toBe(true);
+    expect(await h.currentAccepted(arn)).toBe(true);
+  });
+
+  it('--local tells the truth about the retry it promises', async () => {
+    const { arn, clientId } = await ourApp();
+    h.standIn.injectFault({ route: 'rotate', phase: 'after-commit', clientId, action: { type: 'drop' }, times: 100 });
+
+    const failed = await c.cli(['rotate', arn, '--local']);
+    h.standIn.clearFaults();
+
+    expect(failed.stdout).toMatch(/Next: fix the cause, then run `hopae-rotation rotate \S+ --local` again within 24 hours: it uses the same token/);
+    await c.cli(['rotate', arn, '--local']);
   });
 
   it('--local runs the four steps in-process and leaves AWSPENDING on no other version', async () => {
@@ -223,7 +341,7 @@ describe('doctor', () => {
       'Hopae reachable, key valid:pass',
       'app known to the workspace:pass',
       'current pair accepted:pass',
-      'no unfinished rotation:pass',
+      'rotation state:pass',
     ]);
   });
 
@@ -237,7 +355,8 @@ describe('doctor', () => {
 
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/✔ Hopae reachable, key valid/);
-    expect(result.stdout).toMatch(/✘ current pair accepted: Hopae rejects AWSCURRENT \(401 AUTH.INVALID_CREDENTIALS\)\n\s+fix: hopae-rotation recover/);
+    expect(result.stdout).toMatch(/✘ current pair accepted: Hopae rejects AWSCURRENT \(401 AUTH.INVALID_CREDENTIALS\)\n/);
+    expect(result.stdout).toMatch(/✘ rotation state: current-rejected-none-accepted: .*\n\s+fix: run `hopae-rotation rotate \S+ --wait`: Hopae issues a new secret/);
   });
 
   it('names an unknown app and a revoked key', async () => {
@@ -255,14 +374,41 @@ describe('doctor', () => {
     expect(status(revoked.stdout, 'app known to the workspace')).toMatchObject({ status: 'skip' });
   });
 
-  it('reports a malformed secret and a secret that is not ours as failed checks', async () => {
+  it('reports a malformed secret and a secret that is not ours as failed checks, with exit 2 (bad input)', async () => {
     const result = await c.cli(['doctor', 'plain/malformed', '--json']);
     const plain = await c.cli(['doctor', 'plain/not-rotated', '--json']);
 
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
+    expect(plain.code).toBe(2);
     const checks = (out: string) => (JSON.parse(out) as { checks: { check: string; status: string }[] }).checks;
     expect(checks(result.stdout).find((x) => x.check === 'secret value')).toMatchObject({ status: 'fail' });
     expect(checks(plain.stdout).find((x) => x.check === 'rotation function')).toMatchObject({ status: 'fail' });
+  });
+
+  it('blames a bad URL on the flag it came from, once, and names the key secret\'s own source', async () => {
+    const { arn } = await ourApp();
+
+    const badUrl = await c.cli(['doctor', arn, '--api-base-url', 'ftp://hopae.example']);
+    const keyFlag = await c.cli(['doctor', arn, '--workspace-key-secret', 'hopae/workspace-key', '--json']);
+
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.stdout.match(/Hopae reachable, key valid/g)).toHaveLength(1);
+    expect(badUrl.stdout).toMatch(/✘ Hopae reachable, key valid: --api-base-url must use https; got scheme ftp:\n\s+fix: fix --api-base-url/);
+    expect(badUrl.stdout).not.toMatch(/HOPAE_API_BASE_URL/);
+    const checks = (JSON.parse(keyFlag.stdout) as { checks: { check: string; detail: string }[] }).checks;
+    expect(checks.find((x) => x.check === 'workspace key')?.detail).toBe('read from hopae/workspace-key (named by --workspace-key-secret)');
+  });
+
+  it('rotate --local blames a bad URL on --api-base-url (exit 2) and changes nothing', async () => {
+    const { arn, clientId } = await ourApp();
+    const before = await h.stages(arn);
+
+    const result = await c.cli(['rotate', arn, '--local', '--api-base-url', 'http://hopae.example']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--api-base-url must use https \(plain http is accepted only for 127.0.0.1/);
+    expect(await h.stages(arn)).toEqual(before);
+    expect(h.standIn.rotations(clientId)).toBe(0);
   });
 
   it('exits 2 for an unknown secret', async () => {

@@ -4,18 +4,15 @@
  * moto answers by creating the valueless AWSPENDING version), it invokes the real handler for the
  * four steps, as the service would.
  */
-import {
-  CreateSecretCommand,
-  RotateSecretCommand,
-  SecretsManagerClient,
-  UpdateSecretVersionStageCommand,
-  DescribeSecretCommand,
-} from '@aws-sdk/client-secrets-manager';
-import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateSecretCommand, SecretsManagerClient, type RotateSecretCommandInput } from '@aws-sdk/client-secrets-manager';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { CliDeps } from '../../cli/context';
 import { run } from '../../cli/main';
 import { fetchTransport } from '../../lambda/hopae/http';
-import { runSteps, type StepRun } from '../../local/rotation-driver';
+import type { StepRun } from '../../local/rotation-driver';
+import { attachRotationFunction, registerRotationFunction } from '../../local/moto-lambda';
+import { RotationServiceEmulator } from '../../local/rotation-service';
 import type { Harness } from './integration-harness';
 
 export interface CliResult {
@@ -30,7 +27,7 @@ export interface CliHarness {
   /** Attaches a function to a secret as Secrets Manager rotation would, leaving no rotation pending. */
   attach(secretArn: string, functionArn: string): Promise<void>;
   /** Runs `hopae-rotation ...` in-process; `now` shifts the CLI's clock. */
-  cli(argv: string[], options?: { nowOffsetMs?: number }): Promise<CliResult>;
+  cli(argv: string[], options?: { nowOffsetMs?: number; env?: NodeJS.ProcessEnv; withoutRotationService?: boolean }): Promise<CliResult>;
   /** Background rotations the emulator started, to await before asserting. */
   readonly serviceRuns: Promise<StepRun[]>[];
   /** Resolves when the emulator starts its next rotation, with that rotation's token. */
@@ -43,81 +40,56 @@ export function cliHarness(h: Harness): CliHarness {
   const serviceRuns: Promise<StepRun[]>[] = [];
   const waiters: Array<(started: { token: string; runs: Promise<StepRun[]> }) => void> = [];
   const printed: string[] = [];
-  let roleCreated = false;
+  let service: RotationServiceEmulator | undefined;
 
+  beforeAll(() => {
+    // moto serves CloudWatch Logs too: the function's log group lives there.
+    process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
+    service = new RotationServiceEmulator({
+      sm: h.sm,
+      handler: h.handler,
+      logs: new CloudWatchLogsClient({}),
+      onRun: (token, runs) => {
+        serviceRuns.push(runs);
+        for (const notify of waiters.splice(0)) notify({ token, runs });
+      },
+    });
+  });
+
+  /** The CLI's Secrets Manager client, with RotateSecret answered by the emulated rotation service. */
   const emulatedSecretsManager = () => {
     const sm = new SecretsManagerClient({});
     sm.middlewareStack.add(
       (next, context) => async (args) => {
-        // AWS keeps the secret's rotation function when RotateSecret names none; moto would clear it.
-        const input = args.input as { SecretId?: string; RotationLambdaARN?: string };
-        if (context.commandName === 'RotateSecretCommand' && !input.RotationLambdaARN) {
-          input.RotationLambdaARN = (await h.sm.send(new DescribeSecretCommand({ SecretId: input.SecretId }))).RotationLambdaARN;
-        }
-        const result = await next(args);
-        if (context.commandName === 'RotateSecretCommand') {
-          const { ARN, VersionId } = result.output as { ARN: string; VersionId: string };
-          const runs = runAsService(ARN, VersionId);
-          serviceRuns.push(runs);
-          for (const notify of waiters.splice(0)) notify({ token: VersionId, runs });
-        }
-        return result;
+        if (context.commandName !== 'RotateSecretCommand') return next(args);
+        const output = await service!.rotateSecret(args.input as RotateSecretCommandInput);
+        return { output: { ...output, $metadata: {} }, response: {} };
       },
       { step: 'initialize', name: 'emulateRotationService' },
     );
     return sm;
   };
 
-  /** What Secrets Manager does after RotateSecret: the four steps, then AWSPENDING off the finished version. */
-  const runAsService = async (arn: string, token: string): Promise<StepRun[]> => {
-    const runs = await runSteps(h.handler, arn, token);
-    if (runs.length === 4 && runs.every((r) => !r.error)) {
-      await h.sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSPENDING', RemoveFromVersionId: token }));
-    }
-    return runs;
-  };
-
   return {
     serviceRuns,
     printed,
     nextServiceRun: () => new Promise((resolve) => waiters.push(resolve)),
-    async createRotationFunction(name = 'hopae-secret-rotation', environment) {
-      if (!roleCreated) {
-        await createIamRole(process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER!);
-        roleCreated = true;
-      }
-      const fn = await new LambdaClient({}).send(
-        new CreateFunctionCommand({
-          FunctionName: name,
-          Runtime: 'nodejs24.x',
-          Role: 'arn:aws:iam::123456789012:role/hopae-rotation',
-          Handler: 'index.handler',
-          Code: { ZipFile: EMPTY_ZIP },
-          Environment: {
-            Variables: environment ?? { HOPAE_API_BASE_URL: process.env.HOPAE_API_BASE_URL!, HOPAE_API_KEY_SECRET_ID: 'hopae/workspace-key' },
-          },
-        }),
-      );
-      return fn.FunctionArn!;
-    },
-    async attach(secretArn, functionArn) {
-      // moto copies the value into the new version and runs only testSecret when not rotating immediately.
-      await h.sm.send(new RotateSecretCommand({ SecretId: secretArn, RotationLambdaARN: functionArn, RotationRules: { AutomaticallyAfterDays: 30 }, RotateImmediately: false }));
-      const stages = (await h.sm.send(new DescribeSecretCommand({ SecretId: secretArn }))).VersionIdsToStages ?? {};
-      for (const [versionId, labels] of Object.entries(stages)) {
-        if (labels.includes('AWSPENDING')) {
-          await h.sm.send(new UpdateSecretVersionStageCommand({ SecretId: secretArn, VersionStage: 'AWSPENDING', RemoveFromVersionId: versionId }));
-        }
-      }
-    },
+    createRotationFunction: (name = 'hopae-secret-rotation', environment) =>
+      registerRotationFunction(new LambdaClient({}), process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER!, name, environment ?? {
+        HOPAE_API_BASE_URL: process.env.HOPAE_API_BASE_URL!,
+        HOPAE_API_KEY_SECRET_ID: 'hopae/workspace-key',
+      }),
+    attach: (secretArn, functionArn) => attachRotationFunction(h.sm, secretArn, functionArn),
     async cli(argv, options = {}) {
       let stdout = '';
       let stderr = '';
       const deps: CliDeps = {
-        sm: emulatedSecretsManager(),
+        // Without the service, RotateSecret reaches moto alone: no function ever runs.
+        sm: options.withoutRotationService ? new SecretsManagerClient({}) : emulatedSecretsManager(),
         lambda: new LambdaClient({}),
+        logs: new CloudWatchLogsClient({}),
         transport: fetchTransport,
-        env: { ...process.env, HOPAE_API_BASE_URL: undefined, HOPAE_API_KEY_SECRET_ID: undefined },
+        env: { ...process.env, HOPAE_API_BASE_URL: undefined, HOPAE_API_KEY_SECRET_ID: undefined, ...options.env },
         stdout: { write: (text: string) => (stdout += text) },
         stderr: { write: (text: string) => (stderr += text) },
         now: () => Date.now() + (options.nowOffsetMs ?? 0),
@@ -134,30 +106,4 @@ export function cliHarness(h: Harness): CliHarness {
 /** A secret whose value is the given text, not rotated by anything. */
 export async function createPlainSecret(h: Harness, name: string, value: string): Promise<string> {
   return (await h.sm.send(new CreateSecretCommand({ Name: name, SecretString: value }))).ARN!;
-}
-
-// The smallest valid zip (an empty archive): moto stores the code, never runs it.
-const EMPTY_ZIP = new Uint8Array([80, 75, 5, 6, ...new Array<number>(18).fill(0)]);
-
-/** moto's IAM must know the function's role. */
-async function createIamRole(endpoint: string): Promise<void> {
-  const body = new URLSearchParams({
-    Action: 'CreateRole',
-    Version: '2010-05-08',
-    RoleName: 'hopae-rotation',
-    AssumeRolePolicyDocument: JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-    }),
-  });
-  const response = await fetch(`${endpoint}/`, {
-    method: 'POST',
-    body,
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
-    },
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`moto CreateRole failed: ${response.status} ${text.slice(0, 200)}`);
 }
