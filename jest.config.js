@@ -15,6 +15,8 @@ module.exports = {
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
   testTimeout: 30000,
   // Jest's default (cores - 1) is one worker on a 2-core machine: files ran one after another.
-  // Two workers overlap the CDK files' CPU with the integration files' waits on moto_server.
-  maxWorkers: 2,
+  // The integration files mostly wait on moto_server, the stand-in and injected delays: four workers
+  // overlap those waits with the CDK files' CPU. Measured on 2 idle cores, `npm test` with the
+  // type-check alongside: 2 workers 120 s (type-check before), 3 workers 93 s, 4 workers 86 s.
+  maxWorkers: 4,
 };

@@ -51,10 +51,17 @@ const CLI_BUILD = {
   logLevel: 'warning',
 };
 
-/** `--function`: only the Lambda bundle (a second, for `npm start`); otherwise everything. */
+/**
+ * `--function`: only the Lambda bundle (a second, for `npm start`); `--bundles`: the function and the
+ * CLI (what the tests run; `npm test` type-checks everything else meanwhile); otherwise everything.
+ */
 async function main(args) {
-  if (args.includes('--function')) {
+  if (args.includes('--function') || args.includes('--bundles')) {
     await build(FUNCTION_BUILD);
+    if (args.includes('--bundles')) {
+      await build(CLI_BUILD);
+      chmodSync(CLI_BUILD.outfile, 0o755);
+    }
     return;
   }
   rmSync(dist, { recursive: true, force: true });

@@ -1,23 +1,39 @@
-// `npm test`: the type-check and the build side by side (two TypeScript programs, one core each on the
-// 2-core machine, instead of one after the other), then Jest on what the build wrote. Arguments go to Jest.
+// `npm test`: builds the two bundles the tests run (the function and the CLI, esbuild: seconds), then
+// runs Jest and the type-check side by side: the type-check (one core, ~20 s) overlaps Jest's
+// integration files, which mostly wait on moto_server and the stand-in. The compiled construct and
+// client (`npm run build`'s tsc step) are not needed by the tests: `npm ci` and the consumer test build them.
+// The type-check's output is held back and printed after Jest's, so the two do not interleave.
+// Arguments go to Jest.
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Runs a command with the terminal's output; resolves to its exit code (1 when killed by a signal). */
-function run(command, args) {
+/** Runs a command; resolves to its exit code (1 when killed by a signal) and, when `capture`, its output. */
+function run(command, args, { capture = false } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: root, stdio: 'inherit' });
-    child.on('error', () => resolve(1));
-    child.on('exit', (code) => resolve(code ?? 1));
+    const child = spawn(command, args, { cwd: root, stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    let output = '';
+    child.stdout?.on('data', (chunk) => (output += chunk));
+    child.stderr?.on('data', (chunk) => (output += chunk));
+    child.on('error', (error) => resolve({ code: 1, output: `${output}${error.message}\n` }));
+    child.on('close', (code) => resolve({ code: code ?? 1, output }));
   });
 }
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);
-const [typecheck, build] = await Promise.all([run(bin('tsc'), ['--noEmit']), run(process.execPath, [join(root, 'scripts', 'build.mjs')])]);
-if (typecheck !== 0) console.error('npm test: the type-check failed (tsc --noEmit, above); Jest did not run.');
-if (build !== 0) console.error('npm test: the build failed (scripts/build.mjs, above); Jest did not run.');
-if (typecheck !== 0 || build !== 0) process.exit(1);
-process.exit(await run(bin('jest'), process.argv.slice(2)));
+
+const build = await run(process.execPath, [join(root, 'scripts', 'build.mjs'), '--bundles']);
+if (build.code !== 0) {
+  console.error('npm test: building the function and CLI bundles failed (scripts/build.mjs --bundles, above); nothing was tested.');
+  process.exit(1);
+}
+const [typecheck, jest] = await Promise.all([run(bin('tsc'), ['--noEmit'], { capture: true }), run(bin('jest'), process.argv.slice(2))]);
+if (typecheck.code !== 0) {
+  process.stderr.write(typecheck.output);
+  console.error('npm test: the type-check failed (tsc --noEmit, above).');
+} else {
+  console.log('npm test: type-check passed (tsc --noEmit).');
+}
+process.exit(typecheck.code !== 0 || jest.code !== 0 ? 1 : 0);
