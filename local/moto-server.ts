@@ -22,11 +22,35 @@ export class MotoNotInstalledError extends Error {
   }
 }
 
-export async function startMotoServer(options: { readyTimeoutMs?: number } = {}): Promise<MotoServer> {
-  const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
-  const port = await freePort();
+export interface MotoServerOptions {
+  readonly readyTimeoutMs?: number;
+  /** Picks the port of each attempt; tests use it to lose a port on purpose. */
+  readonly pickPort?: () => Promise<number>;
+}
+
+export async function startMotoServer(options: MotoServerOptions = {}): Promise<MotoServer> {
+  // Jest runs several files at once, each with its own moto: a port can be taken between the check
+  // and moto's bind. Then moto exits with "Address already in use", and we try another port.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(await (options.pickPort ?? freePort)(), options.readyTimeoutMs ?? 20_000);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+const PORT_ATTEMPTS = 5;
+
+class PortTakenError extends Error {}
+
+async function startOnce(port: number, readyTimeoutMs: number): Promise<MotoServer> {
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(findMotoServer() ?? 'moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(findMotoServer() ?? 'moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    // Unbuffered, so the "Running on" line that proves this process holds the port arrives at once.
+    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+  });
   let stderrTail = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderrTail = (stderrTail + chunk.toString('utf8')).slice(-2000);
@@ -35,16 +59,18 @@ export async function startMotoServer(options: { readyTimeoutMs?: number } = {})
     child.once('error', (error: NodeJS.ErrnoException) =>
       resolve(error.code === 'ENOENT' ? new MotoNotInstalledError() : error),
     );
-    child.once('exit', (code, signal) =>
-      resolve(new Error(`moto_server exited early (code ${code}, signal ${signal}): ${stderrTail.trim().slice(-500)}`)),
-    );
+    child.once('exit', (code, signal) => {
+      const detail = `moto_server exited early (code ${code}, signal ${signal}): ${stderrTail.trim().slice(-500)}`;
+      resolve(/Address already in use|is in use by another program/.test(stderrTail) ? new PortTakenError(detail) : new Error(detail));
+    });
   });
 
   const started = Date.now();
   for (;;) {
     const early = await Promise.race([exited, pause(100).then(() => undefined)]);
     if (early) throw early;
-    if (await isReady(endpoint)) break;
+    // Only our own process's answer counts: another test file's moto may answer on a port we lost.
+    if (stderrTail.includes(`Running on ${endpoint}`) && (await isReady(endpoint))) break;
     if (Date.now() - started > readyTimeoutMs) {
       await stopChild(child);
       throw new Error(`moto_server did not answer on ${endpoint} within ${readyTimeoutMs} ms`);
@@ -74,14 +100,23 @@ async function isReady(endpoint: string): Promise<boolean> {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+// Below Linux's ephemeral range (32768–60999), so no socket the OS numbers itself (the stand-in's,
+// an HTTP client's) lands on the port between the check and moto's bind.
+const PORT_RANGE = { from: 20_000, to: 32_000 };
+
+/** A random port in PORT_RANGE that is free now (checked by binding it). */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = PORT_RANGE.from + Math.floor(Math.random() * (PORT_RANGE.to - PORT_RANGE.from));
+    if (await canBind(port)) return port;
+  }
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
