@@ -273,6 +273,8 @@ export class HopaeSecretRotation extends Construct {
     const secretNamePrefix = props.secretNamePrefix ?? 'hopae/apps/';
     validateAppSecrets(props.appSecrets ?? [], clientIds.map((clientId) => `${secretNamePrefix}${clientId}`));
     validateAlertProps(props);
+    const runbookUrl = props.runbookUrl ?? DEFAULT_RUNBOOK;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
     const createdSecrets: Record<string, Secret> = {};
     for (const clientId of clientIds) {
@@ -289,7 +291,7 @@ export class HopaeSecretRotation extends Construct {
     this.secrets = [...(props.appSecrets ?? []), ...Object.values(createdSecrets)];
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      retention: logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.role = new iam.Role(this, 'Role', {
@@ -355,15 +357,15 @@ export class HopaeSecretRotation extends Construct {
       secrets: this.secrets,
       topic: props.alarmTopic,
       email: props.alarmEmail,
-      runbookUrl: props.runbookUrl ?? DEFAULT_RUNBOOK,
+      runbookUrl,
     });
 
     this.monitoring = new FleetMonitoring(this, 'Monitoring', {
       secrets: this.secrets,
       rotationFunction: this.rotationFunction,
       topic: this.alerts.topic,
-      runbookUrl: props.runbookUrl ?? DEFAULT_RUNBOOK,
-      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      runbookUrl,
+      logRetention,
       settings: audit,
       dashboard: props.dashboard ?? true,
     });

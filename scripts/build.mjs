@@ -56,18 +56,13 @@ const CLI_BUILD = {
  * CLI (what the tests run; `npm test` type-checks everything else meanwhile); otherwise everything.
  */
 async function main(args) {
-  if (args.includes('--function') || args.includes('--bundles')) {
-    await build(FUNCTION_BUILD);
-    if (args.includes('--bundles')) {
-      await build(CLI_BUILD);
-      chmodSync(CLI_BUILD.outfile, 0o755);
-    }
-    return;
+  if (args.includes('--function')) return build(FUNCTION_BUILD);
+  if (!args.includes('--bundles')) {
+    rmSync(dist, { recursive: true, force: true });
+    execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], {
+      stdio: 'inherit',
+    });
   }
-  rmSync(dist, { recursive: true, force: true });
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], {
-    stdio: 'inherit',
-  });
   await build(FUNCTION_BUILD);
   await build(CLI_BUILD);
   chmodSync(CLI_BUILD.outfile, 0o755);
