@@ -1,4 +1,4 @@
-import type { HopaeEnvironment } from '../lib/hopae-secret-rotation';
+import type { HopaeEnvironment } from '../lib/props';
 
 /** The context keys the app reads (defaults live in cdk.json; override with `-c key=value`). */
 export const CONTEXT_KEYS = {

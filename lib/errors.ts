@@ -1,9 +1,10 @@
-import type { HopaeSecretRotationProps } from './hopae-secret-rotation';
-
-/** Thrown when HopaeSecretRotation's props are invalid; `prop` names the offending property. */
+/**
+ * Thrown when HopaeSecretRotation's props are invalid; `prop` names the offending property of
+ * `HopaeSecretRotationProps` (or of the example app's context).
+ */
 export class HopaeSecretRotationPropsError extends Error {
   constructor(
-    readonly prop: keyof HopaeSecretRotationProps,
+    readonly prop: string,
     detail: string,
   ) {
     super(`HopaeSecretRotation: ${prop} ${detail}`);

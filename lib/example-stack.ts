@@ -1,7 +1,8 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { HopaeSecretRotation, type HopaeEnvironment } from './hopae-secret-rotation';
+import { HopaeSecretRotation } from './hopae-secret-rotation';
+import type { HopaeEnvironment } from './props';
 import { HopaeRotationSchedule } from './schedule';
 
 export interface HopaeSecretRotationStackProps extends StackProps {

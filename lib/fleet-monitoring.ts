@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { AuditAlarms } from './audit-alarms';
 import { RotationDashboard } from './dashboard';
 import { HopaeSecretRotationPropsError } from './errors';
-import type { HopaeSecretRotationProps } from './hopae-secret-rotation';
+import type { HopaeSecretRotationProps } from './props';
 import { RotationAudit } from './rotation-audit';
 
 export const DEFAULT_AUDIT_INTERVAL = Duration.hours(1);

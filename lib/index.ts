@@ -2,6 +2,7 @@
 export * from './alerts';
 export * from './errors';
 export * from './hopae-secret-rotation';
+export * from './props';
 export * from './schedule';
 export * from './audit-alarms';
 export * from './dashboard';

@@ -1,0 +1,207 @@
+import type { Duration } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { HopaeRotationSchedule } from './schedule';
+
+/** The Hopae Connect API a rotation talks to. */
+export type HopaeEnvironment = 'sandbox' | 'production';
+
+/** Base URL (including `/connect/v1`) of each Hopae environment. */
+export const HOPAE_API_BASE_URLS: Readonly<Record<HopaeEnvironment, string>> = {
+  sandbox: 'https://sandbox.api.hopae.com/connect/v1',
+  production: 'https://api.hopae.com/connect/v1',
+};
+
+/** Where the alerts point when no runbookUrl is given. */
+export const DEFAULT_RUNBOOK = 'docs/runbook.md of the hopae-secret-rotation package, section Runbook: a rotation failed';
+
+/**
+ * Properties of a `HopaeSecretRotation`. Give exactly one of `environment` and `apiBaseUrl`,
+ * and at least one app through `appSecrets` or `clientIds`.
+ */
+export interface HopaeSecretRotationProps {
+  /**
+   * The Hopae environment whose API the function calls. Mutually exclusive with `apiBaseUrl`.
+   *
+   * @default - none; give this or `apiBaseUrl`
+   */
+  readonly environment?: HopaeEnvironment;
+
+  /**
+   * An explicit Hopae API base URL including `/connect/v1`. Must use https. Mutually exclusive
+   * with `environment`.
+   *
+   * @default - none; give this or `environment`
+   */
+  readonly apiBaseUrl?: string;
+
+  /**
+   * The secret holding the Hopae workspace API key (bare, or JSON `{"apiKey": "..."}`). The
+   * function may only read it. If it is encrypted with a customer managed KMS key, import it with
+   * that key (`Secret.fromSecretAttributes`) so the function may decrypt it through Secrets Manager.
+   */
+  readonly workspaceKeySecret: ISecret;
+
+  /**
+   * Existing secrets holding app credentials (`{"clientId": ..., "clientSecret": ...}`) to rotate.
+   * The KMS note of `workspaceKeySecret` applies. A secret created in another stack makes a
+   * dependency cycle: import it by ARN or name instead.
+   *
+   * @default - none
+   */
+  readonly appSecrets?: ISecret[];
+
+  /**
+   * Hopae clientIds for which this construct creates the secret, named `secretNamePrefix` +
+   * clientId and holding only `{"clientId": ...}`: the first rotation mints its clientSecret. The
+   * secrets are retained when the stack is deleted: they may hold the only valid secret.
+   *
+   * @default - none
+   */
+  readonly clientIds?: string[];
+
+  /**
+   * Name prefix of the secrets created for `clientIds`.
+   *
+   * @default 'hopae/apps/'
+   */
+  readonly secretNamePrefix?: string;
+
+  /**
+   * KMS key for the secrets created for `clientIds`.
+   *
+   * @default - the AWS managed key `aws/secretsmanager`
+   */
+  readonly encryptionKey?: IKey;
+
+  /**
+   * When Secrets Manager rotates each app secret. Given, it applies to every secret and no
+   * spreading happens.
+   *
+   * @default - spread: each secret monthly on its own day and hour (see `spreadSchedules`)
+   */
+  readonly schedule?: HopaeRotationSchedule;
+
+  /**
+   * Without a `schedule`: give each secret `cron(0 H D * ? *)` with day 1–28 and hour from a hash
+   * of its name and a 2-hour window (or `rotationWindow`), so a fleet does not rotate all at once
+   * (docs/fleet.md). False: every secret on HopaeRotationSchedule.rate(Duration.days(30)).
+   *
+   * @default true
+   */
+  readonly spreadSchedules?: boolean;
+
+  /**
+   * How often the rotation audit checks every secret for a stuck, overdue or disabled rotation.
+   * Between 5 minutes and 24 hours.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly auditInterval?: Duration;
+
+  /**
+   * How long a pending version apart from AWSCURRENT may exist before the audit calls the rotation stuck.
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly stuckAfter?: Duration;
+
+  /**
+   * Added to the schedule's longest interval and the rotation window: past that without a
+   * successful rotation, a secret is overdue.
+   *
+   * @default Duration.days(1)
+   */
+  readonly overdueGrace?: Duration;
+
+  /**
+   * How long without a successful rotation makes a secret overdue, instead of schedule + window +
+   * `overdueGrace`. Required for a cron whose longest interval cannot be read from it.
+   *
+   * @default - derived from the schedule
+   */
+  readonly overdueAfter?: Duration;
+
+  /**
+   * Whether to create a CloudWatch dashboard of the fleet (rotations, step durations, Hopae
+   * retries, audit findings, function errors).
+   *
+   * @default true
+   */
+  readonly dashboard?: boolean;
+
+  /**
+   * How long, from the scheduled start, Secrets Manager may take to start a rotation: whole hours,
+   * 1 to 24.
+   *
+   * @default - Secrets Manager's default: the rest of the UTC day for day-based schedules, one hour for hour-based ones
+   */
+  readonly rotationWindow?: Duration;
+
+  /**
+   * Whether CloudFormation rotates each secret as soon as its rotation schedule is created or changed.
+   *
+   * Hopae invalidates the old clientSecret the instant it rotates, so CloudFormation's own default
+   * (true) would rotate production secrets on the first deploy and lock out every consumer that
+   * caches AWSCURRENT. With false, Secrets Manager runs only the testSecret step as a configuration
+   * check, which this function answers by checking the current pair read-only; the first real
+   * rotation happens on the schedule.
+   *
+   * @default false
+   */
+  readonly rotateImmediatelyOnUpdate?: boolean;
+
+  /**
+   * SNS topic for failure alerts (failed or abandoned rotations, function errors and throttles).
+   * Mutually exclusive with `alarmEmail`. An encrypted topic must let events.amazonaws.com and
+   * cloudwatch.amazonaws.com use its key.
+   *
+   * @default - a new topic encrypted with its own KMS key
+   */
+  readonly alarmTopic?: ITopic;
+
+  /**
+   * E-mail address subscribed to the new alert topic (confirm the subscription e-mail).
+   *
+   * @default - no subscription
+   */
+  readonly alarmEmail?: string;
+
+  /**
+   * Link or pointer to the runbook, included in every alert.
+   *
+   * @default DEFAULT_RUNBOOK
+   */
+  readonly runbookUrl?: string;
+
+  /**
+   * Lambda timeout for one rotation step. Between 30 seconds and 15 minutes.
+   *
+   * @default Duration.seconds(60)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Lambda memory in MB.
+   *
+   * @default 256
+   */
+  readonly memorySize?: number;
+
+  /**
+   * Retention of the function's log group.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Reserved concurrency of the function; at least 10 (below that, Secrets Manager is throttled and loops).
+   *
+   * @default - none reserved
+   */
+  readonly reservedConcurrentExecutions?: number;
+}
+
