@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // test/node24/ needs Node 24 runtime features (the built-in egress proxy): `npm run test:node24` runs it.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/node24/'],
   // @middy/core is ESM-only: let swc turn it (and our TypeScript) into CommonJS for Jest.
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   // Dynamic import() in nodenext TypeScript names '.js'; the source is '.ts'.

@@ -1,7 +1,7 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createLogger } from '../logger';
 import { createMetrics } from '../metrics';
 import { memoize } from '../runtime';
+import { createSecretsManagerClient } from '../secrets-manager-client';
 import { loadAuditThresholds } from './config';
 import { createAuditHandler } from './handler';
 
@@ -9,5 +9,5 @@ import { createAuditHandler } from './handler';
 export const auditHandler = createAuditHandler({
   logger: createLogger(),
   emf: createMetrics(),
-  resolve: memoize(() => ({ secretsManager: new SecretsManagerClient({ maxAttempts: 5 }), thresholds: loadAuditThresholds(process.env) })),
+  resolve: memoize(() => ({ secretsManager: createSecretsManagerClient(process.env), thresholds: loadAuditThresholds(process.env) })),
 });

@@ -1,0 +1,107 @@
+/**
+ * Egress through an HTTPS proxy, as the construct's `httpsProxy` sets it up: the built function in
+ * its own Node 24 process (Lambda's nodejs24.x major) with NODE_USE_ENV_PROXY=1, HTTPS_PROXY and
+ * NO_PROXY, a real CONNECT proxy on loopback (npm `proxy`), the Hopae stand-in over HTTPS with a
+ * self-signed certificate at https://localhost, and moto_server at http://127.0.0.1 as Secrets
+ * Manager. moto speaks plain HTTP, so HTTP_PROXY is set beside HTTPS_PROXY to stand for the
+ * https Secrets Manager endpoint of AWS: whether its calls take the proxy depends only on NO_PROXY.
+ *
+ * Run by `npm run test:node24` (Node 20 has no built-in proxy support; `npm test` leaves test/node24/ out).
+ */
+import { builtFunctionPath } from '../../local/built-function';
+import { runSteps, type StepRun } from '../../local/rotation-driver';
+import { expectNoSecretsLogged, outcomes, useIntegrationHarness } from '../support/integration-harness';
+import { startLambdaContainer } from '../support/lambda-container';
+import { type LoopbackProxy, startLoopbackProxy } from '../support/loopback-proxy';
+import { selfSignedLocalhost } from '../support/self-signed';
+
+const tls = selfSignedLocalhost();
+const h = useIntegrationHarness({ env: { POWERTOOLS_LOG_LEVEL: 'DEBUG', HOPAE_ROTATE_MAX_ATTEMPTS: '2' }, standIn: { tls } });
+let proxy: LoopbackProxy;
+const containers: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  proxy = await startLoopbackProxy();
+});
+
+afterAll(async () => {
+  for (const stop of containers) await stop();
+  await proxy?.stop();
+  tls.remove();
+});
+
+/** A fresh Lambda container (Node reads the proxy variables at start) with the proxy set up as the construct does. */
+async function container(env: Record<string, string | undefined>) {
+  const started = await startLambdaContainer(builtFunctionPath(), (text) => h.output.append(text), {
+    NODE_USE_ENV_PROXY: '1',
+    HTTPS_PROXY: proxy.url,
+    HTTP_PROXY: proxy.url,
+    NODE_EXTRA_CA_CERTS: tls.certFile,
+    ...env,
+  });
+  containers.push(started.stop);
+  return started.handler;
+}
+
+async function rotate(handler: Awaited<ReturnType<typeof container>>, arn: string): Promise<StepRun[]> {
+  const token = await h.begin(arn);
+  const rotationToken = `rt-${token}`;
+  h.rotationTokens.push(rotationToken);
+  return runSteps(handler, arn, token, { rotationToken });
+}
+
+const ALL_FOUR = ['createSecret:created', 'setSecret:nothing-to-set', 'testSecret:pending-verified', 'finishSecret:finished'];
+
+describe('egress through a CONNECT proxy (Node 24 built-in proxy support)', () => {
+  test('runs on Node 24, where NODE_USE_ENV_PROXY covers fetch and node:https agents', () => {
+    expect(process.versions.node.split('.')[0]).toBe('24');
+  });
+
+  test('Hopae calls go through the proxy; Secrets Manager calls named in NO_PROXY go direct', async () => {
+    const { arn, clientId } = await h.createApp();
+    const handler = await container({ NO_PROXY: '127.0.0.1' });
+    proxy.seen.length = 0;
+
+    const runs = await rotate(handler, arn);
+
+    expect(outcomes(runs)).toEqual(ALL_FOUR);
+    expect(await h.currentAccepted(arn)).toBe(true);
+    expect(h.standIn.rotations(clientId)).toBe(1);
+    const hopae = `CONNECT localhost:${new URL(h.standIn.baseUrl).port}`;
+    // rotate and verify, through the tunnel (keep-alive may reuse one)
+    expect(proxy.seen.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(proxy.seen)).toEqual(new Set([hopae]));
+  });
+
+  test('Secrets Manager calls not named in NO_PROXY take the proxy too', async () => {
+    const { arn } = await h.createApp();
+    const handler = await container({ NO_PROXY: undefined });
+    proxy.seen.length = 0;
+
+    const runs = await rotate(handler, arn);
+
+    expect(outcomes(runs)).toEqual(ALL_FOUR);
+    const moto = new URL(process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER!);
+    expect(proxy.seen).toContain(`CONNECT localhost:${new URL(h.standIn.baseUrl).port}`);
+    expect(proxy.seen).toContain(`FORWARD http://${moto.host}/`);
+  });
+
+  test('the TLS check still applies through the tunnel: a certificate nobody trusts is refused, and Hopae rotates nothing', async () => {
+    const { arn, clientId, secret } = await h.createApp();
+    const handler = await container({ NO_PROXY: '127.0.0.1', NODE_EXTRA_CA_CERTS: undefined });
+    proxy.seen.length = 0;
+
+    const runs = await rotate(handler, arn);
+
+    expect(outcomes(runs)).toEqual(['createSecret:HopaeUnavailableError']);
+    expect(runs[0]!.error!.message).toMatch(/DEPTH_ZERO_SELF_SIGNED_CERT|self-signed certificate/);
+    // the tunnel was opened, then the function refused the certificate before sending anything
+    expect(proxy.seen).toContain(`CONNECT localhost:${new URL(h.standIn.baseUrl).port}`);
+    expect(h.standIn.count('rotate', clientId)).toBe(0);
+    expect(await h.currentValue(arn)).toEqual({ clientId, clientSecret: secret });
+  });
+
+  test('nothing the functions wrote holds a secret, the workspace key or a RotationToken', () => {
+    expectNoSecretsLogged(h);
+  });
+});
