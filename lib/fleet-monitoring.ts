@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { AuditAlarms } from './audit-alarms';
 import { RotationDashboard } from './dashboard';
 import { HopaeSecretRotationPropsError } from './errors';
+import type { FunctionSettings } from './function-settings';
 import type { HopaeSecretRotationProps } from './props';
 import { RotationAudit } from './rotation-audit';
 
@@ -50,6 +51,8 @@ export interface FleetMonitoringProps {
   readonly logRetention: logs.RetentionDays;
   readonly settings: AuditSettings;
   readonly dashboard: boolean;
+  /** Network placement, proxy and tracing shared by the construct's functions. */
+  readonly functionSettings: FunctionSettings;
 }
 
 /** The rotation audit, its alarms on the alert topic, and (optionally) the fleet dashboard. */
@@ -68,6 +71,7 @@ export class FleetMonitoring extends Construct {
       stuckAfter,
       overdueAfter,
       logRetention: props.logRetention,
+      functionSettings: props.functionSettings,
     });
     this.alarms = new AuditAlarms(this, 'Alarms', { topic: props.topic, auditLogGroup: this.audit.logGroup, interval, runbookUrl: props.runbookUrl });
     if (props.dashboard) {

@@ -7,16 +7,19 @@ import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/names';
 import { RotationAlerts } from './alerts';
 import { rotationFunctionCode } from './function-asset';
+import { addToRole, FunctionSettings } from './function-settings';
 import { invokeSourceArn, knownSecretName, rotationPolicyStatements } from './permissions';
 import { auditSettings, FleetMonitoring } from './fleet-monitoring';
 import { DEFAULT_RUNBOOK, type HopaeSecretRotationProps } from './props';
 import { planRotationRules } from './schedule-spread';
 import {
+  propsError,
   resolveApiBaseUrl,
   validateAlertProps,
   validateAppSecrets,
   validateClientIds,
   validateMemorySize,
+  validateNetwork,
   validateReservedConcurrency,
   validateTimeout,
 } from './validate-props';
@@ -32,8 +35,8 @@ export class HopaeSecretRotation extends Construct {
   /** The rotation Lambda. */
   readonly rotationFunction: lambda.Function;
 
-  /** Its execution role: only the permissions a rotation needs. */
-  readonly role: iam.Role;
+  /** Its execution role: the one given as `role`, or a new one with only the permissions a rotation needs. */
+  readonly role: iam.IRole;
 
   /** The function's log group. */
   readonly logGroup: logs.LogGroup;
@@ -71,6 +74,11 @@ export class HopaeSecretRotation extends Construct {
     validateAlertProps(props);
     const runbookUrl = props.runbookUrl ?? DEFAULT_RUNBOOK;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const network = validateNetwork(props);
+
+    // Every role created below, in this construct's scope, takes the boundary (an Aspect).
+    if (props.permissionsBoundary) iam.PermissionsBoundary.of(this).apply(props.permissionsBoundary);
+    const functionSettings = new FunctionSettings(this, 'Network', network, props.tracing);
 
     const createdSecrets: Record<string, Secret> = {};
     for (const clientId of clientIds) {
@@ -90,15 +98,31 @@ export class HopaeSecretRotation extends Construct {
       retention: logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Hopae secret rotation: its own log group, and the rotated and workspace-key secrets only',
-    });
+    this.role =
+      props.role ??
+      new iam.Role(this, 'Role', {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: 'Hopae secret rotation: its own log group, and the rotated and workspace-key secrets only',
+      });
     // Instead of the managed AWSLambdaBasicExecutionRole (logs on every log group): this one only.
-    this.logGroup.grantWrite(this.role);
-    for (const statement of rotationPolicyStatements(this, this.secrets, props.workspaceKeySecret)) {
-      this.role.addToPrincipalPolicy(statement);
-    }
+    const statements = [
+      new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
+      ...rotationPolicyStatements(this, this.secrets, props.workspaceKeySecret),
+    ];
+    // A role imported with mutable: false takes nothing: collect what it would need.
+    const refused = statements.filter((statement) => !addToRole(this.role, statement));
+    const shared = functionSettings.functionProps(
+      this.role,
+      {
+        HOPAE_API_BASE_URL: this.apiBaseUrl,
+        // The complete ARN when known; otherwise the name (a partial ARN makes Secrets Manager guess).
+        HOPAE_API_KEY_SECRET_ID: props.workspaceKeySecret.secretFullArn ?? props.workspaceKeySecret.secretName,
+        POWERTOOLS_SERVICE_NAME: ROTATION_SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      },
+      refused,
+    );
+    if (refused.length > 0) throw immutableRoleError(this, refused, props.tracing);
 
     this.rotationFunction = new lambda.Function(this, 'Function', {
       description: 'Secrets Manager rotation of Hopae Connect app clientSecrets',
@@ -109,16 +133,9 @@ export class HopaeSecretRotation extends Construct {
       architecture: lambda.Architecture.ARM_64,
       timeout,
       memorySize,
-      role: this.role,
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      environment: {
-        HOPAE_API_BASE_URL: this.apiBaseUrl,
-        // The complete ARN when known; otherwise the name (a partial ARN makes Secrets Manager guess).
-        HOPAE_API_KEY_SECRET_ID: props.workspaceKeySecret.secretFullArn ?? props.workspaceKeySecret.secretName,
-        POWERTOOLS_SERVICE_NAME: ROTATION_SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-      },
+      ...shared,
     });
 
     // SourceAccount and SourceArn: only this account's Secrets Manager, rotating these secrets, may
@@ -164,7 +181,28 @@ export class HopaeSecretRotation extends Construct {
       logRetention,
       settings: audit,
       dashboard: props.dashboard ?? true,
+      functionSettings,
     });
   }
+}
+
+/**
+ * The synth error for a `role` imported with `mutable: false`: the statements to attach to it,
+ * as CloudFormation will render them (values known only at deploy time as `{"Ref": ...}` / `{"Fn::GetAtt": ...}`).
+ */
+function immutableRoleError(scope: Construct, refused: iam.PolicyStatement[], tracing: lambda.Tracing | undefined): Error {
+  const needed = [...refused];
+  // lambda.Function adds these itself with tracing; an immutable role drops them silently.
+  if (tracing === lambda.Tracing.ACTIVE || tracing === lambda.Tracing.PASS_THROUGH) {
+    needed.push(new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }));
+  }
+  const document = Stack.of(scope).resolve(new iam.PolicyDocument({ statements: needed }).toJSON()) as unknown;
+  return propsError(
+    'role',
+    'cannot take the permissions the rotation function needs (it was imported with mutable: false). ' +
+      'Attach a policy with this document to the role before deploying, or import it mutable ' +
+      '({"Ref": ...} and {"Fn::GetAtt": ...} are resources of this stack: name them by pattern, e.g. the log group\'s ARN with its stack name and a *): ' +
+      JSON.stringify(document),
+  );
 }
 

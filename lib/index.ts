@@ -4,6 +4,7 @@ export * from './errors';
 export * from './hopae-secret-rotation';
 export * from './props';
 export * from './schedule';
+export * from './secrets-manager-endpoint';
 export * from './audit-alarms';
 export * from './dashboard';
 export * from './fleet-monitoring';

@@ -8,6 +8,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { AUDIT_ENV, METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/names';
 import { rotationFunctionCode } from './function-asset';
+import type { FunctionSettings } from './function-settings';
 import { arnForPolicies } from './permissions';
 
 /** The only actions the audit has, and only on the attached secrets: metadata, never a value. */
@@ -27,6 +28,8 @@ export interface RotationAuditProps {
   /** No successful rotation for longer than this is overdue. */
   readonly overdueAfter: Duration;
   readonly logRetention: logs.RetentionDays;
+  /** Network placement, proxy and tracing shared by the construct's functions. */
+  readonly functionSettings: FunctionSettings;
 }
 
 /**
@@ -61,14 +64,13 @@ export class RotationAudit extends Construct {
       architecture: lambda.Architecture.ARM_64,
       timeout: Duration.minutes(5),
       memorySize: 256,
-      role: this.role,
       logGroup: this.logGroup,
-      environment: {
+      ...props.functionSettings.functionProps(this.role, {
         [AUDIT_ENV.stuckAfterMinutes]: String(Math.max(1, Math.round(props.stuckAfter.toMinutes({ integral: false })))),
         [AUDIT_ENV.overdueAfterHours]: String(Math.max(1, Math.ceil(props.overdueAfter.toHours({ integral: false })))),
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-      },
+      }),
     });
 
     this.rules = sliceSecretIds(props.secrets.map((secret) => secret.secretFullArn ?? secret.secretName)).map((secretIds, i) => {

@@ -2,14 +2,18 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, CfnResource, Stack, Validations, type PolicyValidationPluginReport } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { readAppContext } from '../../bin/context';
+import { HopaeSecretRotation, SecretsManagerEndpoint } from '../../lib';
 import { HopaeSecretRotationStack, type HopaeSecretRotationStackProps } from '../../lib/example-stack';
-import { ACCOUNT, APP_SECRET_ARNS, REGION, WORKSPACE_KEY_ARN } from './fixtures';
+import { ACCOUNT, APP_SECRET_ARNS, asList, REGION, WORKSPACE_KEY_ARN, type PolicyStatementJson } from './fixtures';
 
 const ACKNOWLEDGED = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
 
@@ -98,6 +102,72 @@ describe('AWS Solutions checks (cdk-nag)', () => {
     const template = assembly!.getStackArtifact(stack.artifactId).template as { Resources: Record<string, { Metadata?: Record<string, unknown> }> };
     expect(Object.keys(template.Resources).length).toBeGreaterThan(10);
     for (const resource of Object.values(template.Resources)) expect(resource.Metadata?.cdk_nag).toBeUndefined();
+  });
+
+  test('in a VPC with tracing, the only findings are the wildcards AWS documents for network interfaces and X-Ray', () => {
+    // GIVEN isolated subnets, a created endpoint, a proxy and active tracing
+    const stack = new Stack(app, 'Governed', { env: ENV });
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-0123456789abcdef0',
+      availabilityZones: [`${REGION}a`, `${REGION}b`],
+      isolatedSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+    });
+    const rotation = new HopaeSecretRotation(stack, 'Rotation', {
+      environment: 'production',
+      workspaceKeySecret: Secret.fromSecretCompleteArn(stack, 'Key', WORKSPACE_KEY_ARN),
+      clientIds: ['HqTRDIYH'],
+      vpc,
+      secretsManagerEndpoint: SecretsManagerEndpoint.createInterfaceEndpoint(),
+      httpsProxy: 'http://10.0.0.10:3128',
+      tracing: lambda.Tracing.ACTIVE,
+    });
+
+    // WHEN checked
+    const report = pack.validateScope(app);
+
+    // THEN AwsSolutions-IAM5 on `*`, in the two functions' role policies, and nothing else
+    expect([...new Set(ruleNames(report))]).toEqual(['AwsSolutions-IAM5[Resource::*]']);
+    const paths = report.violations.flatMap((v) => v.violatingResources.map((r) => r.constructPath)).sort();
+    expect(paths).toEqual(['Governed/Rotation/Monitoring/Audit/Role/DefaultPolicy/Resource', 'Governed/Rotation/Role/DefaultPolicy/Resource']);
+    // and the `*` statements hold only EC2's network-interface actions (DescribeNetworkInterfaces works
+    // only on *, Lambda developer guide) and X-Ray's, which take no resource
+    const wildcardActions = stack.node
+      .findAll()
+      .filter((c): c is iam.CfnPolicy => c instanceof iam.CfnPolicy)
+      .flatMap((policy) => (stack.resolve(policy.policyDocument) as { Statement: PolicyStatementJson[] }).Statement)
+      .filter((st) => st.Resource === '*')
+      .flatMap((st) => asList(st.Action));
+    expect(new Set(wildcardActions)).toEqual(
+      new Set([
+        'ec2:CreateNetworkInterface',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSubnets',
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+      ]),
+    );
+    expect(rotation.rotationFunction.isBoundToVpc).toBe(true);
+
+    // and, without the pack, the same stack synthesizes past CloudFormation's schema check
+    const schemaApp = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:validateAgainstDefaultRules': true } });
+    const schemaStack = new Stack(schemaApp, 'Governed', { env: ENV });
+    new HopaeSecretRotation(schemaStack, 'Rotation', {
+      environment: 'production',
+      workspaceKeySecret: Secret.fromSecretCompleteArn(schemaStack, 'Key', WORKSPACE_KEY_ARN),
+      clientIds: ['HqTRDIYH'],
+      vpc: ec2.Vpc.fromVpcAttributes(schemaStack, 'Vpc', {
+        vpcId: 'vpc-0123456789abcdef0',
+        availabilityZones: [`${REGION}a`, `${REGION}b`],
+        isolatedSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+      }),
+      secretsManagerEndpoint: SecretsManagerEndpoint.createInterfaceEndpoint({ privateDnsEnabled: false }),
+      httpsProxy: 'http://10.0.0.10:3128',
+      tracing: lambda.Tracing.ACTIVE,
+    });
+    expect(() => schemaApp.synth()).not.toThrow();
   });
 
   test('reports findings when a stack breaks the rules, so zero findings above means something', () => {
