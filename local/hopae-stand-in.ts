@@ -69,7 +69,7 @@ const BASE_PATH = '/connect/v1';
 export interface HopaeStandInOptions {
   /** The stand-in's clock, e.g. to step past the 24-hour idempotency window. Defaults to Date.now. */
   readonly clock?: () => number;
-  /** Serve HTTPS with this certificate, at https://localhost:<port> (its name must be localhost). */
+  /** Serve HTTPS with this certificate, at https://<its hostname>:<port> (the server listens on 127.0.0.1). */
   readonly tls?: TlsIdentity;
 }
 
@@ -116,7 +116,7 @@ export class HopaeStandIn {
   }
 
   get baseUrl(): string {
-    return this.options.tls ? `https://localhost:${this.http.port}${BASE_PATH}` : `http://127.0.0.1:${this.http.port}${BASE_PATH}`;
+    return this.options.tls ? `https://${this.options.tls.hostname}:${this.http.port}${BASE_PATH}` : `http://127.0.0.1:${this.http.port}${BASE_PATH}`;
   }
 
   stop(): Promise<void> {

@@ -7,10 +7,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
-/** A certificate and its private key, PEM. */
+/** A certificate and its private key, PEM, and the host name the certificate is for. */
 export interface TlsIdentity {
   readonly cert: string;
   readonly key: string;
+  readonly hostname: string;
 }
 
 export class LoopbackServer {
@@ -24,7 +25,7 @@ export class LoopbackServer {
 
   /** Listens on 127.0.0.1 (a free port by default); returns the port. */
   async start(port = 0): Promise<number> {
-    const server: Server = this.tls ? createTlsServer(this.tls, this.handle) : createServer(this.handle);
+    const server: Server = this.tls ? createTlsServer({ cert: this.tls.cert, key: this.tls.key }, this.handle) : createServer(this.handle);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve());

@@ -1,27 +1,45 @@
 /**
  * Egress through an HTTPS proxy, as the construct's `httpsProxy` sets it up: the built function in
- * its own Node 24 process (Lambda's nodejs24.x major) with NODE_USE_ENV_PROXY=1, HTTPS_PROXY and
- * NO_PROXY, a real CONNECT proxy on loopback (npm `proxy`), the Hopae stand-in over HTTPS with a
- * self-signed certificate at https://localhost, and moto_server at http://127.0.0.1 as Secrets
- * Manager. moto speaks plain HTTP, so HTTP_PROXY is set beside HTTPS_PROXY to stand for the
- * https Secrets Manager endpoint of AWS: whether its calls take the proxy depends only on NO_PROXY.
+ * its own Node 24 process (Lambda's nodejs24.x major) with the proxy variables the construct
+ * synthesizes (NODE_USE_ENV_PROXY=1, HTTPS_PROXY, NO_PROXY), a real CONNECT proxy on loopback (npm
+ * `proxy`), the Hopae stand-in over HTTPS with a self-signed certificate at https://hopae.test, a
+ * name only the proxy resolves (so a call that reaches Hopae came through the proxy), and
+ * moto_server at http://127.0.0.1 as Secrets Manager. moto speaks plain HTTP, so HTTP_PROXY is set
+ * beside HTTPS_PROXY to stand for AWS's https endpoint: whether its calls take the proxy depends
+ * only on NO_PROXY.
  *
  * Run by `npm run test:node24` (Node 20 has no built-in proxy support; `npm test` leaves test/node24/ out).
  */
+import { Template } from 'aws-cdk-lib/assertions';
+import { HopaeSecretRotation } from '../../lib';
 import { builtFunctionPath } from '../../local/built-function';
 import { runSteps, type StepRun } from '../../local/rotation-driver';
 import { expectNoSecretsLogged, outcomes, useIntegrationHarness } from '../support/integration-harness';
 import { startLambdaContainer } from '../support/lambda-container';
 import { type LoopbackProxy, startLoopbackProxy } from '../support/loopback-proxy';
-import { selfSignedLocalhost } from '../support/self-signed';
+import { selfSignedCertificate } from '../support/self-signed';
+import { importByArn, testStack, WORKSPACE_KEY_ARN } from '../cdk/fixtures';
 
-const tls = selfSignedLocalhost();
+const HOPAE_HOST = 'hopae.test';
+const tls = selfSignedCertificate(HOPAE_HOST);
 const h = useIntegrationHarness({ env: { POWERTOOLS_LOG_LEVEL: 'DEBUG', HOPAE_ROTATE_MAX_ATTEMPTS: '2' }, standIn: { tls } });
 let proxy: LoopbackProxy;
+/** The proxy variables of the rotation function as the construct synthesizes them for `httpsProxy: proxy.url`. */
+let constructEnv: Record<string, string>;
 const containers: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
-  proxy = await startLoopbackProxy();
+  proxy = await startLoopbackProxy({ [HOPAE_HOST]: '127.0.0.1' });
+  const stack = testStack();
+  const rotation = new HopaeSecretRotation(stack, 'Rotation', {
+    environment: 'sandbox',
+    workspaceKeySecret: importByArn(stack, 'WorkspaceKey', WORKSPACE_KEY_ARN),
+    clientIds: ['HqTRDIYH'],
+    httpsProxy: proxy.url,
+  });
+  const variables = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(rotation.rotationFunction.node.defaultChild as never)].Properties
+    .Environment.Variables as Record<string, string>;
+  constructEnv = Object.fromEntries(Object.entries(variables).filter(([name]) => ['NODE_USE_ENV_PROXY', 'HTTPS_PROXY', 'NO_PROXY'].includes(name)));
 });
 
 afterAll(async () => {
@@ -30,12 +48,11 @@ afterAll(async () => {
   tls.remove();
 });
 
-/** A fresh Lambda container (Node reads the proxy variables at start) with the proxy set up as the construct does. */
-async function container(env: Record<string, string | undefined>) {
+/** A fresh Lambda container (Node reads the proxy variables at start) with the construct's proxy variables, and `env` on top. */
+async function container(env: Record<string, string | undefined> = {}) {
   const started = await startLambdaContainer(builtFunctionPath(), (text) => h.output.append(text), {
-    NODE_USE_ENV_PROXY: '1',
-    HTTPS_PROXY: proxy.url,
-    HTTP_PROXY: proxy.url,
+    ...constructEnv,
+    HTTP_PROXY: constructEnv.HTTPS_PROXY,
     NODE_EXTRA_CA_CERTS: tls.certFile,
     ...env,
   });
@@ -57,9 +74,13 @@ describe('egress through a CONNECT proxy (Node 24 built-in proxy support)', () =
     expect(process.versions.node.split('.')[0]).toBe('24');
   });
 
-  test('Hopae calls go through the proxy; Secrets Manager calls named in NO_PROXY go direct', async () => {
+  test('the construct sets Node up to use the proxy, with loopback exempt', () => {
+    expect(constructEnv).toEqual({ NODE_USE_ENV_PROXY: '1', HTTPS_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1' });
+  });
+
+  test("with the construct's variables, Hopae calls go through the proxy and Secrets Manager calls to a NO_PROXY host go direct", async () => {
     const { arn, clientId } = await h.createApp();
-    const handler = await container({ NO_PROXY: '127.0.0.1' });
+    const handler = await container();
     proxy.seen.length = 0;
 
     const runs = await rotate(handler, arn);
@@ -67,7 +88,7 @@ describe('egress through a CONNECT proxy (Node 24 built-in proxy support)', () =
     expect(outcomes(runs)).toEqual(ALL_FOUR);
     expect(await h.currentAccepted(arn)).toBe(true);
     expect(h.standIn.rotations(clientId)).toBe(1);
-    const hopae = `CONNECT localhost:${new URL(h.standIn.baseUrl).port}`;
+    const hopae = `CONNECT ${HOPAE_HOST}:${new URL(h.standIn.baseUrl).port}`;
     // rotate and verify, through the tunnel (keep-alive may reuse one)
     expect(proxy.seen.length).toBeGreaterThanOrEqual(1);
     expect(new Set(proxy.seen)).toEqual(new Set([hopae]));
@@ -82,13 +103,13 @@ describe('egress through a CONNECT proxy (Node 24 built-in proxy support)', () =
 
     expect(outcomes(runs)).toEqual(ALL_FOUR);
     const moto = new URL(process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER!);
-    expect(proxy.seen).toContain(`CONNECT localhost:${new URL(h.standIn.baseUrl).port}`);
+    expect(proxy.seen).toContain(`CONNECT ${HOPAE_HOST}:${new URL(h.standIn.baseUrl).port}`);
     expect(proxy.seen).toContain(`FORWARD http://${moto.host}/`);
   });
 
   test('the TLS check still applies through the tunnel: a certificate nobody trusts is refused, and Hopae rotates nothing', async () => {
     const { arn, clientId, secret } = await h.createApp();
-    const handler = await container({ NO_PROXY: '127.0.0.1', NODE_EXTRA_CA_CERTS: undefined });
+    const handler = await container({ NODE_EXTRA_CA_CERTS: undefined });
     proxy.seen.length = 0;
 
     const runs = await rotate(handler, arn);
@@ -96,7 +117,7 @@ describe('egress through a CONNECT proxy (Node 24 built-in proxy support)', () =
     expect(outcomes(runs)).toEqual(['createSecret:HopaeUnavailableError']);
     expect(runs[0]!.error!.message).toMatch(/DEPTH_ZERO_SELF_SIGNED_CERT|self-signed certificate/);
     // the tunnel was opened, then the function refused the certificate before sending anything
-    expect(proxy.seen).toContain(`CONNECT localhost:${new URL(h.standIn.baseUrl).port}`);
+    expect(proxy.seen).toContain(`CONNECT ${HOPAE_HOST}:${new URL(h.standIn.baseUrl).port}`);
     expect(h.standIn.count('rotate', clientId)).toBe(0);
     expect(await h.currentValue(arn)).toEqual({ clientId, clientSecret: secret });
   });

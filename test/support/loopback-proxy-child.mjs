@@ -2,7 +2,19 @@
 // egress proxy is), in its own process: prints {"port": N}, then one JSON line per request it
 // forwards, {"connect": "host:port"} for an HTTPS tunnel or {"forward": "http://..."} for plain HTTP.
 // It sees only those targets: what passes through a tunnel is TLS between the function and the origin.
+// `--resolve name=address` makes a host name only the proxy can resolve (as an egress proxy resolves
+// internet names a VPC cannot): a request for it that arrives proves it came through the proxy.
+import dns from 'node:dns';
 import { createProxy } from 'proxy';
+
+const names = new Map(
+  process.argv
+    .slice(2)
+    .filter((_arg, i, args) => args[i - 1] === '--resolve')
+    .map((pair) => pair.split('=')),
+);
+const lookup = dns.lookup;
+dns.lookup = (hostname, options, callback) => lookup(names.get(hostname) ?? hostname, options, callback);
 
 const server = createProxy();
 server.on('connect', (req) => process.stdout.write(`${JSON.stringify({ connect: req.url })}\n`));

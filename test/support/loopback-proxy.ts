@@ -10,9 +10,13 @@ export interface LoopbackProxy {
   stop(): Promise<void>;
 }
 
-/** Starts a real HTTP CONNECT proxy (npm `proxy`) on a free loopback port, in its own process. */
-export async function startLoopbackProxy(): Promise<LoopbackProxy> {
-  const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'loopback-proxy-child.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * Starts a real HTTP CONNECT proxy (npm `proxy`) on a free loopback port, in its own process.
+ * `resolve` maps host names only the proxy knows to addresses.
+ */
+export async function startLoopbackProxy(resolve: Record<string, string> = {}): Promise<LoopbackProxy> {
+  const args = Object.entries(resolve).flatMap(([name, address]) => ['--resolve', `${name}=${address}`]);
+  const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'loopback-proxy-child.mjs'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const seen: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the loopback proxy exited while starting (code ${code})`)));
