@@ -122,6 +122,24 @@ describe('egress through a CONNECT proxy (Node 24 built-in proxy support)', () =
     expect(await h.currentValue(arn)).toEqual({ clientId, clientSecret: secret });
   });
 
+  test('a proxy that refuses the tunnel fails createSecret before Hopae is called, naming the answer', async () => {
+    const { arn, clientId, secret } = await h.createApp();
+    const refusing = await startLoopbackProxy({ [HOPAE_HOST]: '127.0.0.1' }, { deny: true });
+    try {
+      const handler = await container({ HTTPS_PROXY: refusing.url, HTTP_PROXY: refusing.url });
+
+      const runs = await rotate(handler, arn);
+
+      expect(outcomes(runs)).toEqual(['createSecret:HopaeUnavailableError']);
+      expect(runs[0]!.error!.message).toMatch(/network error \(Proxy response \(407\) !== 200 when HTTP Tunneling\)/);
+      expect(refusing.seen).toContain(`CONNECT ${HOPAE_HOST}:${new URL(h.standIn.baseUrl).port}`);
+      expect(h.standIn.count('rotate', clientId)).toBe(0);
+      expect(await h.currentValue(arn)).toEqual({ clientId, clientSecret: secret });
+    } finally {
+      await refusing.stop();
+    }
+  });
+
   test('nothing the functions wrote holds a secret, the workspace key or a RotationToken', () => {
     expectNoSecretsLogged(h);
   });

@@ -17,6 +17,9 @@ const lookup = dns.lookup;
 dns.lookup = (hostname, options, callback) => lookup(names.get(hostname) ?? hostname, options, callback);
 
 const server = createProxy();
+// `--deny`: a proxy that refuses every request (407 Proxy Authentication Required), as one would
+// that does not admit the function's address.
+if (process.argv.includes('--deny')) server.authenticate = () => false;
 server.on('connect', (req) => process.stdout.write(`${JSON.stringify({ connect: req.url })}\n`));
 server.on('request', (req) => process.stdout.write(`${JSON.stringify({ forward: req.url })}\n`));
 server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`));

@@ -12,10 +12,10 @@ export interface LoopbackProxy {
 
 /**
  * Starts a real HTTP CONNECT proxy (npm `proxy`) on a free loopback port, in its own process.
- * `resolve` maps host names only the proxy knows to addresses.
+ * `resolve` maps host names only the proxy knows to addresses; `deny` makes it refuse everything (407).
  */
-export async function startLoopbackProxy(resolve: Record<string, string> = {}): Promise<LoopbackProxy> {
-  const args = Object.entries(resolve).flatMap(([name, address]) => ['--resolve', `${name}=${address}`]);
+export async function startLoopbackProxy(resolve: Record<string, string> = {}, options: { deny?: boolean } = {}): Promise<LoopbackProxy> {
+  const args = [...Object.entries(resolve).flatMap(([name, address]) => ['--resolve', `${name}=${address}`]), ...(options.deny ? ['--deny'] : [])];
   const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'loopback-proxy-child.mjs'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const seen: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
