@@ -42,7 +42,8 @@ const CLI_BUILD = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
-  target: 'node20',
+  // engines: Node 22 and 24, where the CLI's tests run (npm run test:node22 / test:node24).
+  target: 'node22',
   mainFields: ['module', 'main'],
   minify: true,
   sourcemap: false,
