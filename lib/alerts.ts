@@ -15,7 +15,7 @@ export const FAILURE_EVENTS = ['RotationFailed', 'RotationAbandoned', 'TestRotat
 
 export interface RotationAlertsProps {
   readonly rotationFunction: lambda.IFunction;
-  readonly secrets: readonly ISecret[];
+  readonly secrets: ISecret[];
   /** Existing topic to notify; when absent a new encrypted topic is created. */
   readonly topic?: sns.ITopic;
   /** Address subscribed to the new topic. */

@@ -40,7 +40,8 @@ const MEANING: Record<AuditFinding, string> = {
  * description says where the audit logged the secret's name.
  */
 export class AuditAlarms extends Construct {
-  readonly alarms: Record<AuditFinding, cloudwatch.Alarm>;
+  /** One alarm per audit finding, by finding: `stuck`, `overdue`, `disabled`, `unreadable`. */
+  readonly alarms: Record<string, cloudwatch.Alarm>;
   readonly auditMissingAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: AuditAlarmsProps) {

@@ -44,15 +44,20 @@ export function auditSettings(
 }
 
 export interface FleetMonitoringProps {
-  readonly secrets: readonly ISecret[];
+  readonly secrets: ISecret[];
   readonly rotationFunction: lambda.IFunction;
   readonly topic: sns.ITopic;
   readonly runbookUrl: string;
   readonly logRetention: logs.RetentionDays;
   readonly settings: AuditSettings;
   readonly dashboard: boolean;
-  /** Network placement, proxy and tracing shared by the construct's functions. */
-  readonly functionSettings: FunctionSettings;
+  /**
+   * Network placement, proxy and tracing shared by the construct's functions (HopaeSecretRotation
+   * passes its own).
+   *
+   * @internal
+   */
+  readonly _functionSettings?: FunctionSettings;
 }
 
 /** The rotation audit, its alarms on the alert topic, and (optionally) the fleet dashboard. */
@@ -71,7 +76,7 @@ export class FleetMonitoring extends Construct {
       stuckAfter,
       overdueAfter,
       logRetention: props.logRetention,
-      functionSettings: props.functionSettings,
+      _functionSettings: props._functionSettings,
     });
     this.alarms = new AuditAlarms(this, 'Alarms', { topic: props.topic, auditLogGroup: this.audit.logGroup, interval, runbookUrl: props.runbookUrl });
     if (props.dashboard) {

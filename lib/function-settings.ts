@@ -97,6 +97,14 @@ export class FunctionSettings extends Construct {
 }
 
 /**
+ * The shared props from `settings`; without settings (a building block constructed on its own),
+ * only the role and the environment.
+ */
+export function sharedFunctionProps(settings: FunctionSettings | undefined, role: iam.IRole, environment: Record<string, string>): SharedFunctionProps {
+  return settings ? settings.functionProps(role, environment) : { role, environment };
+}
+
+/**
  * Adds a statement to a role's policy; false when the role keeps none. CDK's immutable role (from
  * `Role.fromRoleArn(..., { mutable: false })`) reports every statement as added and keeps none:
  * the policy it returns to depend on is empty. A Role of the app always takes it (under

@@ -24,14 +24,15 @@ import {
   validateTimeout,
 } from './validate-props';
 
-/** Value of POWERTOOLS_SERVICE_NAME, so log lines say which function wrote them. */
-export const ROTATION_SERVICE_NAME = SERVICE_NAME;
 
 /**
  * A Secrets Manager rotation function for the clientSecret of Hopae Connect apps, attached to each
  * app secret with a rotation schedule, with least-privilege permissions and failure alerts.
  */
 export class HopaeSecretRotation extends Construct {
+  /** Where the alerts point when no `runbookUrl` is given: the runbook in this package's docs. */
+  static readonly DEFAULT_RUNBOOK: string = DEFAULT_RUNBOOK;
+
   /** The rotation Lambda. */
   readonly rotationFunction: lambda.Function;
 
@@ -117,7 +118,8 @@ export class HopaeSecretRotation extends Construct {
         HOPAE_API_BASE_URL: this.apiBaseUrl,
         // The complete ARN when known; otherwise the name (a partial ARN makes Secrets Manager guess).
         HOPAE_API_KEY_SECRET_ID: props.workspaceKeySecret.secretFullArn ?? props.workspaceKeySecret.secretName,
-        POWERTOOLS_SERVICE_NAME: ROTATION_SERVICE_NAME,
+        // So log lines say which function wrote them.
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
       refused,
@@ -181,7 +183,7 @@ export class HopaeSecretRotation extends Construct {
       logRetention,
       settings: audit,
       dashboard: props.dashboard ?? true,
-      functionSettings,
+      _functionSettings: functionSettings,
     });
   }
 }

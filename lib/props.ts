@@ -6,17 +6,9 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { HopaeEnvironment } from './environment';
 import type { HopaeRotationSchedule } from './schedule';
 import type { SecretsManagerEndpoint } from './secrets-manager-endpoint';
-
-/** The Hopae Connect API a rotation talks to. */
-export type HopaeEnvironment = 'sandbox' | 'production';
-
-/** Base URL (including `/connect/v1`) of each Hopae environment. */
-export const HOPAE_API_BASE_URLS: Readonly<Record<HopaeEnvironment, string>> = {
-  sandbox: 'https://sandbox.api.hopae.com/connect/v1',
-  production: 'https://api.hopae.com/connect/v1',
-};
 
 /** Where the alerts point when no runbookUrl is given. */
 export const DEFAULT_RUNBOOK = 'docs/runbook.md of the hopae-secret-rotation package, section Runbook: a rotation failed';
@@ -27,7 +19,8 @@ export const DEFAULT_RUNBOOK = 'docs/runbook.md of the hopae-secret-rotation pac
  */
 export interface HopaeSecretRotationProps {
   /**
-   * The Hopae environment whose API the function calls. Mutually exclusive with `apiBaseUrl`.
+   * The Hopae environment whose API the function calls: `HopaeEnvironment.SANDBOX` or
+   * `HopaeEnvironment.PRODUCTION`. Mutually exclusive with `apiBaseUrl`.
    *
    * @default - none; give this or `apiBaseUrl`
    */
@@ -176,7 +169,7 @@ export interface HopaeSecretRotationProps {
   /**
    * Link or pointer to the runbook, included in every alert.
    *
-   * @default DEFAULT_RUNBOOK
+   * @default HopaeSecretRotation.DEFAULT_RUNBOOK
    */
   readonly runbookUrl?: string;
 

@@ -8,7 +8,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { AUDIT_ENV, METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/names';
 import { rotationFunctionCode } from './function-asset';
-import type { FunctionSettings } from './function-settings';
+import { type FunctionSettings, sharedFunctionProps } from './function-settings';
 import { arnForPolicies } from './permissions';
 
 /** The only actions the audit has, and only on the attached secrets: metadata, never a value. */
@@ -20,7 +20,7 @@ const MAX_INPUT_CHARS = 7_500;
 const TOKEN_ID_CHARS = 200;
 
 export interface RotationAuditProps {
-  readonly secrets: readonly ISecret[];
+  readonly secrets: ISecret[];
   /** When the audit runs. */
   readonly schedule: events.Schedule;
   /** A pending version older than this is stuck. */
@@ -28,8 +28,13 @@ export interface RotationAuditProps {
   /** No successful rotation for longer than this is overdue. */
   readonly overdueAfter: Duration;
   readonly logRetention: logs.RetentionDays;
-  /** Network placement, proxy and tracing shared by the construct's functions. */
-  readonly functionSettings: FunctionSettings;
+  /**
+   * Network placement, proxy and tracing shared by the construct's functions (HopaeSecretRotation
+   * passes its own).
+   *
+   * @internal
+   */
+  readonly _functionSettings?: FunctionSettings;
 }
 
 /**
@@ -65,7 +70,7 @@ export class RotationAudit extends Construct {
       timeout: Duration.minutes(5),
       memorySize: 256,
       logGroup: this.logGroup,
-      ...props.functionSettings.functionProps(this.role, {
+      ...sharedFunctionProps(props._functionSettings, this.role, {
         [AUDIT_ENV.stuckAfterMinutes]: String(Math.max(1, Math.round(props.stuckAfter.toMinutes({ integral: false })))),
         [AUDIT_ENV.overdueAfterHours]: String(Math.max(1, Math.ceil(props.overdueAfter.toHours({ integral: false })))),
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,

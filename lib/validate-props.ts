@@ -4,7 +4,8 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { clientIdProblem } from '../lambda/client-id';
 import { parseApiBaseUrl } from '../lambda/config';
 import { HopaeSecretRotationPropsError } from './errors';
-import { HOPAE_API_BASE_URLS, type HopaeSecretRotationProps } from './props';
+import { HopaeEnvironment } from './environment';
+import type { HopaeSecretRotationProps } from './props';
 import type { SecretsManagerEndpoint } from './secrets-manager-endpoint';
 
 // Below 30 s a Hopae call with retries plus the Secrets Manager write does not fit; Lambda's cap is 15 min.
@@ -26,10 +27,9 @@ export function resolveApiBaseUrl(props: HopaeSecretRotationProps): string {
     throw propsError('environment', 'and apiBaseUrl are mutually exclusive; give only one');
   }
   if (environment !== undefined) {
-    if (!Object.hasOwn(HOPAE_API_BASE_URLS, environment)) {
-      throw propsError('environment', `must be 'sandbox' or 'production'; got '${String(environment)}'`);
-    }
-    return HOPAE_API_BASE_URLS[environment];
+    // JavaScript callers (no type checks) may still pass the name, as before HopaeEnvironment was a class.
+    if (environment instanceof HopaeEnvironment) return environment.apiBaseUrl;
+    return HopaeEnvironment.of(String(environment)).apiBaseUrl;
   }
   if (apiBaseUrl !== undefined) return validateApiBaseUrl(apiBaseUrl);
   throw propsError('environment', 'or apiBaseUrl is required; give exactly one');

@@ -1,8 +1,10 @@
-// `npm run build`: compiles the package's TypeScript (construct, client, their types) to dist/, and
-// bundles the two programs that must run without this package's dependencies:
+// `npm run build` (also npm's `prepack`): compiles the construct with jsii (lib/ → dist/lib/ and the
+// assembly .jsii, which the Python package is generated from), the client package with tsc
+// (client/ → client/dist/), and bundles the two programs that must run without this package's
+// dependencies:
 //   dist/function/index.js     the Lambda asset the construct deploys (SDK, middy, Powertools inside)
 //   dist/cli/hopae-rotation.cjs the operator CLI, runnable with plain `node`
-// Plain JavaScript so that it runs before anything is compiled (npm's `prepare`).
+// Plain JavaScript so that it runs before anything is compiled (npm's `prepare` runs `--bundles`).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -53,16 +55,37 @@ const CLI_BUILD = {
 };
 
 /**
+ * The construct through jsii: its JavaScript and declarations in dist/, the assembly in .jsii. Every
+ * jsii warning fails the build but JSII6: the peer dependency ranges start at the lowest tested
+ * aws-cdk-lib and constructs (the consumer test synthesizes with them), below the devDependencies.
+ */
+function compileConstruct() {
+  execFileSync(process.execPath, [join(root, 'node_modules', 'jsii', 'bin', 'jsii'), '--fail-on-warnings', '--silence-warnings', 'JSII6'], {
+    cwd: root,
+    stdio: 'inherit',
+    // jsii prints a banner on Node 20 (end of life): development here is on 20, where this compile is
+    // tested; the package's users are on 22 or 24.
+    env: { ...process.env, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
+  });
+}
+
+/** The client package (client/package.json): plain TypeScript, to client/dist/. */
+function compileClient() {
+  rmSync(join(root, 'client', 'dist'), { recursive: true, force: true });
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'client', 'tsconfig.json')], { stdio: 'inherit' });
+}
+
+/**
  * `--function`: only the Lambda bundle (a second, for `npm start`); `--bundles`: the function and the
- * CLI (what the tests run; `npm test` type-checks everything else meanwhile); otherwise everything.
+ * CLI (what the tests run, and npm's `prepare`; `npm test` type-checks everything else meanwhile);
+ * otherwise everything (about a minute: jsii).
  */
 async function main(args) {
   if (args.includes('--function')) return build(FUNCTION_BUILD);
   if (!args.includes('--bundles')) {
     rmSync(dist, { recursive: true, force: true });
-    execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], {
-      stdio: 'inherit',
-    });
+    compileConstruct();
+    compileClient();
   }
   await build(FUNCTION_BUILD);
   await build(CLI_BUILD);

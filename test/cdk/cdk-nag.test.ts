@@ -14,6 +14,7 @@ import { readAppContext } from '../../bin/context';
 import { HopaeSecretRotation, SecretsManagerEndpoint } from '../../lib';
 import { HopaeSecretRotationStack, type HopaeSecretRotationStackProps } from '../../lib/example-stack';
 import { ACCOUNT, APP_SECRET_ARNS, asList, REGION, WORKSPACE_KEY_ARN, type PolicyStatementJson } from './fixtures';
+import { HopaeEnvironment } from '../../lib/environment';
 
 const ACKNOWLEDGED = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
 
@@ -30,16 +31,16 @@ const ENV = { account: ACCOUNT, region: REGION };
 const VARIANTS: [string, () => HopaeSecretRotationStackProps][] = [
   // Like bin/app.ts without CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION: environment-agnostic.
   ['names only (cdk.json context and one app secret by name)', () => defaultContext()],
-  ['complete ARNs', () => ({ env: ENV, environment: 'production', workspaceKeySecret: WORKSPACE_KEY_ARN, appSecrets: [...APP_SECRET_ARNS] })],
+  ['complete ARNs', () => ({ env: ENV, environment: HopaeEnvironment.PRODUCTION, workspaceKeySecret: WORKSPACE_KEY_ARN, appSecrets: [...APP_SECRET_ARNS] })],
   [
     'clientIds with alarmEmail',
-    () => ({ env: ENV, environment: 'sandbox', workspaceKeySecret: 'hopae/workspace-key', clientIds: ['HqTRDIYH', 'Zx9Yw8Vu'], alarmEmail: 'ops@example.com' }),
+    () => ({ env: ENV, environment: HopaeEnvironment.SANDBOX, workspaceKeySecret: 'hopae/workspace-key', clientIds: ['HqTRDIYH', 'Zx9Yw8Vu'], alarmEmail: 'ops@example.com' }),
   ],
   [
     'a cron schedule with a window',
     () => ({
       env: ENV,
-      environment: 'sandbox',
+      environment: HopaeEnvironment.SANDBOX,
       workspaceKeySecret: 'hopae/workspace-key',
       appSecrets: ['hopae/apps/HqTRDIYH'],
       scheduleExpression: 'cron(0 4 ? * SUN *)',
@@ -113,7 +114,7 @@ describe('AWS Solutions checks (cdk-nag)', () => {
       isolatedSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
     });
     const rotation = new HopaeSecretRotation(stack, 'Rotation', {
-      environment: 'production',
+      environment: HopaeEnvironment.PRODUCTION,
       workspaceKeySecret: Secret.fromSecretCompleteArn(stack, 'Key', WORKSPACE_KEY_ARN),
       clientIds: ['HqTRDIYH'],
       vpc,
@@ -155,7 +156,7 @@ describe('AWS Solutions checks (cdk-nag)', () => {
     const schemaApp = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:validateAgainstDefaultRules': true } });
     const schemaStack = new Stack(schemaApp, 'Governed', { env: ENV });
     new HopaeSecretRotation(schemaStack, 'Rotation', {
-      environment: 'production',
+      environment: HopaeEnvironment.PRODUCTION,
       workspaceKeySecret: Secret.fromSecretCompleteArn(schemaStack, 'Key', WORKSPACE_KEY_ARN),
       clientIds: ['HqTRDIYH'],
       vpc: ec2.Vpc.fromVpcAttributes(schemaStack, 'Vpc', {

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { HopaeSecretRotation, HopaeSecretRotationPropsError, SecretsManagerEndpoint, type HopaeSecretRotationProps } from '../../lib';
 import { ACCOUNT, APP_SECRET_ARNS, asList, importByArn, REGION, synthRotation, testStack, WORKSPACE_KEY_ARN, type PolicyStatementJson } from './fixtures';
+import { HopaeEnvironment } from '../../lib/environment';
 
 /** Everything the construct can create: created secrets, a VPC with an endpoint and a proxy, an alert topic with its key, tracing. */
 function everything(stack: Stack): Partial<HopaeSecretRotationProps> {
@@ -105,7 +106,7 @@ describe('the role prop', () => {
     // GIVEN a role imported by ARN (mutable, CDK's default)
     const stack = testStack();
     new HopaeSecretRotation(stack, 'Rotation', {
-      environment: 'sandbox',
+      environment: HopaeEnvironment.SANDBOX,
       workspaceKeySecret: importByArn(stack, 'WorkspaceKey', WORKSPACE_KEY_ARN),
       appSecrets: [importByArn(stack, 'App', APP_SECRET_ARNS[0])],
       role: iam.Role.fromRoleArn(stack, 'Imported', `arn:aws:iam::${ACCOUNT}:role/org/hopae-rotation`),
@@ -123,7 +124,7 @@ describe('the role prop', () => {
     let error: unknown;
     try {
       new HopaeSecretRotation(stack, 'Rotation', {
-        environment: 'sandbox',
+        environment: HopaeEnvironment.SANDBOX,
         workspaceKeySecret: importByArn(stack, 'WorkspaceKey', WORKSPACE_KEY_ARN),
         appSecrets: [importByArn(stack, 'App', APP_SECRET_ARNS[0])],
         role: iam.Role.fromRoleArn(stack, 'Locked', `arn:aws:iam::${ACCOUNT}:role/locked`, { mutable: false }),

@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { HopaeSecretRotationPropsError, SecretsManagerEndpoint, type HopaeSecretRotationProps } from '../../lib';
 import { APP_SECRET_ARNS, asList, importByArn, logicalIdOf, REGION, synthRotation, testStack, WORKSPACE_KEY_ARN, type PolicyStatementJson } from './fixtures';
 import { HopaeSecretRotation } from '../../lib';
+import { HopaeEnvironment } from '../../lib/environment';
 
 type Props = Partial<HopaeSecretRotationProps>;
 
@@ -25,7 +26,7 @@ function attempt(props: (stack: Stack) => Props): unknown {
   const stack = testStack();
   try {
     new HopaeSecretRotation(stack, 'Rotation', {
-      environment: 'sandbox',
+      environment: HopaeEnvironment.SANDBOX,
       workspaceKeySecret: importByArn(stack, 'WorkspaceKey', WORKSPACE_KEY_ARN),
       appSecrets: [importByArn(stack, 'App', APP_SECRET_ARNS[0])],
       ...props(stack),

@@ -7,7 +7,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { AUDIT_METRICS } from '../../lambda/names';
 import { loadBuiltAuditHandler } from '../../local/built-function';
 import { localLambdaContext } from '../../local/lambda-context';
-import type { AuditFinding } from '../../lib';
+import type { AuditFinding } from '../../lib/audit-alarms';
 import { logicalIdOf, synthRotation } from '../cdk/fixtures';
 import { emittedMetrics, type EmittedMetric } from '../support/emf';
 import { expectNoSecretsLogged, useIntegrationHarness } from '../support/integration-harness';

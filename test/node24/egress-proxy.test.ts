@@ -19,6 +19,7 @@ import { startLambdaContainer } from '../support/lambda-container';
 import { type LoopbackProxy, startLoopbackProxy } from '../support/loopback-proxy';
 import { selfSignedCertificate } from '../support/self-signed';
 import { importByArn, testStack, WORKSPACE_KEY_ARN } from '../cdk/fixtures';
+import { HopaeEnvironment } from '../../lib/environment';
 
 const HOPAE_HOST = 'hopae.test';
 const tls = selfSignedCertificate(HOPAE_HOST);
@@ -32,7 +33,7 @@ beforeAll(async () => {
   proxy = await startLoopbackProxy({ [HOPAE_HOST]: '127.0.0.1' });
   const stack = testStack();
   const rotation = new HopaeSecretRotation(stack, 'Rotation', {
-    environment: 'sandbox',
+    environment: HopaeEnvironment.SANDBOX,
     workspaceKeySecret: importByArn(stack, 'WorkspaceKey', WORKSPACE_KEY_ARN),
     clientIds: ['HqTRDIYH'],
     httpsProxy: proxy.url,
