@@ -54,6 +54,9 @@ const CLI_BUILD = {
   logLevel: 'warning',
 };
 
+// As npm's prepack, this runs inside `npm pack --json`, whose stdout must stay JSON: compilers report on stderr.
+const OUTPUT_TO_STDERR = ['ignore', 2, 2];
+
 /**
  * The construct through jsii: its JavaScript and declarations in dist/, the assembly in .jsii. Every
  * jsii warning fails the build but JSII6: the peer dependency ranges start at the lowest tested
@@ -62,7 +65,7 @@ const CLI_BUILD = {
 function compileConstruct() {
   execFileSync(process.execPath, [join(root, 'node_modules', 'jsii', 'bin', 'jsii'), '--fail-on-warnings', '--silence-warnings', 'JSII6'], {
     cwd: root,
-    stdio: 'inherit',
+    stdio: OUTPUT_TO_STDERR,
     // jsii prints a banner on Node 20 (end of life): development here is on 20, where this compile is
     // tested; the package's users are on 22 or 24.
     env: { ...process.env, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
@@ -72,7 +75,7 @@ function compileConstruct() {
 /** The client package (client/package.json): plain TypeScript, to client/dist/. */
 function compileClient() {
   rmSync(join(root, 'client', 'dist'), { recursive: true, force: true });
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'client', 'tsconfig.json')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'client', 'tsconfig.json')], { stdio: OUTPUT_TO_STDERR });
 }
 
 /**

@@ -32,7 +32,9 @@ if tar -tzf "$tarball" | grep -E '^package/(test|local|scripts|lambda|cli|client
   exit 1
 fi
 # The construct is a jsii module: its assembly ships, and it depends on nothing but its peers.
-tar -tzf "$tarball" | grep -qx 'package/.jsii' || { echo "the package lacks its jsii assembly (.jsii)" >&2; exit 1; }
+# (the listing first: `grep -q` would end the pipe early, and pipefail would count tar's broken pipe)
+listing="$(tar -tzf "$tarball")"
+grep -qx 'package/.jsii' <<<"$listing" || { echo "the package lacks its jsii assembly (.jsii)" >&2; exit 1; }
 tar -xzOf "$tarball" package/package.json | node -e 'const p=JSON.parse(require("fs").readFileSync(0,"utf8")); if (p.dependencies && Object.keys(p.dependencies).length) { console.error(`the construct package has dependencies: ${Object.keys(p.dependencies)}`); process.exit(1); }'
 if tar -tzf "$client_tarball" | grep -vE '^package/(package\.json|README\.md|dist/[a-z-]+\.(js|d\.ts))$'; then
   echo "the client package ships more than its compiled library (above)" >&2
