@@ -309,9 +309,13 @@ describe('HopaeClient.rotateClientSecret: a 2xx answer that Hopae could not have
   it.each<[string, Scripted, RegExp]>([
     ['a body over the size cap', { status: 201, bodyProblem: 'larger than 65536 bytes' }, /201 with a body larger than 65536 bytes/],
     ['a body that is not UTF-8', { status: 201, bodyProblem: 'not valid UTF-8' }, /201 with a body not valid UTF-8/],
-    ['a clientSecret with a control character', { status: 201, body: { clientSecret: `${HEX_SECRET.slice(0, 10)}\u0000${HEX_SECRET.slice(11)}` } }, /control characters/],
-    ['a clientSecret with a newline', { status: 201, body: { clientSecret: `${HEX_SECRET}\n` } }, /control characters or whitespace/],
-    ['a clientSecret with a space', { status: 201, body: { clientSecret: 'abc def' } }, /control characters or whitespace/],
+    ['a clientSecret with a control character', { status: 201, body: { clientSecret: `${HEX_SECRET.slice(0, 10)}\u0000${HEX_SECRET.slice(11)}` } }, /control, whitespace or invisible characters/],
+    ['a clientSecret with a newline', { status: 201, body: { clientSecret: `${HEX_SECRET}\n` } }, /control, whitespace or invisible characters/],
+    ['a clientSecret with a space', { status: 201, body: { clientSecret: 'abc def' } }, /control, whitespace or invisible characters/],
+    ['a clientSecret with a zero-width space', { status: 201, body: { clientSecret: `${HEX_SECRET.slice(0, 32)}\u200b${HEX_SECRET.slice(32)}` } }, /control, whitespace or invisible characters/],
+    ['a clientSecret with a byte order mark', { status: 201, body: { clientSecret: `\ufeff${HEX_SECRET}` } }, /control, whitespace or invisible characters/],
+    ['a clientSecret with a soft hyphen', { status: 201, body: { clientSecret: `${HEX_SECRET.slice(0, 32)}\u00ad${HEX_SECRET.slice(32)}` } }, /control, whitespace or invisible characters/],
+    ['a clientSecret with a lone surrogate', { status: 201, body: `{"clientSecret":"${HEX_SECRET.slice(1)}\\ud800"}` }, /control, whitespace or invisible characters/],
     ['a clientSecret of 513 characters', { status: 201, body: { clientSecret: 'a'.repeat(513) } }, /longer than 512 characters \(513\)/],
     ['another app\'s clientId', { status: 201, body: { clientId: 'OtherApp', clientSecret: HEX_SECRET } }, /clientId that is not this app's/],
     ['a body of null', { status: 201, body: 'null' }, /JSON that is not an object/],
@@ -338,7 +342,7 @@ describe('HopaeClient.rotateClientSecret: a 2xx answer that Hopae could not have
     const error = await rotate('HqTRDIYH', 600_000).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(HopaeProtocolError);
-    expect((error as Error).message).toMatch(/no usable clientSecret after 8 attempts \(last: 201 with a clientSecret with control characters/);
+    expect((error as Error).message).toMatch(/no usable clientSecret after 8 attempts \(last: 201 with a clientSecret with control, whitespace or invisible characters/);
     expect((error as Error).message).not.toContain('x\ty');
   });
 
