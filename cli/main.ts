@@ -22,6 +22,11 @@ const HOPAE_OPTIONS = {
 
 const COMMON = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 
+const STUCK_AFTER_OPTION = { 'stuck-after': { type: 'string' } } as const;
+const STUCK_AFTER_HELP = `      --stuck-after MINUTES       the in-flight threshold: an unfinished rotation younger than this may
+                                  still be running, older is stuck (default: the rotation function's
+                                  HOPAE_STUCK_AFTER_MINUTES, the construct's stuckAfter; else 30)`;
+
 interface Command {
   readonly summary: string;
   readonly usage: string;
@@ -65,14 +70,14 @@ Exit: 0 rotated (or started), 1 failed, 2 bad input, 3 --wait timed out.`,
 
 Lists every secret whose rotation function is a Hopae rotation function (or the one named).
       --function NAME|ARN         only secrets rotated by this function
-      --stuck-after MINUTES       an unfinished rotation older than this is stuck (default 60)
+${STUCK_AFTER_HELP}
 Exit: 0 none stuck, 1 some rotation is stuck, 2 bad input.`,
-    options: { function: { type: 'string' }, 'stuck-after': { type: 'string' } },
+    options: { function: { type: 'string' }, ...STUCK_AFTER_OPTION },
     positionals: 0,
     run: (context, values) =>
       statusCommand(context, {
         functionName: values.function as string | undefined,
-        stuckAfterMinutes: positiveNumber('--stuck-after', values['stuck-after'], 60),
+        stuckAfterMinutes: optionalPositive('--stuck-after', values['stuck-after']),
       }),
   },
   doctor: {
@@ -82,34 +87,43 @@ Exit: 0 none stuck, 1 some rotation is stuck, 2 bad input.`,
 Checks the secret's JSON, rotation and its function, the workspace key, Hopae (GET /workspace),
 the app (GET /apps/{id}), the current pair (GET /providers), and the rotation state (the row of
 the state table in docs/runbook.md, with the one action that gets out). Read-only.
+${STUCK_AFTER_HELP}
 ${HOPAE_HELP}
-Exit: 0 all checks pass, 1 some check fails, 2 bad input (not ours, malformed AWSCURRENT).`,
-    options: { ...HOPAE_OPTIONS },
+Exit: 0 all checks pass (a rotation in flight included), 1 some check fails, 2 bad input
+(not ours, malformed AWSCURRENT).`,
+    options: { ...STUCK_AFTER_OPTION, ...HOPAE_OPTIONS },
     positionals: 1,
     run: (context, values, [secretId]) =>
       doctorCommand(context, {
         secretId: secretId!,
+        stuckAfterMinutes: optionalPositive('--stuck-after', values['stuck-after']),
         apiBaseUrl: values['api-base-url'] as string | undefined,
         workspaceKeySecret: values['workspace-key-secret'] as string | undefined,
       }),
   },
   recover: {
     summary: 'repair a stuck or abandoned rotation: plan the way out from the state table',
-    usage: `hopae-rotation recover <secret> [--yes] [--json]
+    usage: `hopae-rotation recover <secret> [--yes [--force]] [--json]
 
 Asks Hopae (read-only) which version's pair it accepts (pending, current, previous, or an
-unlabelled version left by an abandoned rotation), finds the secret's row in the state table
-(docs/runbook.md) and plans its label moves. Acts only with --yes. Never rotates at Hopae.
+unlabelled version left by an abandoned rotation), reads what the function logged about an
+unfinished rotation, finds the secret's row in the state table (docs/runbook.md) and plans its
+label moves. Acts only with --yes. Never rotates at Hopae. Leaves a rotation that may still be
+in flight (younger than the in-flight threshold, no failure logged) alone unless --force.
       --yes                       carry out the plan
+      --force                     with --yes: act on a rotation younger than the threshold, as stopped
+${STUCK_AFTER_HELP}
 ${HOPAE_HELP}
-Exit: 0 healthy (or healthy once the plan is carried out); 1 a rotation or a manual fix must
-follow (printed as Next:), or Hopae did not answer; 2 bad input.`,
-    options: { yes: { type: 'boolean' }, ...HOPAE_OPTIONS },
+Exit: 0 healthy (or healthy once the plan is carried out); 1 a rotation, a wait or a manual fix
+must follow (printed as Next:), or Hopae did not answer; 2 bad input.`,
+    options: { yes: { type: 'boolean' }, force: { type: 'boolean' }, ...STUCK_AFTER_OPTION, ...HOPAE_OPTIONS },
     positionals: 1,
     run: (context, values, [secretId]) =>
       recoverCommand(context, {
         secretId: secretId!,
         yes: values.yes === true,
+        force: values.force === true,
+        stuckAfterMinutes: optionalPositive('--stuck-after', values['stuck-after']),
         apiBaseUrl: values['api-base-url'] as string | undefined,
         workspaceKeySecret: values['workspace-key-secret'] as string | undefined,
       }),
@@ -221,6 +235,10 @@ function explainSdkError(error: Error): CliError | undefined {
     return new CliError(`No AWS credentials: ${error.message}. Set AWS_PROFILE (after \`aws sso login\`) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`, EXIT.USAGE);
   }
   return undefined;
+}
+
+function optionalPositive(flag: string, raw: string | boolean | undefined): number | undefined {
+  return raw === undefined ? undefined : positiveNumber(flag, raw, 0);
 }
 
 function positiveNumber(flag: string, raw: string | boolean | undefined, fallback: number): number {

@@ -35,3 +35,16 @@ export const AUDIT_LOG_MESSAGES = {
   attention: 'Rotation audit: secret needs attention',
   unreadable: 'Rotation audit: could not read the secret metadata',
 } as const;
+
+/**
+ * Environment of the rotation function that only its operators' tools read: how many minutes an
+ * unfinished rotation may take before it counts as stuck (the construct's `stuckAfter`). Younger,
+ * it may still be in flight: `hopae-rotation status`, `doctor` and `recover` read it from the
+ * function's configuration, and `recover` changes no pending version younger than it without --force.
+ */
+export const ROTATION_FUNCTION_ENV = {
+  stuckAfterMinutes: 'HOPAE_STUCK_AFTER_MINUTES',
+} as const;
+
+/** The in-flight threshold where none is configured: the construct's default `stuckAfter`. */
+export const DEFAULT_STUCK_AFTER_MINUTES = 30;

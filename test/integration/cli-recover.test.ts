@@ -24,6 +24,9 @@ beforeAll(async () => {
 });
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+// The states below are built in moments; seen this much later they are stuck, no longer in flight
+// (the in-flight threshold is 30 minutes by default).
+const SETTLED = 31 * 60 * 1000;
 
 /** An app of ours with a rotation begun by Secrets Manager (a valueless AWSPENDING version). */
 async function beginStuckRotation() {
@@ -62,7 +65,7 @@ interface RecoverJson {
   next: string;
 }
 
-async function recover(arn: string, flags: string[] = [], nowOffsetMs = 0): Promise<{ code: number; json: RecoverJson }> {
+async function recover(arn: string, flags: string[] = [], nowOffsetMs = SETTLED): Promise<{ code: number; json: RecoverJson }> {
   const result = await c.cli(['recover', arn, '--json', ...flags], { nowOffsetMs });
   return { code: result.code, json: JSON.parse(result.stdout) as RecoverJson };
 }
@@ -71,19 +74,19 @@ describe('recover: one test per row of the state table', () => {
   it('clean: nothing to do (exit 0)', async () => {
     const { arn } = await ourApp();
 
-    const result = await c.cli(['recover', arn]);
+    const result = await c.cli(['recover', arn], { nowOffsetMs: SETTLED });
 
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/is healthy: AWSCURRENT holds the pair Hopae accepts/);
     await expectRotationSucceeds(arn);
   });
 
-  it('first-rotation: no clientSecret yet is healthy; the first rotation mints it', async () => {
+  it('first-rotation: no clientSecret yet is not healthy (applications cannot call Hopae); rotate mints it', async () => {
     const { arn } = await ourApp({ bootstrap: true });
 
     const { code, json } = await recover(arn);
 
-    expect({ code, state: json.state, actions: json.actions }).toEqual({ code: 0, state: 'first-rotation', actions: [] });
+    expect({ code, state: json.state, actions: json.actions, next: json.next }).toEqual({ code: 1, state: 'first-rotation', actions: [], next: expect.stringMatching(/^run `hopae-rotation rotate hopae\/apps\/\S+ --wait`$/) });
     await expectRotationSucceeds(arn);
   });
 
@@ -107,7 +110,7 @@ describe('recover: one test per row of the state table', () => {
     ]);
     expect(await h.stages(arn)).toEqual(stagesBefore);
 
-    const applied = await c.cli(['recover', arn, '--yes']);
+    const applied = await c.cli(['recover', arn, '--yes'], { nowOffsetMs: SETTLED });
 
     expect(applied.code).toBe(0);
     expect(applied.stdout).toMatch(/✔ .* recovered: AWSCURRENT is /);
@@ -137,10 +140,10 @@ describe('recover: one test per row of the state table', () => {
     h.standIn.clearFaults();
     const before = await h.stages(arn);
 
-    const result = await c.cli(['recover', arn, '--yes']);
+    const result = await c.cli(['recover', arn, '--yes'], { nowOffsetMs: SETTLED });
 
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(new RegExp(`Next: run \`hopae-rotation rotate \\S+ --wait\` now \\(it reattempts ${token} with the same token`));
+    expect(result.stdout).toMatch(new RegExp(`Next: run \`hopae-rotation rotate \\S+ --wait\`: it reattempts ${token} with the same token now`));
     expect(await h.stages(arn)).toEqual(before);
     await expectRotationSucceeds(arn);
     expect(h.standIn.rotations(clientId)).toBe(1);
@@ -166,7 +169,7 @@ describe('recover: one test per row of the state table', () => {
     const { arn, clientId, token } = await beginStuckRotation();
     await h.sm.send(new PutSecretValueCommand({ SecretId: arn, ClientRequestToken: token, SecretString: JSON.stringify({ clientId }), VersionStages: ['AWSPENDING'] }));
 
-    const doctor = await c.cli(['doctor', arn]);
+    const doctor = await c.cli(['doctor', arn], { nowOffsetMs: SETTLED });
     const { code, json } = await recover(arn, ['--yes']);
 
     expect(doctor.code).toBe(1);
@@ -240,7 +243,7 @@ describe('recover: one test per row of the state table', () => {
     await rotateElsewhere(clientId);
     const before = await h.stages(arn);
 
-    const result = await c.cli(['recover', arn, '--yes']);
+    const result = await c.cli(['recover', arn, '--yes'], { nowOffsetMs: SETTLED });
 
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/Hopae rejects AWSCURRENT and every other stored version[^\n]*\nNext: run `hopae-rotation rotate \S+ --wait`: Hopae issues a new secret/);
@@ -266,7 +269,7 @@ describe('recover: one test per row of the state table', () => {
     h.standIn.injectFault({ route: 'providers', phase: 'before-commit', action: { type: 'status', status: 503 }, times: 100 });
     const before = await h.stages(arn);
 
-    const result = await c.cli(['recover', arn, '--yes']);
+    const result = await c.cli(['recover', arn, '--yes'], { nowOffsetMs: SETTLED });
     h.standIn.clearFaults();
 
     expect(result.code).toBe(1);
@@ -282,7 +285,7 @@ describe('recover: one test per row of the state table', () => {
     await h.sm.send(new CancelRotateSecretCommand({ SecretId: arn }));
 
     const { code, json } = await recover(arn);
-    const doctor = await c.cli(['doctor', arn]);
+    const doctor = await c.cli(['doctor', arn], { nowOffsetMs: SETTLED });
 
     expect(code).toBe(1);
     expect(doctor.stdout).toMatch(/✘ rotation enabled: rotation is not enabled\n\s+fix: re-attach: aws secretsmanager rotate-secret .*--no-rotate-immediately/);
@@ -304,7 +307,7 @@ describe('recover: one test per row of the state table', () => {
     }
 
     const { code, json } = await recover(arn);
-    const doctor = await c.cli(['doctor', arn]);
+    const doctor = await c.cli(['doctor', arn], { nowOffsetMs: SETTLED });
 
     expect(code).toBe(1);
     expect(json).toMatchObject({ state: 'function-missing', then: 'manual' });
@@ -322,13 +325,25 @@ describe('recover refuses what it cannot own', () => {
     expect(result.stderr).toMatch(/No secret hopae\/apps\/nothing-here/);
   });
 
-  it('a secret that is not ours (exit 2)', async () => {
+  it('a secret without a rotation function is the function-missing row (exit 1), as docs/cli.md says, and changes nothing', async () => {
     const app = await h.createApp();
+    const before = await h.stages(app.arn);
+
+    const result = await c.cli(['recover', app.arn, '--yes', '--json']);
+
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({ state: 'function-missing', then: 'manual', applied: false });
+    expect(await h.stages(app.arn)).toEqual(before);
+  });
+
+  it('a secret rotated by another function (exit 2)', async () => {
+    const app = await h.createApp();
+    await c.attach(app.arn, await c.createRotationFunction('someone-elses-rotation', { OTHER: 'x' }));
 
     const result = await c.cli(['recover', app.arn, '--yes']);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/has no rotation function/);
+    expect(result.stderr).toMatch(/not a Hopae rotation function/);
   });
 });
 
