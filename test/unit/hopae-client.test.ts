@@ -133,6 +133,18 @@ describe('HopaeClient.rotateClientSecret: retries with the same Idempotency-Key'
     expect(late.clock.sleeps).toEqual([15000]);
   });
 
+  it('a Retry-After longer than the invocation has left ends the attempts naming how long Hopae asked for', async () => {
+    const { http, clock, rotate } = setup({ status: 429, headers: { 'Retry-After': '3600' } }, ok);
+
+    const error = await rotate('HqTRDIYH', 50_000).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(HopaeUnavailableError);
+    expect((error as Error).message).toMatch(/\(last: 429 \(empty body\); Hopae asked to retry after 3600 s \(Retry-After\), more than the 50 s this invocation has left\)/);
+    expect((error as Error).message).not.toMatch(/no time left/);
+    expect(http.requests).toHaveLength(1);
+    expect(clock.sleeps).toEqual([]);
+  });
+
   it('honours Retry-After as an HTTP date, with the failure backoff as jitter on top', async () => {
     const retryAt = new Date(new VirtualClock().nowMs + 3000).toUTCString();
     const { clock, rotate } = setup({ status: 503, headers: { 'Retry-After': retryAt } }, ok);
@@ -221,7 +233,7 @@ describe('HopaeClient.rotateClientSecret: retries with the same Idempotency-Key'
     const error = await rotate('HqTRDIYH', 20_000).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(HopaeUnavailableError);
-    expect((error as Error).message).toMatch(/429.*no time left/);
+    expect((error as Error).message).toMatch(/429 \(empty body\); Hopae asked to retry after 120 s \(Retry-After\), more than the 20 s this invocation has left/);
     expect(http.requests).toHaveLength(1);
   });
 
@@ -503,7 +515,7 @@ describe('HopaeClient: the edges that decide between one more attempt and giving
 
     expect(fits.clock.sleeps).toEqual([200]);
     expect(error).toBeInstanceOf(HopaeUnavailableError);
-    expect((error as Error).message).toMatch(/after 1 attempt \(last: 503 \(empty body\); no time left for another attempt within the invocation\)/);
+    expect((error as Error).message).toMatch(/after 1 attempt \(last: 503 \(empty body\); no time left for another attempt within the invocation \(0 s left\)\)/);
     expect(doesNot.http.requests).toHaveLength(1);
     expect(doesNot.clock.sleeps).toEqual([]);
   });
@@ -647,7 +659,10 @@ describe('HopaeClient: the edges that decide between one more attempt and giving
 
     const error = (await check().catch((e: unknown) => e)) as HopaeRejectedError;
 
-    expect(error.message).toBe('The pending secret was rejected by Hopae for app HqTRDIYH (401 AUTH.INVALID_CREDENTIALS, 2 attempts)');
+    expect(error.message).toBe(
+      'The pending secret was rejected by Hopae for app HqTRDIYH (401 AUTH.INVALID_CREDENTIALS, 2 attempts): the app was rotated again elsewhere after this rotation stored its secret, or Hopae has not taken the new secret everywhere yet. The workspace key is not involved. Run `hopae-rotation recover <secret>`: it asks Hopae which stored pair works and names the way out.',
+    );
+    expect(error.message).not.toMatch(/HOPAE_API_KEY_SECRET_ID|sk_workspace/);
     expect(error.status).toBe(401);
     expect(error.hopaeCode).toBe('AUTH.INVALID_CREDENTIALS');
   });
