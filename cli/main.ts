@@ -139,16 +139,22 @@ ${Object.entries(COMMANDS)
   .map(([name, command]) => `  ${name.padEnd(9)}${command.summary}`)
   .join('\n')}
 
-Every command takes --json (one JSON document on stdout, errors included) and --help;
-\`hopae-rotation help <command>\` shows one command's help, --version the version. AWS access comes
+Every command takes --json (one JSON document on stdout: results, errors, help and version alike)
+and --help; \`hopae-rotation help <command>\` shows one command's help, --version the version.
+Unknown commands and options are refused (exit 2). A closed pipe (\`| head\`) ends output quietly. AWS access comes
 from the SDK's standard configuration: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_SECRETS_MANAGER...
 No command prints a secret value.
 
 Exit codes: 0 ok, 1 failed or needs attention, 2 bad usage or input, 3 timed out.`;
 
+const GLOBAL_FLAGS = new Set(['--json', '--help', '-h', '--version', '-V']);
+
 /** Runs one command line; returns the exit code. */
 export async function run(argv: readonly string[], deps: CliDeps = defaultDeps()): Promise<number> {
-  const [name, ...rest] = argv;
+  // Flags before the command (`--json --version`, `-h`), then the command and its own arguments.
+  const firstOther = argv.findIndex((arg) => !GLOBAL_FLAGS.has(arg));
+  const leading = firstOther < 0 ? argv : argv.slice(0, firstOther);
+  const [name, ...rest] = argv.slice(leading.length);
   // Known before parsing, so that even a usage error answers in JSON when asked to.
   const out = new Output(deps.stdout, deps.stderr, argv.includes('--json'));
   const usageError = (message: string, usage?: string) => {
@@ -156,25 +162,29 @@ export async function run(argv: readonly string[], deps: CliDeps = defaultDeps()
     out.result({ error: message, exitCode: EXIT.USAGE });
     return EXIT.USAGE;
   };
-  // Help is for people: printed even with --json.
-  const help = (text: string) => {
-    deps.stdout.write(`${text}\n`);
+  // Help is text for people, or under --json one document holding that text.
+  const help = (text: string, command?: string) => {
+    if (out.json) out.result({ help: text, ...(command ? { command } : {}) });
+    else deps.stdout.write(`${text}\n`);
     return EXIT.OK;
   };
-  if (name === '--version' || name === '-V') {
+  if (leading.includes('--version') || leading.includes('-V')) {
+    if (name !== undefined) return usageError(`--version takes no command; got "${name}"`);
     out.line(packageVersion());
     out.result({ version: packageVersion() });
     return EXIT.OK;
   }
-  if (name === undefined || name === '--help' || name === '-h' || name === '--json') {
-    if (name === undefined || name === '--json') return usageError('no command given; one of ' + Object.keys(COMMANDS).join(', '), MAIN_HELP);
-    return help(MAIN_HELP);
-  }
+  if (leading.includes('--help') || leading.includes('-h')) return name !== undefined && COMMANDS[name] ? help(COMMANDS[name].usage, name) : help(MAIN_HELP);
+  if (name === undefined) return usageError('no command given; one of ' + Object.keys(COMMANDS).join(', '), MAIN_HELP);
+  if (name.startsWith('-')) return usageError(`unknown option ${name} (options before the command: --json, --help, --version; see \`hopae-rotation --help\`)`, MAIN_HELP);
   if (name === 'help') {
-    const topic = rest.find((arg) => !arg.startsWith('-'));
+    const topics = rest.filter((arg) => arg !== '--json');
+    if (topics.some((arg) => arg.startsWith('-'))) return usageError(`help takes a command name; got ${topics.find((arg) => arg.startsWith('-'))}`);
+    if (topics.length > 1) return usageError(`help takes one command name; got ${topics.join(' ')}`);
+    const topic = topics[0];
     if (topic === undefined) return help(MAIN_HELP);
     if (!COMMANDS[topic]) return unknownCommand(topic, usageError);
-    return help(COMMANDS[topic].usage);
+    return help(COMMANDS[topic].usage, topic);
   }
   const command = COMMANDS[name];
   if (!command) return unknownCommand(name, usageError);
@@ -189,10 +199,11 @@ export async function run(argv: readonly string[], deps: CliDeps = defaultDeps()
   } catch (error) {
     return usageError(describeParseError(name, error as Error & { code?: string }, Object.keys(options)), command.usage);
   }
-  if (values.help) return help(command.usage);
+  if (values.help) return help(command.usage, name);
   if (positionals.length !== command.positionals) {
     return usageError(`${name} takes ${command.positionals === 0 ? 'no arguments' : 'one secret (name or ARN)'}`, command.usage);
   }
+  if (values.force && !values.yes) return usageError('--force only makes sense with --yes: without --yes nothing changes', command.usage);
   try {
     return await command.run({ deps, out, functions: new FunctionRegistry(deps.lambda) }, values, positionals);
   } catch (error) {

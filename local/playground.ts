@@ -11,8 +11,15 @@ import { RotateSecretCommand, type RotateSecretCommandInput, SecretsManagerServi
 import { startLocalEnvironment, WORKSPACE_KEY_SECRET } from './local-environment';
 import { attachRotationFunction, registerRotationFunction } from './moto-lambda';
 import { RotationServiceEmulator } from './rotation-service';
+import { parseScriptArgs } from './script-args';
 
 const FUNCTION_NAME = 'hopae-secret-rotation';
+
+const PLAYGROUND_USAGE = `Usage: npm run playground
+
+Starts moto_server, the Hopae stand-in, a rotation function and sample secrets, prints the
+environment to export in another shell for \`npx hopae-rotation\`, and runs until Ctrl-C.
+Takes no options but --help.`;
 
 /** The sample secrets and the state each is left in. */
 const SAMPLES = [
@@ -22,10 +29,7 @@ const SAMPLES = [
 ] as const;
 
 async function main(): Promise<void> {
-  if (process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h')) {
-    console.log('usage: npm run playground   (starts everything, prints the environment to export; Ctrl-C stops)');
-    return;
-  }
+  parseScriptArgs('playground', PLAYGROUND_USAGE, {});
   const local = await startLocalEnvironment({ POWERTOOLS_LOG_LEVEL: 'INFO', POWERTOOLS_METRICS_DISABLED: 'true' }, { proxy: true });
   let stopping = false;
   const stop = () => {
