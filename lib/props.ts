@@ -154,9 +154,12 @@ export interface HopaeSecretRotationProps {
   readonly rotateImmediatelyOnUpdate?: boolean;
 
   /**
-   * SNS topic for failure alerts (failed or abandoned rotations, function errors and throttles).
-   * Mutually exclusive with `alarmEmail`. An encrypted topic must let events.amazonaws.com and
-   * cloudwatch.amazonaws.com use its key.
+   * SNS topic for failure alerts (failed or abandoned rotations, function errors and throttles,
+   * the audit's alarms). Mutually exclusive with `alarmEmail`. A topic defined in the same app gets
+   * a topic policy allowing this stack's failure rule (EventBridge) and this account's CloudWatch
+   * alarms to publish, and its key (if in the app) lets both use it. An imported topic
+   * (`Topic.fromTopicArn`) is not changed: its policy and key policy must allow events.amazonaws.com
+   * and cloudwatch.amazonaws.com themselves.
    *
    * @default - a new topic encrypted with its own KMS key
    */
