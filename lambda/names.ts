@@ -48,3 +48,16 @@ export const ROTATION_FUNCTION_ENV = {
 
 /** The in-flight threshold where none is configured: the construct's default `stuckAfter`. */
 export const DEFAULT_STUCK_AFTER_MINUTES = 30;
+
+/**
+ * How hard the function tries Hopae: environment variable names, shared by the function
+ * (lambda/config.ts reads them) and the construct (its hopae* props set them).
+ */
+export const HOPAE_RETRY_ENV = {
+  requestTimeoutMs: 'HOPAE_REQUEST_TIMEOUT_MS',
+  rotateMaxAttempts: 'HOPAE_ROTATE_MAX_ATTEMPTS',
+  verifyMaxAttempts: 'HOPAE_VERIFY_MAX_ATTEMPTS',
+  baseDelayMs: 'HOPAE_RETRY_BASE_DELAY_MS',
+  maxDelayMs: 'HOPAE_RETRY_MAX_DELAY_MS',
+  storeReserveMs: 'ROTATION_STORE_RESERVE_MS',
+} as const;

@@ -12,12 +12,15 @@ import { auditSettings, FleetMonitoring } from './fleet-monitoring';
 import { DEFAULT_RUNBOOK, type HopaeSecretRotationProps } from './props';
 import { planRotationRules } from './schedule-spread';
 import {
+  hopaeRetryEnvironment,
   resolveApiBaseUrl,
   validateAlertProps,
   validateAppSecrets,
   validateClientIds,
   validateMemorySize,
+  validatePresence,
   validateReservedConcurrency,
+  validateSecretNames,
   validateTimeout,
 } from './validate-props';
 
@@ -64,6 +67,7 @@ export class HopaeSecretRotation extends Construct {
   constructor(scope: Construct, id: string, props: HopaeSecretRotationProps) {
     super(scope, id);
 
+    validatePresence(props);
     this.apiBaseUrl = resolveApiBaseUrl(props);
     const rotationRules = planRotationRules(props);
     const audit = auditSettings(props, rotationRules.longestInterval, rotationRules.window);
@@ -72,6 +76,8 @@ export class HopaeSecretRotation extends Construct {
     validateReservedConcurrency(props.reservedConcurrentExecutions);
     const clientIds = validateClientIds(props.clientIds ?? []);
     const secretNamePrefix = props.secretNamePrefix ?? 'hopae/apps/';
+    validateSecretNames(secretNamePrefix, clientIds);
+    const retryEnvironment = hopaeRetryEnvironment(props, timeout);
     validateAppSecrets(props.appSecrets ?? [], clientIds.map((clientId) => `${secretNamePrefix}${clientId}`));
     validateAlertProps(props);
     const runbookUrl = props.runbookUrl ?? DEFAULT_RUNBOOK;
@@ -125,6 +131,7 @@ export class HopaeSecretRotation extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         // Not read by the function: the one in-flight threshold the operator CLI reads from here.
         [ROTATION_FUNCTION_ENV.stuckAfterMinutes]: wholeMinutes(audit.stuckAfter),
+        ...retryEnvironment,
       },
     });
 

@@ -206,5 +206,55 @@ export interface HopaeSecretRotationProps {
    * @default - none reserved
    */
   readonly reservedConcurrentExecutions?: number;
-}
 
+  /**
+   * Upper bound of one HTTP request to Hopae (also capped by the time the step has left). Between
+   * 1 second and the function's `timeout`. Sets the function's HOPAE_REQUEST_TIMEOUT_MS.
+   *
+   * @default Duration.seconds(8)
+   */
+  readonly hopaeRequestTimeout?: Duration;
+
+  /**
+   * Attempts at the rotate call that may fail (network, timeout, 5xx, garbled 2xx), all with the
+   * same Idempotency-Key; 429s and "in progress" answers are bounded by the step's time instead.
+   * A whole number from 1 to 20. Sets HOPAE_ROTATE_MAX_ATTEMPTS.
+   *
+   * @default 8
+   */
+  readonly hopaeRotateMaxAttempts?: number;
+
+  /**
+   * Attempts at the read-only check of the new pair in testSecret (a 401 is re-checked briefly: how
+   * fast a new secret propagates at Hopae is undocumented). A whole number from 1 to 20. Sets
+   * HOPAE_VERIFY_MAX_ATTEMPTS.
+   *
+   * @default 4
+   */
+  readonly hopaeVerifyMaxAttempts?: number;
+
+  /**
+   * First backoff step between attempts; later steps double, with full jitter. Between 10
+   * milliseconds and `hopaeRetryMaxDelay`. Sets HOPAE_RETRY_BASE_DELAY_MS.
+   *
+   * @default Duration.millis(200)
+   */
+  readonly hopaeRetryBaseDelay?: Duration;
+
+  /**
+   * Cap of one backoff step (a longer Retry-After from Hopae is still honoured while the step has
+   * time). Between `hopaeRetryBaseDelay` and the function's `timeout`. Sets HOPAE_RETRY_MAX_DELAY_MS.
+   *
+   * @default Duration.seconds(4)
+   */
+  readonly hopaeRetryMaxDelay?: Duration;
+
+  /**
+   * Time kept back from each step's remaining Lambda time to store Hopae's answer in Secrets
+   * Manager. Between 1 second and the function's `timeout` less 1 second (the least time a call to
+   * Hopae needs). Sets ROTATION_STORE_RESERVE_MS.
+   *
+   * @default Duration.seconds(5)
+   */
+  readonly storeReserve?: Duration;
+}
