@@ -12,6 +12,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { UNDEPLOYED_ROTATION_LAMBDA_ARN } from '../../local/rotation-driver';
+import { RotationServiceEmulator } from '../../local/rotation-service';
 import { cliHarness } from '../support/cli-harness';
 import { expectNoSecretsLogged, outcomes, useIntegrationHarness } from '../support/integration-harness';
 
@@ -291,7 +292,13 @@ describe('recover: one test per row of the state table', () => {
     expect(doctor.stdout).toMatch(/✘ rotation enabled: rotation is not enabled\n\s+fix: re-attach: aws secretsmanager rotate-secret .*--no-rotate-immediately/);
     expect(json).toMatchObject({ state: 'rotation-disabled', then: 'manual' });
     expect(json.next).toMatch(/^re-attach it with `aws secretsmanager rotate-secret --secret-id \S+ --rotation-lambda-arn arn:aws:lambda:\S+:function:hopae-secret-rotation --rotation-rules .* --no-rotate-immediately`/);
-    await c.attach(arn, functionArn);
+    // The advice as an operator follows it, with the construct's kind of schedule, through the
+    // emulated service (the playground's): re-attached, rotation is enabled, not disabled again.
+    const runs: Promise<unknown>[] = [];
+    const service = new RotationServiceEmulator({ sm: h.sm, handler: h.handler, onRun: (_token, run) => runs.push(run) });
+    await service.rotateSecret({ SecretId: arn, RotationLambdaARN: functionArn, RotationRules: { ScheduleExpression: 'cron(0 4 12 * ? *)', Duration: '2h' }, RotateImmediately: false });
+    await Promise.all(runs);
+    expect((await recover(arn)).json.state).toBe('clean');
     await expectRotationSucceeds(arn);
   });
 
