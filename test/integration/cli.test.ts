@@ -414,6 +414,22 @@ describe('doctor', () => {
     expect(checks(plain.stdout).find((x) => x.check === 'rotation function')).toMatchObject({ status: 'fail' });
   });
 
+  it('says which Hopae base URL it asked, and warns when the operator\'s own HOPAE_API_BASE_URL is not the function\'s', async () => {
+    const { arn } = await ourApp();
+    // A leftover URL that answers nothing (connection refused at once): not the function's Hopae.
+    const leftover = 'http://127.0.0.1:9/connect/v1';
+
+    const human = await c.cli(['doctor', arn], { env: { HOPAE_API_BASE_URL: leftover } });
+    const json = JSON.parse((await c.cli(['doctor', arn, '--json'], { env: { HOPAE_API_BASE_URL: leftover } })).stdout) as { hopae: Record<string, string> };
+    const own = await c.cli(['doctor', arn]);
+
+    expect(human.stderr).toContain(`Hopae: ${leftover} (from HOPAE_API_BASE_URL in your environment)`);
+    expect(human.stderr).toMatch(new RegExp(`! HOPAE_API_BASE_URL in your environment \\(${leftover.replace(/[./]/g, '\\$&')}\\) is not the Hopae hopae-secret-rotation rotates against \\(http://127\\.0\\.0\\.1:\\d+/connect/v1\\): every verdict below is that other Hopae's`));
+    expect(json.hopae).toEqual({ apiBaseUrl: leftover, source: 'HOPAE_API_BASE_URL in your environment', functionApiBaseUrl: process.env.HOPAE_API_BASE_URL });
+    expect(own.stderr).toMatch(/Hopae: http:\/\/127\.0\.0\.1:\d+\/connect\/v1 \(from HOPAE_API_BASE_URL in hopae-secret-rotation's environment\)/);
+    expect(own.stderr).not.toMatch(/is not the Hopae/);
+  });
+
   it('blames a bad URL on the flag it came from, once, and names the key secret\'s own source', async () => {
     const { arn } = await ourApp();
 
