@@ -102,7 +102,11 @@ export interface HopaeSecretRotationProps {
   readonly auditInterval?: Duration;
 
   /**
-   * How long a pending version apart from AWSCURRENT may exist before the audit calls the rotation stuck.
+   * How long a pending version apart from AWSCURRENT may exist before the audit calls the rotation
+   * stuck. Also the one in-flight threshold of the operator CLI: the construct puts it in the
+   * rotation function's environment (HOPAE_STUCK_AFTER_MINUTES, whole minutes), where
+   * `hopae-rotation status`, `doctor` and `recover` read it; `recover` changes no pending version
+   * younger than it without --force.
    *
    * @default Duration.minutes(30)
    */

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { UNDEPLOYED_ROTATION_LAMBDA_ARN } from '../../local/rotation-driver';
 import { RotationServiceEmulator } from '../../local/rotation-service';
-import { cliHarness } from '../support/cli-harness';
+import { cliHarness, rotateElsewhere } from '../support/cli-harness';
 import { expectNoSecretsLogged, outcomes, useIntegrationHarness } from '../support/integration-harness';
 
 const h = useIntegrationHarness();
@@ -41,12 +41,6 @@ async function ourApp(options: Parameters<typeof h.createApp>[0] = {}) {
   const app = await h.createApp(options);
   await c.attach(app.arn, functionArn);
   return app;
-}
-
-/** Rotated again in Hopae's console: every stored secret of the app is dead. */
-async function rotateElsewhere(clientId: string): Promise<void> {
-  const response = await fetch(`${process.env.HOPAE_API_BASE_URL}/apps/${clientId}/rotate-client-secret`, { method: 'POST', headers: { Authorization: `Bearer ${h.apiKey}` } });
-  await response.arrayBuffer();
 }
 
 /** How every row ends: a rotation through the CLI that succeeds, with Hopae's pair in AWSCURRENT. */
@@ -154,7 +148,7 @@ describe('recover: one test per row of the state table', () => {
   it('pending-rejected: the stored pending pair is dead (the old loop); --yes removes AWSPENDING, then rotate mints a new one', async () => {
     const { arn, clientId, token } = await beginStuckRotation();
     await h.run(arn, token, ['createSecret']);
-    await rotateElsewhere(clientId);
+    await rotateElsewhere(clientId, h.apiKey);
 
     const { code, json } = await recover(arn, ['--yes']);
 
@@ -241,7 +235,7 @@ describe('recover: one test per row of the state table', () => {
 
   it('current-rejected-none-accepted: every stored secret is dead; changes nothing and points to rotate, which gets out', async () => {
     const { arn, clientId } = await ourApp();
-    await rotateElsewhere(clientId);
+    await rotateElsewhere(clientId, h.apiKey);
     const before = await h.stages(arn);
 
     const result = await c.cli(['recover', arn, '--yes'], { nowOffsetMs: SETTLED });

@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import type { NextStep, StateId } from '../../cli/rotation-state';
 import { UNDEPLOYED_ROTATION_LAMBDA_ARN } from '../../local/rotation-driver';
-import { cliHarness } from '../support/cli-harness';
+import { cliHarness, rotateElsewhere } from '../support/cli-harness';
 import { outcomes, useIntegrationHarness } from '../support/integration-harness';
 
 const h = useIntegrationHarness();
@@ -94,12 +94,6 @@ async function beginStuckRotation() {
   return { ...app, token };
 }
 
-/** Rotated again in Hopae's console: every stored secret of the app is dead. */
-async function rotateElsewhere(clientId: string): Promise<void> {
-  const response = await fetch(`${process.env.HOPAE_API_BASE_URL}/apps/${clientId}/rotate-client-secret`, { method: 'POST', headers: { Authorization: `Bearer ${h.apiKey}` } });
-  await response.arrayBuffer();
-}
-
 async function dropAfterCommit(arn: string, clientId: string, token: string): Promise<void> {
   h.standIn.injectFault({ route: 'rotate', phase: 'after-commit', clientId, action: { type: 'drop' }, times: 100 });
   expect(outcomes(await h.run(arn, token, ['createSecret']))).toEqual(['createSecret:HopaeUnavailableError']);
@@ -160,7 +154,7 @@ describe('the state-table walk: following the advice never loops, and ends healt
       async () => {
         const { arn, clientId, token } = await beginStuckRotation();
         await h.run(arn, token, ['createSecret']);
-        await rotateElsewhere(clientId);
+        await rotateElsewhere(clientId, h.apiKey);
         return { secret: arn };
       },
       ['pending-rejected', 'clean'],
@@ -190,7 +184,7 @@ describe('the state-table walk: following the advice never loops, and ends healt
       'current-rejected-none-accepted',
       async () => {
         const { arn, clientId } = await ourApp();
-        await rotateElsewhere(clientId);
+        await rotateElsewhere(clientId, h.apiKey);
         return { secret: arn };
       },
       ['current-rejected-none-accepted', 'clean'],

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RotateSecretCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
-import { cliHarness, createPlainSecret } from '../support/cli-harness';
+import { cliHarness, createPlainSecret, rotateElsewhere } from '../support/cli-harness';
 import { expectNoSecretsLogged, outcomes, useIntegrationHarness } from '../support/integration-harness';
 
 const h = useIntegrationHarness({ env: { HOPAE_REQUEST_TIMEOUT_MS: '500' } });
@@ -288,12 +288,6 @@ describe('rotate', () => {
   });
 });
 
-/** Rotated again in Hopae's console: every stored secret of the app is dead. */
-async function rotateElsewhereAtHopae(clientId: string): Promise<void> {
-  const response = await fetch(`${process.env.HOPAE_API_BASE_URL}/apps/${clientId}/rotate-client-secret`, { method: 'POST', headers: { Authorization: `Bearer ${h.apiKey}` } });
-  await response.arrayBuffer();
-}
-
 describe('status', () => {
   it('lists only secrets rotated by a Hopae function, with clientId, dates, age and state', async () => {
     const { arn, clientId } = await ourApp();
@@ -342,7 +336,7 @@ describe('status', () => {
 
   it('says what it checked, so that ok is not read as "Hopae accepts the pair"', async () => {
     const { arn, clientId } = await ourApp();
-    await rotateElsewhereAtHopae(clientId);
+    await rotateElsewhere(clientId, h.apiKey);
 
     const human = await c.cli(['status']);
     const json = JSON.parse((await c.cli(['status', '--json'])).stdout) as { secrets: Array<{ secret: string; state: string }>; checked: string[]; notChecked: string };
