@@ -59,4 +59,4 @@ it('starts, prints the environment to export, serves a CLI rotation, and stops o
   const exited = new Promise<number | null>((resolve) => child!.once('exit', (exitCode) => resolve(exitCode)));
   child!.kill('SIGINT');
   expect(await exited).toBe(0);
-});
+}, 60_000); // a whole local stack in a child process, and five CLI runs against it
