@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { CfnRotationSchedule, type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/names';
+import { METRICS_NAMESPACE, ROTATION_FUNCTION_ENV, SERVICE_NAME } from '../lambda/names';
 import { RotationAlerts } from './alerts';
 import { rotationFunctionCode } from './function-asset';
 import { addToRole, FunctionSettings } from './function-settings';
@@ -13,6 +13,7 @@ import { auditSettings, FleetMonitoring } from './fleet-monitoring';
 import { DEFAULT_RUNBOOK, type HopaeSecretRotationProps } from './props';
 import { planRotationRules } from './schedule-spread';
 import {
+  hopaeRetryEnvironment,
   propsError,
   resolveApiBaseUrl,
   validateAlertProps,
@@ -20,10 +21,16 @@ import {
   validateClientIds,
   validateMemorySize,
   validateNetwork,
+  validatePresence,
   validateReservedConcurrency,
+  validateSecretNames,
   validateTimeout,
 } from './validate-props';
 
+/** A Duration as whole minutes (at least 1), as the environment carries it. */
+function wholeMinutes(duration: Duration): string {
+  return String(Math.max(1, Math.round(duration.toMinutes({ integral: false }))));
+}
 
 /**
  * A Secrets Manager rotation function for the clientSecret of Hopae Connect apps, attached to each
@@ -63,6 +70,7 @@ export class HopaeSecretRotation extends Construct {
   constructor(scope: Construct, id: string, props: HopaeSecretRotationProps) {
     super(scope, id);
 
+    validatePresence(props);
     this.apiBaseUrl = resolveApiBaseUrl(props);
     const rotationRules = planRotationRules(props);
     const audit = auditSettings(props, rotationRules.longestInterval, rotationRules.window);
@@ -71,6 +79,8 @@ export class HopaeSecretRotation extends Construct {
     validateReservedConcurrency(props.reservedConcurrentExecutions);
     const clientIds = validateClientIds(props.clientIds ?? []);
     const secretNamePrefix = props.secretNamePrefix ?? 'hopae/apps/';
+    validateSecretNames(secretNamePrefix, clientIds);
+    const retryEnvironment = hopaeRetryEnvironment(props, timeout);
     validateAppSecrets(props.appSecrets ?? [], clientIds.map((clientId) => `${secretNamePrefix}${clientId}`));
     validateAlertProps(props);
     const runbookUrl = props.runbookUrl ?? DEFAULT_RUNBOOK;
@@ -121,6 +131,9 @@ export class HopaeSecretRotation extends Construct {
         // So log lines say which function wrote them.
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        // Not read by the function: the one in-flight threshold the operator CLI reads from here.
+        [ROTATION_FUNCTION_ENV.stuckAfterMinutes]: wholeMinutes(audit.stuckAfter),
+        ...retryEnvironment,
       },
       refused,
     );
