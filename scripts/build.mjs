@@ -1,10 +1,11 @@
-// `npm run build` (also npm's `prepack`): compiles the construct with jsii (lib/ → dist/lib/ and the
+// `npm run build` (also npm's `prepare`: npm ci, npm pack, and an install from git, which runs only
+// `prepare`): compiles the construct with jsii (lib/ → dist/lib/ and the
 // assembly .jsii, which the Python package is generated from), the client package with tsc
 // (client/ → client/dist/), and bundles the two programs that must run without this package's
 // dependencies:
 //   dist/function/index.js     the Lambda asset the construct deploys (SDK, middy, Powertools inside)
 //   dist/cli/hopae-rotation.cjs the operator CLI, runnable with plain `node`
-// Plain JavaScript so that it runs before anything is compiled (npm's `prepare` runs `--bundles`).
+// Plain JavaScript so that it runs before anything is compiled.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -54,7 +55,7 @@ const CLI_BUILD = {
   logLevel: 'warning',
 };
 
-// As npm's prepack, this runs inside `npm pack --json`, whose stdout must stay JSON: compilers report on stderr.
+// As npm's prepare, this runs inside `npm pack --json`, whose stdout must stay JSON: compilers report on stderr.
 const OUTPUT_TO_STDERR = ['ignore', 2, 2];
 
 /**
@@ -80,8 +81,8 @@ function compileClient() {
 
 /**
  * `--function`: only the Lambda bundle (a second, for `npm start`); `--bundles`: the function and the
- * CLI (what the tests run, and npm's `prepare`; `npm test` type-checks everything else meanwhile);
- * otherwise everything (about a minute: jsii).
+ * CLI (what the tests run; `npm test` type-checks everything else meanwhile); otherwise everything
+ * (40 s to a minute here, most of it jsii).
  */
 async function main(args) {
   if (args.includes('--function')) return build(FUNCTION_BUILD);

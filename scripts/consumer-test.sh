@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run test:consumer`: installs this package the way its users do, and proves each use works.
-#   1. npm pack (what a registry install would get; prepack compiles the construct with jsii), and
+#   1. npm pack (what a registry install would get; prepare compiles the construct with jsii), and
 #      its size; the same for the client package (client/);
 #   2. a scratch app from this repo's own `cdk init app --language typescript --generate-only`, its
 #      dependencies installed from the registry, plus the tarball;

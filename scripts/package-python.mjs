@@ -37,7 +37,7 @@ if (!existsSync(assembly) || statSync(assembly).mtimeMs < newestSource(join(root
 
 rmSync(generated, { recursive: true, force: true });
 rmSync(wheels, { recursive: true, force: true });
-// npm pack (inside pacmak) would run prepack, a second full build: the build is fresh (checked above).
+// npm pack (inside pacmak) would run prepare, a second full build: the build is fresh (checked above).
 run(process.execPath, [join(root, 'node_modules', 'jsii-pacmak', 'bin', 'jsii-pacmak'), '--targets', 'python', '--code-only', '--no-npmignore', '--outdir', generated], {
   env: { ...process.env, npm_config_ignore_scripts: 'true', JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
 });
