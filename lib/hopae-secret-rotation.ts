@@ -11,12 +11,14 @@ import { invokeSourceArn, knownSecretName, rotationPolicyStatements } from './pe
 import { auditSettings, FleetMonitoring } from './fleet-monitoring';
 import { DEFAULT_RUNBOOK, type HopaeSecretRotationProps } from './props';
 import { planRotationRules } from './schedule-spread';
+import { ServiceRefresh } from './service-refresh';
 import {
   resolveApiBaseUrl,
   validateAlertProps,
   validateAppSecrets,
   validateClientIds,
   validateMemorySize,
+  validateRefreshOnRotation,
   validateReservedConcurrency,
   validateTimeout,
 } from './validate-props';
@@ -56,6 +58,9 @@ export class HopaeSecretRotation extends Construct {
   /** The Hopae API base URL the function calls. */
   readonly apiBaseUrl: string;
 
+  /** The redeployment of ECS services after a rotation (`refreshOnRotation`); undefined without it. */
+  readonly serviceRefresh?: ServiceRefresh;
+
   constructor(scope: Construct, id: string, props: HopaeSecretRotationProps) {
     super(scope, id);
 
@@ -69,6 +74,8 @@ export class HopaeSecretRotation extends Construct {
     const secretNamePrefix = props.secretNamePrefix ?? 'hopae/apps/';
     validateAppSecrets(props.appSecrets ?? [], clientIds.map((clientId) => `${secretNamePrefix}${clientId}`));
     validateAlertProps(props);
+    const refreshOnRotation = props.refreshOnRotation ?? [];
+    validateRefreshOnRotation(refreshOnRotation, props.appSecrets ?? [], clientIds);
     const runbookUrl = props.runbookUrl ?? DEFAULT_RUNBOOK;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
@@ -165,6 +172,15 @@ export class HopaeSecretRotation extends Construct {
       settings: audit,
       dashboard: props.dashboard ?? true,
     });
+
+    if (refreshOnRotation.length > 0) {
+      this.serviceRefresh = new ServiceRefresh(this, 'ServiceRefresh', {
+        targets: refreshOnRotation.map((entry) => ({ secret: entry.secret ?? createdSecrets[entry.clientId!]!, services: entry.services })),
+        topic: this.alerts.topic,
+        runbookUrl,
+        logRetention,
+      });
+    }
   }
 }
 

@@ -3,7 +3,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { clientIdProblem } from '../lambda/client-id';
 import { parseApiBaseUrl } from '../lambda/config';
 import { HopaeSecretRotationPropsError } from './errors';
-import { HOPAE_API_BASE_URLS, type HopaeSecretRotationProps } from './props';
+import { HOPAE_API_BASE_URLS, type HopaeSecretRotationProps, type HopaeServiceRefresh } from './props';
 
 // Below 30 s a Hopae call with retries plus the Secrets Manager write does not fit; Lambda's cap is 15 min.
 const MIN_TIMEOUT = Duration.seconds(30);
@@ -127,4 +127,36 @@ export function validateAlertProps(props: HopaeSecretRotationProps): void {
   if (props.runbookUrl !== undefined && /[<>]/.test(props.runbookUrl)) {
     throw propsError('runbookUrl', `must not contain < or >; got '${props.runbookUrl}'`);
   }
+}
+
+/**
+ * Each refreshOnRotation entry names exactly one rotated secret (by `secret`, one of `appSecrets`,
+ * or by `clientId`, one of `clientIds`) and at least one service, each service once.
+ */
+export function validateRefreshOnRotation(
+  entries: readonly HopaeServiceRefresh[],
+  appSecrets: readonly ISecret[],
+  clientIds: readonly string[],
+): void {
+  entries.forEach((entry, i) => {
+    const at = `[${i}]`;
+    if ((entry.secret === undefined) === (entry.clientId === undefined)) {
+      throw propsError('refreshOnRotation', `${at} must name its secret by exactly one of secret (one of appSecrets) and clientId (one of clientIds)`);
+    }
+    if (entry.secret !== undefined) {
+      const identity = (secret: ISecret) => secret.secretFullArn ?? secret.secretName;
+      if (!appSecrets.some((secret) => secret === entry.secret || identity(secret) === identity(entry.secret!))) {
+        throw propsError('refreshOnRotation', `${at}.secret must be one of appSecrets: only a secret this construct rotates has a rotation to react to`);
+      }
+    }
+    if (entry.clientId !== undefined && !clientIds.includes(entry.clientId)) {
+      throw propsError('refreshOnRotation', `${at}.clientId must be one of clientIds; got '${entry.clientId}'`);
+    }
+    if (!Array.isArray(entry.services) || entry.services.length === 0) {
+      throw propsError('refreshOnRotation', `${at}.services must list at least one ECS service`);
+    }
+    if (new Set(entry.services).size !== entry.services.length) {
+      throw propsError('refreshOnRotation', `${at}.services lists the same service more than once`);
+    }
+  });
 }
