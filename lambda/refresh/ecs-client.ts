@@ -109,10 +109,12 @@ export class SignedEcsClient implements EcsDeployer {
       const primary = deployments.find((d) => d.status === 'PRIMARY') ?? deployments[0];
       return typeof primary?.id === 'string' ? primary.id : undefined;
     }
-    // awsJson errors: {"__type": "[namespace#]Code", "message": "..."}, or the code in a header.
-    const rawType = (typeof answer?.__type === 'string' ? answer.__type : response.headers.get('x-amzn-errortype')) ?? `HTTP${response.status}`;
+    // awsJson errors: {"__type": "[namespace#]Code", "message": "..."}, or the code in a header; an
+    // authentication failure may come as XML (<Code>, <Message>) from the front end.
+    const xml = (tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(text)?.[1];
+    const rawType = (typeof answer?.__type === 'string' ? answer.__type : (response.headers.get('x-amzn-errortype') ?? xml('Code'))) ?? `HTTP${response.status}`;
     const code = rawType.split('#').pop()!.split(':')[0]!;
-    const message = typeof answer?.message === 'string' ? answer.message : typeof answer?.Message === 'string' ? answer.Message : `HTTP ${response.status}`;
+    const message = typeof answer?.message === 'string' ? answer.message : typeof answer?.Message === 'string' ? answer.Message : (xml('Message') ?? `HTTP ${response.status}`);
     throw new EcsCallError(code, `${code}: ${message.slice(0, 300)}`, response.status >= 500 || response.status === 429 || RETRYABLE_CODES.has(code));
   }
 }
