@@ -111,6 +111,8 @@ export interface FunctionInfo {
   readonly logGroup: string;
   /** Why it could not be read, when it could not. */
   readonly problem?: string;
+  /** Its execution role's ARN, when it could be read. */
+  readonly role?: string;
 }
 
 /** Looks up rotation functions once each: a function is ours when it has our two environment variables. */
@@ -141,6 +143,7 @@ export class FunctionRegistry {
         ours,
         missing: false,
         logGroup: config.LoggingConfig?.LogGroup || defaultLogGroup(arn),
+        ...(config.Role ? { role: config.Role } : {}),
         access: ours
           ? {
               apiBaseUrl: apiBaseUrl!,

@@ -5,7 +5,8 @@ import { type CommandContext, readCurrentAppSecret } from '../context';
 import { CliError, EXIT } from '../errors';
 import { type HopaeProbe, probeFor } from '../hopae-probe';
 import { classifyConfiguration, classifyVersions, judgeVersions, type Row } from '../rotation-state';
-import { functionName, readSecretState, resolveHopaeAccess, type FunctionInfo, type HopaeAccess } from '../secrets';
+import { surveyConsumers } from '../consumers';
+import { functionName, readSecretState, resolveHopaeAccess, type FunctionInfo, type HopaeAccess, type SecretState } from '../secrets';
 
 export interface DoctorOptions {
   readonly secretId: string;
@@ -15,7 +16,8 @@ export interface DoctorOptions {
 
 interface Check {
   readonly check: string;
-  readonly status: 'pass' | 'fail' | 'skip';
+  /** warn: needs attention before the next rotation, but nothing a rotation needs is wrong. */
+  readonly status: 'pass' | 'fail' | 'warn' | 'skip';
   readonly detail: string;
   readonly fix?: string;
 }
@@ -155,9 +157,12 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
     add(healthy ? { check: 'rotation state', status: 'pass', detail: row.summary } : { check: 'rotation state', status: 'fail', detail: `${row.state}: ${row.summary}`, fix: row.action });
   } else skipped('rotation state');
 
+  // 5. Readers that the next rotation will lock out (ECS and Lambda; `consumers` adds CloudTrail)
+  add(await consumerCheck(context, state));
+
   out.line(`${state.name}`);
   for (const c of checks) {
-    const mark = c.status === 'pass' ? out.pass(c.check) : c.status === 'fail' ? out.fail(c.check) : `- ${c.check}`;
+    const mark = c.status === 'pass' ? out.pass(c.check) : c.status === 'fail' ? out.fail(c.check) : c.status === 'warn' ? out.warn(c.check) : `- ${c.check}`;
     out.line(`  ${mark}: ${c.detail}`);
     if (c.fix && c.status !== 'pass') out.line(`      fix: ${c.fix}`);
   }
@@ -165,4 +170,30 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
   out.result({ secret: state.name, healthy: failed === 0, state: row?.state ?? configRow?.state ?? null, checks });
   if (badInput) return EXIT.USAGE;
   return failed === 0 ? EXIT.OK : EXIT.FAILED;
+}
+
+/** ECS task definitions that inject the secret without refreshOnRotation break at the next rotation: a warning, not a failure. */
+async function consumerCheck(context: CommandContext, state: SecretState): Promise<Check> {
+  const check = 'consumers survive a rotation';
+  const survey = await surveyConsumers(context.deps, { secret: { arn: state.arn, name: state.name }, withoutCloudTrail: true });
+  const breaking = survey.consumers.filter((c) => c.survival === 'breaks');
+  const depending = survey.consumers.filter((c) => c.survival === 'depends');
+  const more = `hopae-rotation consumers ${state.name} names each with its fix, and adds CloudTrail's GetSecretValue callers`;
+  if (breaking.length > 0) {
+    return {
+      check,
+      status: 'warn',
+      detail: `${breaking.map((c) => c.name).join(', ')} inject${breaking.length === 1 ? 's' : ''} it as an environment variable without refreshOnRotation: locked out from the next rotation until restarted`,
+      fix: more,
+    };
+  }
+  if (survey.gaps.length > 0 && survey.consumers.length === 0) return { check, status: 'skip', detail: `not looked at: ${survey.gaps.join('; ')}` };
+  return {
+    check,
+    status: 'pass',
+    detail:
+      depending.length > 0
+        ? `no ECS task definition injects it without refreshOnRotation; ${depending.map((c) => c.name).join(', ')} name${depending.length === 1 ? 's' : ''} it and survive${depending.length === 1 ? 's' : ''} only with a re-read on 401 (${more})`
+        : `no ECS task definition injects it without refreshOnRotation, no Lambda environment names it (${more})`,
+  };
 }
