@@ -69,11 +69,14 @@ export interface SurveyOptions {
   readonly now?: () => number;
   /** Pauses between LookupEvents pages: CloudTrail allows 2 requests a second per account and Region. */
   readonly sleep?: (ms: number) => Promise<void>;
-  /** Skip CloudTrail (doctor's quick look). */
+  /** Skip CloudTrail (`--no-cloudtrail`, and doctor's quick look). */
   readonly withoutCloudTrail?: boolean;
+  /** Only the task definitions services run, not every family's latest revision too (doctor's quick look). */
+  readonly servicesOnly?: boolean;
 }
 
 const EXTENSION_LAYER = /AWS-Parameters-and-Secrets-Lambda-Extension/;
+const DESCRIBE_CONCURRENCY = 5;
 const LOOKUP_PAUSE_MS = 500;
 
 /**
@@ -102,7 +105,7 @@ export async function surveyConsumers(clients: ConsumerClients, options: SurveyO
     refreshedServices(clients.events, options.secret),
   );
   const ecs = await attempt('ECS', 'allow ecs:ListClusters, ecs:ListServices, ecs:DescribeServices, ecs:ListTaskDefinitionFamilies, ecs:DescribeTaskDefinition', () =>
-    ecsConsumers(clients.ecs, options.secret, refreshed),
+    ecsConsumers(clients.ecs, options.secret, refreshed, !options.servicesOnly),
   );
   const lambdas = await attempt('Lambda', 'allow lambda:ListFunctions', () => lambdaConsumers(clients.lambda, options.secret));
   const consumers = [...(ecs?.consumers ?? []), ...(lambdas?.consumers ?? [])];
@@ -167,7 +170,7 @@ interface ServiceRef {
 }
 
 /** `refreshed`: the services refreshOnRotation redeploys, or undefined when its rules could not be read. */
-async function ecsConsumers(ecs: Sender<ECSClient>, secret: { arn: string; name: string }, refreshed: Set<string> | undefined) {
+async function ecsConsumers(ecs: Sender<ECSClient>, secret: { arn: string; name: string }, refreshed: Set<string> | undefined, everyFamily: boolean) {
   // Task definitions in use by services (any revision), then the latest ACTIVE revision of every family.
   const servicesByTaskDefinition = new Map<string, ServiceRef[]>();
   for (const clusterArn of await pages((token) => ecs.send(new ListClustersCommand({ nextToken: token })), (p) => p.clusterArns)) {
@@ -182,12 +185,17 @@ async function ecsConsumers(ecs: Sender<ECSClient>, secret: { arn: string; name:
       }
     }
   }
-  const families = await pages((token) => ecs.send(new ListTaskDefinitionFamiliesCommand({ status: 'ACTIVE', nextToken: token })), (p) => p.families);
+  const families = everyFamily
+    ? await pages((token) => ecs.send(new ListTaskDefinitionFamiliesCommand({ status: 'ACTIVE', nextToken: token })), (p) => p.families)
+    : [];
+  // A few at a time: an account may have hundreds of families, and DescribeTaskDefinition is rate-limited.
+  const described = await inBatches([...servicesByTaskDefinition.keys(), ...families], DESCRIBE_CONCURRENCY, async (reference) =>
+    (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference }))).taskDefinition,
+  );
   const seen = new Set<string>();
   const consumers: Consumer[] = [];
   const roles = new Map<string, string>();
-  for (const reference of [...servicesByTaskDefinition.keys(), ...families]) {
-    const { taskDefinition } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference }));
+  for (const taskDefinition of described) {
     if (!taskDefinition?.taskDefinitionArn || seen.has(taskDefinition.taskDefinitionArn)) continue;
     seen.add(taskDefinition.taskDefinitionArn);
     const variables = injectedVariables(taskDefinition, secret);
@@ -338,6 +346,13 @@ function parseRecord(text: string | undefined): TrailRecord | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `work` over every item, at most `size` at once, results in the items' order. */
+async function inBatches<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += size) results.push(...(await Promise.all(items.slice(i, i + size).map(work))));
+  return results;
 }
 
 /** Every item of a paginated list call. */

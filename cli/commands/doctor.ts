@@ -172,10 +172,11 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
   return failed === 0 ? EXIT.OK : EXIT.FAILED;
 }
 
-/** ECS task definitions that inject the secret without refreshOnRotation break at the next rotation: a warning, not a failure. */
+/** ECS services whose task definitions inject the secret, without refreshOnRotation, break at the next rotation: a warning, not a failure. */
 async function consumerCheck(context: CommandContext, state: SecretState): Promise<Check> {
   const check = 'consumers survive a rotation';
-  const survey = await surveyConsumers(context.deps, { secret: { arn: state.arn, name: state.name }, withoutCloudTrail: true });
+  // The quick look: the services' task definitions and Lambda environments, no CloudTrail.
+  const survey = await surveyConsumers(context.deps, { secret: { arn: state.arn, name: state.name }, withoutCloudTrail: true, servicesOnly: true });
   const breaking = survey.consumers.filter((c) => c.survival === 'breaks');
   const depending = survey.consumers.filter((c) => c.survival === 'depends');
   const more = `hopae-rotation consumers ${state.name} names each with its fix, and adds CloudTrail's GetSecretValue callers`;
@@ -183,7 +184,7 @@ async function consumerCheck(context: CommandContext, state: SecretState): Promi
     return {
       check,
       status: 'warn',
-      detail: `${breaking.map((c) => c.name).join(', ')} inject${breaking.length === 1 ? 's' : ''} it as an environment variable without refreshOnRotation: locked out from the next rotation until restarted`,
+      detail: `ECS task definition${breaking.length === 1 ? '' : 's'} ${breaking.map((c) => c.name).join(', ')} inject${breaking.length === 1 ? 's' : ''} it as an environment variable into services refreshOnRotation does not redeploy: locked out from the next rotation until restarted`,
       fix: more,
     };
   }
@@ -193,7 +194,7 @@ async function consumerCheck(context: CommandContext, state: SecretState): Promi
     status: 'pass',
     detail:
       depending.length > 0
-        ? `no ECS task definition injects it without refreshOnRotation; ${depending.map((c) => c.name).join(', ')} name${depending.length === 1 ? 's' : ''} it and survive${depending.length === 1 ? 's' : ''} only with a re-read on 401 (${more})`
-        : `no ECS task definition injects it without refreshOnRotation, no Lambda environment names it (${more})`,
+        ? `no ECS service injects it without refreshOnRotation; ${depending.map((c) => c.name).join(', ')} name${depending.length === 1 ? 's' : ''} it and survive${depending.length === 1 ? 's' : ''} only with a re-read on 401 (${more})`
+        : `no ECS service injects it without refreshOnRotation, no Lambda environment names it (${more})`,
   };
 }

@@ -220,7 +220,7 @@ describe('doctor', () => {
 
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
-      /! consumers survive a rotation: api:1, nightly-report:1 inject it as an environment variable without refreshOnRotation: locked out from the next rotation until restarted\n\s+fix: hopae-rotation consumers \S+ names each with its fix/,
+      /! consumers survive a rotation: ECS task definition api:1 injects it as an environment variable into services refreshOnRotation does not redeploy: locked out from the next rotation until restarted\n\s+fix: hopae-rotation consumers \S+ names each with its fix/,
     );
   });
 
@@ -231,7 +231,7 @@ describe('doctor', () => {
     const result = await c.cli(['doctor', other.arn, '--json']);
 
     const checks = (JSON.parse(result.stdout) as { checks: { check: string; status: string; detail: string }[] }).checks;
-    expect(checks.find((x) => x.check === 'consumers survive a rotation')).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^no ECS task definition injects it without refreshOnRotation, no Lambda environment names it/) });
+    expect(checks.find((x) => x.check === 'consumers survive a rotation')).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^no ECS service injects it without refreshOnRotation, no Lambda environment names it/) });
   });
 });
 
