@@ -48,3 +48,29 @@ export const HANDLERS = {
   audit: 'index.auditHandler',
   refresh: 'index.refreshHandler',
 } as const;
+
+/**
+ * Environment of the rotation function that only its operators' tools read: how many minutes an
+ * unfinished rotation may take before it counts as stuck (the construct's `stuckAfter`). Younger,
+ * it may still be in flight: `hopae-rotation status`, `doctor` and `recover` read it from the
+ * function's configuration, and `recover` changes no pending version younger than it without --force.
+ */
+export const ROTATION_FUNCTION_ENV = {
+  stuckAfterMinutes: 'HOPAE_STUCK_AFTER_MINUTES',
+} as const;
+
+/** The in-flight threshold where none is configured: the construct's default `stuckAfter`. */
+export const DEFAULT_STUCK_AFTER_MINUTES = 30;
+
+/**
+ * How hard the function tries Hopae: environment variable names, shared by the function
+ * (lambda/config.ts reads them) and the construct (its hopae* props set them).
+ */
+export const HOPAE_RETRY_ENV = {
+  requestTimeoutMs: 'HOPAE_REQUEST_TIMEOUT_MS',
+  rotateMaxAttempts: 'HOPAE_ROTATE_MAX_ATTEMPTS',
+  verifyMaxAttempts: 'HOPAE_VERIFY_MAX_ATTEMPTS',
+  baseDelayMs: 'HOPAE_RETRY_BASE_DELAY_MS',
+  maxDelayMs: 'HOPAE_RETRY_MAX_DELAY_MS',
+  storeReserveMs: 'ROTATION_STORE_RESERVE_MS',
+} as const;

@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { CfnRotationSchedule, type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/names';
+import { METRICS_NAMESPACE, ROTATION_FUNCTION_ENV, SERVICE_NAME } from '../lambda/names';
 import { RotationAlerts } from './alerts';
 import { rotationFunctionCode } from './function-asset';
 import { invokeSourceArn, knownSecretName, rotationPolicyStatements } from './permissions';
@@ -13,15 +13,23 @@ import { DEFAULT_RUNBOOK, type HopaeSecretRotationProps } from './props';
 import { planRotationRules } from './schedule-spread';
 import { ServiceRefresh } from './service-refresh';
 import {
+  hopaeRetryEnvironment,
   resolveApiBaseUrl,
   validateAlertProps,
   validateAppSecrets,
   validateClientIds,
   validateMemorySize,
   validateRefreshOnRotation,
+  validatePresence,
   validateReservedConcurrency,
+  validateSecretNames,
   validateTimeout,
 } from './validate-props';
+
+/** A Duration as whole minutes (at least 1), as the environment carries it. */
+function wholeMinutes(duration: Duration): string {
+  return String(Math.max(1, Math.round(duration.toMinutes({ integral: false }))));
+}
 
 /** Value of POWERTOOLS_SERVICE_NAME, so log lines say which function wrote them. */
 export const ROTATION_SERVICE_NAME = SERVICE_NAME;
@@ -64,6 +72,7 @@ export class HopaeSecretRotation extends Construct {
   constructor(scope: Construct, id: string, props: HopaeSecretRotationProps) {
     super(scope, id);
 
+    validatePresence(props);
     this.apiBaseUrl = resolveApiBaseUrl(props);
     const rotationRules = planRotationRules(props);
     const audit = auditSettings(props, rotationRules.longestInterval, rotationRules.window);
@@ -72,6 +81,8 @@ export class HopaeSecretRotation extends Construct {
     validateReservedConcurrency(props.reservedConcurrentExecutions);
     const clientIds = validateClientIds(props.clientIds ?? []);
     const secretNamePrefix = props.secretNamePrefix ?? 'hopae/apps/';
+    validateSecretNames(secretNamePrefix, clientIds);
+    const retryEnvironment = hopaeRetryEnvironment(props, timeout);
     validateAppSecrets(props.appSecrets ?? [], clientIds.map((clientId) => `${secretNamePrefix}${clientId}`));
     validateAlertProps(props);
     const refreshOnRotation = props.refreshOnRotation ?? [];
@@ -125,6 +136,9 @@ export class HopaeSecretRotation extends Construct {
         HOPAE_API_KEY_SECRET_ID: props.workspaceKeySecret.secretFullArn ?? props.workspaceKeySecret.secretName,
         POWERTOOLS_SERVICE_NAME: ROTATION_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        // Not read by the function: the one in-flight threshold the operator CLI reads from here.
+        [ROTATION_FUNCTION_ENV.stuckAfterMinutes]: wholeMinutes(audit.stuckAfter),
+        ...retryEnvironment,
       },
     });
 

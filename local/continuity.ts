@@ -9,35 +9,39 @@
  *   npm run continuity -- --rotations 50 --json
  *   npm run continuity -- --no-python       without the Python helper (no Python with boto3 and requests)
  */
-import { parseArgs } from 'node:util';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { loadBuiltRefreshHandler } from './built-function';
 import { pythonInterpreter } from './continuity/consumers';
 import { summarize } from './continuity/figures';
 import { type ContinuityReport, runContinuityScenario } from './continuity/scenario';
 import { startLocalEnvironment } from './local-environment';
+import { parseScriptArgs, wholeNumber } from './script-args';
 
-const USAGE = 'usage: npm run continuity -- [--rotations N] [--json] [--no-python] [--python PATH]';
+const USAGE = `Usage: npm run continuity -- [options]
+
+Rotations back to back on moto_server and the Hopae stand-in while nine kinds of consumer call Hopae
+without pause (the TypeScript and Python helpers, readers of AWSCURRENT on every call and cached 60 s
+and 300 s with and without a re-read on 401, an env-injected ECS consumer that refreshOnRotation
+restarts); prints each one's calls, failed calls and longest lock-out in one rotation.
+
+Options:
+  --rotations N   rotations back to back (default 20)
+  --json          the report as one JSON document
+  --no-python     leave out the Python helper (no Python with boto3 and requests here)
+  --python PATH   the Python for the Python helper (default: HOPAE_PYTHON, .venv-python/bin/python, python3)
+  --help          print this help
+
+Exit status: 0 when neither helper failed a call and every rotation finished, else 1; 2 for a bad option.`;
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      rotations: { type: 'string', default: '20' },
-      json: { type: 'boolean', default: false },
-      'no-python': { type: 'boolean', default: false },
-      python: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
+  const values = parseScriptArgs('continuity', USAGE, {
+    rotations: { type: 'string' },
+    json: { type: 'boolean' },
+    'no-python': { type: 'boolean' },
+    python: { type: 'string' },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const rotations = Number(values.rotations);
-  if (!Number.isInteger(rotations) || rotations <= 0) throw new Error(`--rotations takes a whole number above 0; got ${values.rotations}\n${USAGE}`);
-  const python = values['no-python'] ? false : (values.python ?? pythonInterpreter());
-
+  const rotations = wholeNumber('rotations', USAGE, values.rotations, 20);
+  const python = values['no-python'] === true ? false : typeof values.python === 'string' ? values.python : pythonInterpreter();
   const local = await startLocalEnvironment({ POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' });
   try {
     const { arn } = await local.createApp('HqTRDIYH');

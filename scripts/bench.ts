@@ -30,6 +30,7 @@ import { HopaeStandIn } from '../local/hopae-stand-in';
 import { type LocalEnvironment, startLocalEnvironment } from '../local/local-environment';
 import { beginRotation, type RotationHandler, runSteps, type StepRun } from '../local/rotation-driver';
 import { SPREAD_WINDOW, spreadScheduleForKey } from '../lib/schedule-spread';
+import { parseScriptArgs, wholeNumber } from '../local/script-args';
 
 const ROOT = join(__dirname, '..');
 const WORK = join(ROOT, '.bench');
@@ -44,24 +45,49 @@ interface Options {
   readonly only: ReadonlySet<string>;
 }
 
-function parseOptions(argv: readonly string[]): Options {
-  const value = (name: string, fallback: number) => {
-    const index = argv.indexOf(`--${name}`);
-    if (index < 0) return fallback;
-    const n = Number(argv[index + 1]);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} takes a whole number >= 1`);
-    return n;
-  };
-  const onlyIndex = argv.indexOf('--only');
-  const all = ['size', 'cold', 'latency', 'calls', 'scale', 'fleet', 'at-once'];
-  const only = new Set(onlyIndex < 0 ? all : argv[onlyIndex + 1]!.split(','));
-  for (const section of only) if (!all.includes(section)) throw new Error(`--only takes ${all.join(',')}`);
+const SECTIONS = ['size', 'cold', 'latency', 'calls', 'scale', 'fleet', 'at-once'];
+
+const USAGE = `Usage: npm run bench -- [options]
+
+Figures, not assertions: bundle size, cold start, step latency, calls per rotation, fleet scale.
+Starts moto_server and the Hopae stand-in; takes minutes with every section.
+
+Options:
+  --only LIST         some sections, comma-separated: ${SECTIONS.join(',')} (default: all)
+  --secrets N         secrets in the scale run (default 1000)
+  --concurrency N     rotations at once in the scale run (default 50)
+  --hopae-rate N      rotations per second the stand-in accepts before answering 429 (default 25)
+  --rotations N       rotations for the latency figures (default 30)
+  --cold-runs N       fresh processes for the cold-start figure (default 15)
+  --help              print this help`;
+
+function parseOptions(argv: string[]): Options {
+  const values = parseScriptArgs(
+    'bench',
+    USAGE,
+    {
+      only: { type: 'string' },
+      secrets: { type: 'string' },
+      concurrency: { type: 'string' },
+      'hopae-rate': { type: 'string' },
+      rotations: { type: 'string' },
+      'cold-runs': { type: 'string' },
+    },
+    argv,
+  );
+  const only = new Set(values.only === undefined ? SECTIONS : String(values.only).split(','));
+  for (const section of only) {
+    if (!SECTIONS.includes(section)) {
+      process.stderr.write(`--only takes ${SECTIONS.join(',')}; got ${section}\n\n${USAGE}\n`);
+      process.exit(2);
+    }
+  }
   return {
-    secrets: value('secrets', 1000),
-    concurrency: value('concurrency', 50),
-    hopaeRate: value('hopae-rate', 25),
-    rotations: value('rotations', 30),
-    coldRuns: value('cold-runs', 15),
+    secrets: wholeNumber('secrets', USAGE, values.secrets, 1000),
+    concurrency: wholeNumber('concurrency', USAGE, values.concurrency, 50),
+    hopaeRate: wholeNumber('hopae-rate', USAGE, values['hopae-rate'], 25),
+    rotations: wholeNumber('rotations', USAGE, values.rotations, 30),
+    coldRuns: wholeNumber('cold-runs', USAGE, values['cold-runs'], 15),
     only,
   };
 }
