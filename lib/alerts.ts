@@ -167,7 +167,7 @@ export class RotationAlerts extends Construct {
  * The event carries the secret's complete ARN. A secret known only by name matches by prefix: its
  * ARN up to the 6-character suffix.
  */
-function secretIdMatcher(secret: ISecret): string | Record<string, string> {
+export function secretIdMatcher(secret: ISecret): string | Record<string, string> {
   if (secret.secretFullArn) return secret.secretFullArn;
   return { prefix: `${secret.secretArn}-` };
 }

@@ -12,6 +12,7 @@ import { invokeSourceArn, knownSecretName, rotationPolicyStatements } from './pe
 import { auditSettings, FleetMonitoring } from './fleet-monitoring';
 import { DEFAULT_RUNBOOK, type HopaeSecretRotationProps } from './props';
 import { planRotationRules } from './schedule-spread';
+import { ServiceRefresh } from './service-refresh';
 import {
   hopaeRetryEnvironment,
   propsError,
@@ -21,6 +22,7 @@ import {
   validateClientIds,
   validateMemorySize,
   validateNetwork,
+  validateRefreshOnRotation,
   validatePresence,
   validateReservedConcurrency,
   validateSecretNames,
@@ -67,6 +69,9 @@ export class HopaeSecretRotation extends Construct {
   /** The Hopae API base URL the function calls. */
   readonly apiBaseUrl: string;
 
+  /** The redeployment of ECS services after a rotation (`refreshOnRotation`); undefined without it. */
+  readonly serviceRefresh?: ServiceRefresh;
+
   constructor(scope: Construct, id: string, props: HopaeSecretRotationProps) {
     super(scope, id);
 
@@ -83,6 +88,8 @@ export class HopaeSecretRotation extends Construct {
     const retryEnvironment = hopaeRetryEnvironment(props, timeout);
     validateAppSecrets(props.appSecrets ?? [], clientIds.map((clientId) => `${secretNamePrefix}${clientId}`));
     validateAlertProps(props);
+    const refreshOnRotation = props.refreshOnRotation ?? [];
+    validateRefreshOnRotation(refreshOnRotation, props.appSecrets ?? [], clientIds);
     const runbookUrl = props.runbookUrl ?? DEFAULT_RUNBOOK;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     const network = validateNetwork(props);
@@ -198,6 +205,16 @@ export class HopaeSecretRotation extends Construct {
       dashboard: props.dashboard ?? true,
       _functionSettings: functionSettings,
     });
+
+    if (refreshOnRotation.length > 0) {
+      this.serviceRefresh = new ServiceRefresh(this, 'ServiceRefresh', {
+        targets: refreshOnRotation.map((entry) => ({ secret: entry.secret ?? createdSecrets[entry.clientId!]!, services: entry.services })),
+        topic: this.alerts.topic,
+        runbookUrl,
+        logRetention,
+        _functionSettings: functionSettings,
+      });
+    }
   }
 }
 

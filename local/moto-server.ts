@@ -26,6 +26,8 @@ export interface MotoServerOptions {
   readonly readyTimeoutMs?: number;
   /** Picks the port of each attempt; tests use it to lose a port on purpose. */
   readonly pickPort?: () => Promise<number>;
+  /** Extra environment for moto, e.g. INITIAL_NO_AUTH_ACTION_COUNT to make it check signatures and IAM. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export async function startMotoServer(options: MotoServerOptions = {}): Promise<MotoServer> {
@@ -33,7 +35,7 @@ export async function startMotoServer(options: MotoServerOptions = {}): Promise<
   // and moto's bind. Then moto exits with "Address already in use", and we try another port.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(await (options.pickPort ?? freePort)(), options.readyTimeoutMs ?? 20_000);
+      return await startOnce(await (options.pickPort ?? freePort)(), options.readyTimeoutMs ?? 20_000, options.env ?? {});
     } catch (error) {
       if (!(error instanceof PortTakenError) || attempt >= PORT_ATTEMPTS) throw error;
     }
@@ -44,12 +46,12 @@ const PORT_ATTEMPTS = 5;
 
 class PortTakenError extends Error {}
 
-async function startOnce(port: number, readyTimeoutMs: number): Promise<MotoServer> {
+async function startOnce(port: number, readyTimeoutMs: number, env: Readonly<Record<string, string>>): Promise<MotoServer> {
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn(findMotoServer() ?? 'moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
     // Unbuffered, so the "Running on" line that proves this process holds the port arrives at once.
-    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+    env: { ...process.env, ...env, PYTHONUNBUFFERED: '1' },
   });
   let stderrTail = '';
   child.stderr?.on('data', (chunk: Buffer) => {

@@ -2,7 +2,7 @@
 // `npm run build` wrote (.jsii), built offline:
 //   1. jsii-pacmak generates the Python project (dist/packages/python/): the bindings, and the npm
 //      tarball of this package (with the prebuilt function) that the jsii runtime loads;
-//   2. pip builds its wheel into dist/python/, without build isolation, in .venv-jsii (setuptools and
+//   2. pip builds its wheel into dist/packages/wheels/, without build isolation, in .venv-jsii (setuptools and
 //      wheel from the pip index this machine is configured with).
 // pacmak's own build step would create a venv and install setuptools~=75.3.2, build and twine from
 // PyPI, which is not reachable here; the generated project builds with the setuptools the mirror has.
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const generated = join(root, 'dist', 'packages');
-const wheels = join(root, 'dist', 'python');
+const wheels = join(root, 'dist', 'packages', 'wheels');
 const venv = join(root, '.venv-jsii');
 // Build tools for the wheel, pinned; `pip download --no-deps setuptools==80.9.0 wheel` checks the index has them.
 const BUILD_TOOLS = ['setuptools==80.9.0', 'wheel==0.48.0'];
@@ -58,6 +58,6 @@ if (!wheel) {
 }
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 console.log(
-  `package:python: dist/python/${wheel} (${(statSync(join(wheels, wheel)).size / 1024).toFixed(1)} KiB); ` +
+  `package:python: dist/packages/wheels/${wheel} (${(statSync(join(wheels, wheel)).size / 1024).toFixed(1)} KiB); ` +
     `pacmak ${seconds(generatedAt - started)}, wheel ${seconds(performance.now() - generatedAt)}`,
 );

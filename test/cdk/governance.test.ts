@@ -1,17 +1,24 @@
 import { App, CfnResource, Stack, TagManager, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { HopaeSecretRotation, HopaeSecretRotationPropsError, SecretsManagerEndpoint, type HopaeSecretRotationProps } from '../../lib';
 import { ACCOUNT, APP_SECRET_ARNS, asList, importByArn, REGION, synthRotation, testStack, WORKSPACE_KEY_ARN, type PolicyStatementJson } from './fixtures';
 import { HopaeEnvironment } from '../../lib/environment';
 
-/** Everything the construct can create: created secrets, a VPC with an endpoint and a proxy, an alert topic with its key, tracing. */
+/**
+ * Everything the construct can create: created secrets, a VPC with an endpoint and a proxy, an alert
+ * topic with its key, tracing, the service refresh.
+ */
 function everything(stack: Stack): Partial<HopaeSecretRotationProps> {
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+  const cluster = ecs.Cluster.fromClusterAttributes(stack, 'Cluster', { clusterName: 'apps', vpc });
   return {
     clientIds: ['HqTRDIYH'],
-    vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] }),
+    refreshOnRotation: [{ clientId: 'HqTRDIYH', services: [ecs.FargateService.fromFargateServiceAttributes(stack, 'Api', { cluster, serviceName: 'api' })] }],
+    vpc,
     secretsManagerEndpoint: SecretsManagerEndpoint.createInterfaceEndpoint(),
     httpsProxy: 'http://10.0.0.10:3128',
     alarmEmail: 'ops@example.com',
@@ -41,7 +48,7 @@ describe('permissions boundary', () => {
 
     // THEN every role in the template carries it (rotation, audit, and any other the construct adds)
     const all = Object.values(roles(template));
-    expect(all.length).toBeGreaterThanOrEqual(2);
+    expect(all.length).toBeGreaterThanOrEqual(3);
     for (const role of all) expect(role.Properties.PermissionsBoundary).toBe(BOUNDARY_ARN);
   });
 

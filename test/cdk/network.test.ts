@@ -1,6 +1,7 @@
 import { CfnResource, type Stack, Token } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { HopaeSecretRotationPropsError, SecretsManagerEndpoint, type HopaeSecretRotationProps } from '../../lib';
 import { APP_SECRET_ARNS, asList, importByArn, logicalIdOf, REGION, synthRotation, testStack, WORKSPACE_KEY_ARN, type PolicyStatementJson } from './fixtures';
 import { HopaeSecretRotation } from '../../lib';
@@ -129,6 +130,33 @@ describe('network placement', () => {
       template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
       for (const fn of Object.values(functions(template))) expect(fn.Properties.Environment.Variables.AWS_ENDPOINT_URL_SECRETS_MANAGER).toBeUndefined();
     });
+  });
+
+  test('the service refresh function (refreshOnRotation) is placed, proxied and traced like the others', () => {
+    // GIVEN a VPC, a proxy and ECS services to refresh
+    const { template } = synthRotation((s) => {
+      const vpc = natVpc(s);
+      const cluster = ecs.Cluster.fromClusterAttributes(s, 'Cluster', { clusterName: 'apps', vpc });
+      const appSecret = importByArn(s, 'Refreshed', APP_SECRET_ARNS[0]);
+      return {
+        vpc,
+        httpsProxy: 'http://proxy.internal:3128',
+        appSecrets: [appSecret],
+        refreshOnRotation: [{ secret: appSecret, services: [ecs.FargateService.fromFargateServiceAttributes(s, 'Api', { cluster, serviceName: 'api' })] }],
+      };
+    });
+
+    // THEN all three functions share the placement and the proxy variables, and each role may manage its interfaces
+    const all = Object.values(functions(template));
+    expect(all.map((fn) => fn.Properties.Handler).sort()).toEqual(['index.auditHandler', 'index.handler', 'index.refreshHandler']);
+    const placements = new Set(all.map((fn) => JSON.stringify(fn.Properties.VpcConfig)));
+    expect(placements.size).toBe(1);
+    for (const fn of all) {
+      expect(fn.Properties.VpcConfig).toBeDefined();
+      expect(fn.Properties.Environment.Variables).toEqual(expect.objectContaining({ NODE_USE_ENV_PROXY: '1', HTTPS_PROXY: 'http://proxy.internal:3128', NO_PROXY: 'localhost,127.0.0.1' }));
+      const role = fn.Properties.Role['Fn::GetAtt'][0] as string;
+      expect(statementsOfRole(template, { Ref: role }).map((s) => s.Sid)).toContain('ManageVpcNetworkInterfaces');
+    }
   });
 
   test('given subnets and security groups are used as they are, and no security group is created', () => {

@@ -1,6 +1,6 @@
 /**
  * The Python package `npm run package:python` generated (dist/packages/python/) and built
- * (dist/python/*.whl). No Python CDK library (aws-cdk-lib, constructs, jsii) can be installed on
+ * (dist/packages/wheels/*.whl). No Python CDK library (aws-cdk-lib, constructs, jsii) can be installed on
  * this machine, so no Python synth runs here; these tests check what can be checked: the generated
  * code, the wheel's metadata and contents, and that the prebuilt rotation function travels inside it
  * byte for byte. Run by `npm run test:jsii`.
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 const root = join(__dirname, '..', '..');
 const generated = join(root, 'dist', 'packages', 'python');
 const moduleDir = join(generated, 'src', 'hopae_secret_rotation');
-const wheelDir = join(root, 'dist', 'python');
+const wheelDir = join(root, 'dist', 'packages', 'wheels');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 const assembly = JSON.parse(readFileSync(join(root, '.jsii'), 'utf8')) as {
   types: Record<string, { kind: string; datatype?: boolean; properties?: { name: string }[] }>;
