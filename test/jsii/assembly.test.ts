@@ -70,6 +70,7 @@ describe('the jsii assembly', () => {
         'HopaeRotationSchedule',
         'HopaeSecretRotation',
         'HopaeSecretRotationProps',
+        'HopaeServiceRefresh',
         'RotationAlerts',
         'RotationAlertsProps',
         'RotationAudit',
@@ -78,6 +79,9 @@ describe('the jsii assembly', () => {
         'RotationDashboardProps',
         'SecretsManagerEndpoint',
         'SecretsManagerInterfaceEndpointOptions',
+        'ServiceRefresh',
+        'ServiceRefreshProps',
+        'ServiceRefreshTarget',
       ].sort(),
     );
   });
@@ -131,7 +135,7 @@ describe('the jsii assembly', () => {
     }
     // the construct's properties keep their TypeScript names and the alarms map is keyed by string
     expect(type('HopaeSecretRotation').properties!.map((p) => p.name).sort()).toEqual(
-      ['DEFAULT_RUNBOOK', 'alerts', 'apiBaseUrl', 'createdSecrets', 'logGroup', 'monitoring', 'role', 'rotationFunction', 'rotationSchedules', 'secrets'].sort(),
+      ['DEFAULT_RUNBOOK', 'alerts', 'apiBaseUrl', 'createdSecrets', 'logGroup', 'monitoring', 'role', 'rotationFunction', 'rotationSchedules', 'secrets', 'serviceRefresh'].sort(),
     );
     expect(type('AuditAlarms').properties!.find((p) => p.name === 'alarms')!.type.collection).toEqual({
       kind: 'map',
