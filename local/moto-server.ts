@@ -3,12 +3,15 @@
  * port, for the local run and the integration tests.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { findMotoServer, motoMissingMessage } from './moto-check';
 
 export interface MotoServer {
   /** e.g. http://127.0.0.1:41234 */
   readonly endpoint: string;
+  /** moto_server's process id. */
+  readonly pid: number;
   /** Clears every secret. */
   reset(): Promise<void>;
   stop(): Promise<void>;
@@ -48,7 +51,8 @@ class PortTakenError extends Error {}
 
 async function startOnce(port: number, readyTimeoutMs: number, env: Readonly<Record<string, string>>): Promise<MotoServer> {
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(findMotoServer() ?? 'moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+  const [command, ...args] = withParentDeathSignal([findMotoServer() ?? 'moto_server', '-H', '127.0.0.1', '-p', String(port)]);
+  const child = spawn(command!, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
     // Unbuffered, so the "Running on" line that proves this process holds the port arrives at once.
     env: { ...process.env, ...env, PYTHONUNBUFFERED: '1' },
@@ -84,12 +88,23 @@ async function startOnce(port: number, readyTimeoutMs: number, env: Readonly<Rec
 
   return {
     endpoint,
+    pid: child.pid!,
     reset: async () => {
       const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
       if (!response.ok) throw new Error(`moto reset failed: ${response.status}`);
     },
     stop: () => stopChild(child),
   };
+}
+
+// util-linux's setpriv (Essential in Debian) execs moto with PR_SET_PDEATHSIG: the kernel sends it
+// SIGTERM when the process that started it dies. A Jest worker killed under load, or a Ctrl-C'd
+// demo, then leaves no moto_server behind. Elsewhere moto runs as it is and stop() ends it.
+const SETPRIV = '/usr/bin/setpriv';
+
+/** The command line, prefixed so the process ends with its parent where the system allows. */
+export function withParentDeathSignal(commandLine: readonly string[], exists: (path: string) => boolean = existsSync): string[] {
+  return exists(SETPRIV) ? [SETPRIV, '--pdeathsig', 'TERM', ...commandLine] : [...commandLine];
 }
 
 async function isReady(endpoint: string): Promise<boolean> {
