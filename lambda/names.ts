@@ -17,6 +17,8 @@ export const AUDIT_METRICS = {
   disabled: 'RotationDisabled',
   /** Secrets whose metadata the audit could not read (deleted, or access denied). */
   unreadable: 'AuditUnreadable',
+  /** Secrets scheduled for deletion (still restorable). */
+  deletionScheduled: 'SecretDeletionScheduled',
   /** Secrets audited in one run: 0 or absent means the audit did not run. */
   audited: 'SecretsAudited',
 } as const;
@@ -24,10 +26,15 @@ export const AUDIT_METRICS = {
 /** Dimension of the audit's and the rotation's per-secret metrics. */
 export const SECRET_NAME_DIMENSION = 'SecretName';
 
-/** Environment of the audit function: minutes before a pending version counts as stuck, hours before a secret counts as overdue. */
+/**
+ * Environment of the audit function: minutes before a pending version counts as stuck (the
+ * construct's `stuckAfter`), hours without a successful rotation before a secret counts as overdue,
+ * and hours past its first scheduled rotation before a secret that never rotated counts as overdue.
+ */
 export const AUDIT_ENV = {
   stuckAfterMinutes: 'AUDIT_STUCK_AFTER_MINUTES',
   overdueAfterHours: 'AUDIT_OVERDUE_AFTER_HOURS',
+  overdueAfterScheduledHours: 'AUDIT_OVERDUE_AFTER_SCHEDULED_HOURS',
 } as const;
 
 /** The audit's log messages for a secret: what the alarms tell operators to search for. */

@@ -6,7 +6,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AUDIT_LOG_MESSAGES, AUDIT_METRICS, METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/names';
 
-export type AuditFinding = 'stuck' | 'overdue' | 'disabled' | 'unreadable';
+export type AuditFinding = 'stuck' | 'overdue' | 'disabled' | 'deletionScheduled' | 'unreadable';
 
 /** A total the audit emits every run (dimension `service` only): what the alarms and the dashboard read. */
 export function auditTotalMetric(name: (typeof AUDIT_METRICS)[keyof typeof AUDIT_METRICS], period: Duration): cloudwatch.Metric {
@@ -30,6 +30,8 @@ const MEANING: Record<AuditFinding, string> = {
     'A Hopae app secret has not rotated for longer than its schedule, window and grace: its schedule or the rotation function is not running. Run npx hopae-rotation doctor <secret> for the cause and its fix, then npx hopae-rotation rotate <secret> --wait (docs/fleet.md, RotationOverdue).',
   disabled:
     'Rotation is turned off on a Hopae app secret this stack rotates. Re-attach the rotation function with aws secretsmanager rotate-secret --no-rotate-immediately, or remove the secret from the construct (docs/fleet.md, RotationDisabled).',
+  deletionScheduled:
+    'A Hopae app secret this function rotates is scheduled for deletion: when the recovery window ends its apps lose their credentials, and it is not rotated meanwhile. Now: aws secretsmanager restore-secret --secret-id <secret>, or, if the app is retired, remove it from the construct (docs/fleet.md, SecretDeletionScheduled).',
   unreadable:
     'The rotation audit could not read a Hopae app secret\'s metadata (deleted, or access denied), so its rotation cannot run either. Restore the secret or its access, or remove it from the construct (docs/fleet.md, AuditUnreadable).',
 };
@@ -66,7 +68,7 @@ export class AuditAlarms extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
     };
-    this.alarms = { stuck: alarm('stuck'), overdue: alarm('overdue'), disabled: alarm('disabled'), unreadable: alarm('unreadable') };
+    this.alarms = { stuck: alarm('stuck'), overdue: alarm('overdue'), disabled: alarm('disabled'), deletionScheduled: alarm('deletionScheduled'), unreadable: alarm('unreadable') };
     this.auditMissingAlarm = new cloudwatch.Alarm(this, 'AuditMissingAlarm', {
       alarmDescription:
         `The Hopae rotation audit has not reported for two of its runs, so stuck or overdue rotations go unseen. ` +

@@ -26,6 +26,8 @@ export interface RotationAuditProps {
   readonly stuckAfter: Duration;
   /** No successful rotation for longer than this is overdue. */
   readonly overdueAfter: Duration;
+  /** A secret that never rotated is overdue this long after its first scheduled rotation. */
+  readonly overdueAfterScheduled: Duration;
   readonly logRetention: logs.RetentionDays;
 }
 
@@ -66,6 +68,7 @@ export class RotationAudit extends Construct {
       environment: {
         [AUDIT_ENV.stuckAfterMinutes]: String(Math.max(1, Math.round(props.stuckAfter.toMinutes({ integral: false })))),
         [AUDIT_ENV.overdueAfterHours]: String(Math.max(1, Math.ceil(props.overdueAfter.toHours({ integral: false })))),
+        [AUDIT_ENV.overdueAfterScheduledHours]: String(Math.max(1, Math.ceil(props.overdueAfterScheduled.toHours({ integral: false })))),
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },

@@ -8,12 +8,12 @@ import type { SecretAudit } from './audit';
  * metric for every secret and flag, whether anything is wrong or not.
  */
 export function emitAuditMetrics(metrics: Metrics, audits: readonly SecretAudit[]): void {
-  const totals = { stuck: 0, overdue: 0, disabled: 0, unreadable: 0 };
+  const totals = { stuck: 0, overdue: 0, disabled: 0, deletionScheduled: 0, unreadable: 0 };
   for (const audit of audits) {
     const flagged: (keyof typeof totals)[] =
       'unreadable' in audit
         ? ['unreadable']
-        : (['stuck', 'overdue', 'disabled'] as const).filter((flag) => audit.findings[flag]);
+        : (['stuck', 'overdue', 'disabled', 'deletionScheduled'] as const).filter((flag) => audit.findings[flag]);
     for (const flag of flagged) {
       totals[flag] += 1;
       const single = metrics.singleMetric();

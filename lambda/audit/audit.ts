@@ -34,7 +34,7 @@ export async function auditSecrets(deps: AuditDependencies, secretIds: readonly 
       const versions = await listVersions(deps.secretsManager, secretId);
       const findings = assessSecret(described, versions, thresholds, deps.now());
       results.push({ secretName: described.Name ?? secretName, findings });
-      if (findings.stuck || findings.overdue || findings.disabled) {
+      if (findings.stuck || findings.overdue || findings.disabled || findings.deletionScheduled) {
         deps.logger.warn(AUDIT_LOG_MESSAGES.attention, { secretName: described.Name ?? secretName, ...findings });
       }
     } catch (error) {

@@ -22,6 +22,7 @@ export interface AuditSummary {
   readonly stuck: number;
   readonly overdue: number;
   readonly disabled: number;
+  readonly deletionScheduled: number;
   readonly unreadable: number;
 }
 
@@ -38,6 +39,7 @@ export function createAuditHandler(deps: AuditHandlerDependencies) {
       stuck: count((a) => 'findings' in a && a.findings.stuck),
       overdue: count((a) => 'findings' in a && a.findings.overdue),
       disabled: count((a) => 'findings' in a && a.findings.disabled),
+      deletionScheduled: count((a) => 'findings' in a && a.findings.deletionScheduled),
       unreadable: count((a) => 'unreadable' in a),
     };
     deps.logger.info('Rotation audit finished', summary);

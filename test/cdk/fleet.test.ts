@@ -141,7 +141,12 @@ describe('rotation audit', () => {
     expect(audit.LoggingConfig.LogGroup).not.toEqual(rotation.LoggingConfig.LogGroup);
     expect(audit.Role).toEqual({ 'Fn::GetAtt': [auditRoleId, 'Arn'] });
     // 31 days (a monthly spread) + 2 h window + 1 day grace
-    expect(audit.Environment.Variables).toMatchObject({ [AUDIT_ENV.stuckAfterMinutes]: '30', [AUDIT_ENV.overdueAfterHours]: String(31 * 24 + 2 + 24) });
+    expect(audit.Environment.Variables).toMatchObject({
+      [AUDIT_ENV.stuckAfterMinutes]: '30',
+      [AUDIT_ENV.overdueAfterHours]: String(31 * 24 + 2 + 24),
+      // a secret that never rotated: its first scheduled rotation + 2 h window + 1 day grace
+      [AUDIT_ENV.overdueAfterScheduledHours]: String(2 + 24),
+    });
   });
 
   test('may only read metadata of the attached secrets and write its log group: never GetSecretValue', () => {
@@ -177,7 +182,13 @@ describe('rotation audit', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.auditHandler',
-      Environment: { Variables: Match.objectLike({ [AUDIT_ENV.stuckAfterMinutes]: '45', [AUDIT_ENV.overdueAfterHours]: String(7 * 24 + 3 + 12) }) },
+      Environment: {
+        Variables: Match.objectLike({
+          [AUDIT_ENV.stuckAfterMinutes]: '45',
+          [AUDIT_ENV.overdueAfterHours]: String(7 * 24 + 3 + 12),
+          [AUDIT_ENV.overdueAfterScheduledHours]: String(3 + 12),
+        }),
+      },
     });
     expect(template.toJSON().Resources[logicalIdOf(rotation.monitoring.alarms.alarms.stuck)].Properties.Period).toBe(900);
   });
@@ -213,7 +224,7 @@ describe('audit alarms', () => {
     synth = synthRotation({ runbookUrl: 'https://wiki.example.com/hopae' });
   });
 
-  test.each(['stuck', 'overdue', 'disabled', 'unreadable'] as const)('alarms on the fleet total of %s secrets, to the topic, naming where to find the secret', (finding) => {
+  test.each(['stuck', 'overdue', 'disabled', 'deletionScheduled', 'unreadable'] as const)('alarms on the fleet total of %s secrets, to the topic, naming where to find the secret', (finding) => {
     const alarm = synth.template.toJSON().Resources[logicalIdOf(synth.rotation.monitoring.alarms.alarms[finding])].Properties;
     const topic = refTo(synth.rotation.alerts.topic);
     expect(alarm).toMatchObject({
@@ -235,7 +246,7 @@ describe('audit alarms', () => {
     expect(description).toContain('https://wiki.example.com/hopae');
   });
 
-  test.each(['stuck', 'overdue', 'disabled', 'unreadable'] as const)('keeps the %s description within CloudWatch\'s 1,024 characters with the default runbook', (finding) => {
+  test.each(['stuck', 'overdue', 'disabled', 'deletionScheduled', 'unreadable'] as const)('keeps the %s description within CloudWatch\'s 1,024 characters with the default runbook', (finding) => {
     const { template, rotation } = synthRotation();
     const description = template.toJSON().Resources[logicalIdOf(rotation.monitoring.alarms.alarms[finding])].Properties.AlarmDescription as { 'Fn::Join': [string, unknown[]] };
     // The log group's name (a token here) is at most ~100 characters once deployed.
@@ -293,7 +304,7 @@ describe('dashboard', () => {
       metrics.publishStoredMetrics();
     }
     const audit = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
-    emitAuditMetrics(audit, [{ secretName: 'hopae/apps/a', findings: { stuck: true, overdue: true, disabled: true } }, { secretName: 'hopae/apps/b', unreadable: 'x' }]);
+    emitAuditMetrics(audit, [{ secretName: 'hopae/apps/a', findings: { stuck: true, overdue: true, disabled: true, deletionScheduled: true } }, { secretName: 'hopae/apps/b', unreadable: 'x' }]);
     audit.publishStoredMetrics();
     output.stop();
     return emittedMetrics(output.records());

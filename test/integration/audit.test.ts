@@ -66,7 +66,13 @@ describe('the rotation audit', () => {
     const synth = synthRotation();
     template = synth.template;
     const alarms = synth.rotation.monitoring.alarms.alarms;
-    alarmIds = { stuck: logicalIdOf(alarms.stuck), overdue: logicalIdOf(alarms.overdue), disabled: logicalIdOf(alarms.disabled), unreadable: logicalIdOf(alarms.unreadable) };
+    alarmIds = {
+      stuck: logicalIdOf(alarms.stuck),
+      overdue: logicalIdOf(alarms.overdue),
+      disabled: logicalIdOf(alarms.disabled),
+      deletionScheduled: logicalIdOf(alarms.deletionScheduled),
+      unreadable: logicalIdOf(alarms.unreadable),
+    };
   });
 
   /** The EMF totals for the finding, and whether the construct's alarm on it fires. */

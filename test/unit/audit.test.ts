@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { assessSecret } from '../../lambda/audit/assess';
 import { auditSecrets } from '../../lambda/audit/audit';
 import { emitAuditMetrics } from '../../lambda/audit/audit-metrics';
-import { DEFAULT_OVERDUE_AFTER_HOURS, DEFAULT_STUCK_AFTER_MINUTES, loadAuditThresholds, parseAuditEvent } from '../../lambda/audit/config';
+import { DEFAULT_OVERDUE_AFTER_HOURS, DEFAULT_OVERDUE_AFTER_SCHEDULED_HOURS, DEFAULT_STUCK_AFTER_MINUTES, loadAuditThresholds, parseAuditEvent } from '../../lambda/audit/config';
 import { createAuditHandler } from '../../lambda/audit/handler';
 import { AUDIT_LOG_MESSAGES, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/names';
 import { localLambdaContext } from '../../local/lambda-context';
@@ -14,7 +14,7 @@ import { MemoryLogger } from '../support/silent-logger';
 
 const NOW = new Date('2026-11-27T12:00:00Z');
 const minutesAgo = (m: number) => new Date(NOW.getTime() - m * 60_000);
-const THRESHOLDS = { stuckAfterMs: 30 * 60_000, overdueAfterMs: 33 * 24 * 3_600_000 };
+const THRESHOLDS = { stuckAfterMs: 30 * 60_000, overdueAfterMs: 33 * 24 * 3_600_000, overdueAfterScheduledMs: 2 * 24 * 3_600_000 };
 const ARN = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:hopae/apps/HqTRDIYH-AbCdEf';
 const HEALTHY = {
   RotationEnabled: true,
@@ -42,9 +42,35 @@ describe('assessSecret', () => {
     expect(findings).toMatchObject({ stuck, pendingForMinutes: age });
   });
 
-  it('without the pending version\'s CreatedDate, dates it by the secret\'s LastChangedDate', () => {
-    const described = { ...HEALTHY, LastChangedDate: minutesAgo(45), VersionIdsToStages: { v1: ['AWSCURRENT'], tok: ['AWSPENDING'] } };
-    expect(assessSecret(described, [], THRESHOLDS, NOW)).toMatchObject({ stuck: true, pendingForMinutes: 45 });
+  it('does not call a pending version without a CreatedDate stuck: its age is unknown (the secret turns overdue in time)', () => {
+    // An adopted secret last changed months ago: dating the pending version by LastChangedDate made it "stuck" at once.
+    const described = { ...HEALTHY, LastChangedDate: minutesAgo(60 * 24 * 200), VersionIdsToStages: { v1: ['AWSCURRENT'], tok: ['AWSPENDING'] } };
+    const findings = assessSecret(described, [{ VersionId: 'tok' }], THRESHOLDS, NOW);
+    expect(findings).toMatchObject({ stuck: false, pendingAgeUnknown: true });
+    expect(findings.pendingForMinutes).toBeUndefined();
+  });
+
+  it('reports a secret scheduled for deletion while it can still be restored', () => {
+    const findings = assessSecret({ ...HEALTHY, DeletedDate: minutesAgo(60) }, [], THRESHOLDS, NOW);
+    expect(findings).toMatchObject({ deletionScheduled: true, stuck: false, overdue: false, disabled: false });
+    expect(assessSecret(HEALTHY, [], THRESHOLDS, NOW).deletionScheduled).toBe(false);
+  });
+
+  it('measures an adopted secret that never rotated from its first scheduled rotation, not from its creation', () => {
+    // Created 200 days ago, rotation attached yesterday without rotating: the first rotation is due in 29 days.
+    const adopted = { ...HEALTHY, LastRotatedDate: undefined, CreatedDate: minutesAgo(60 * 24 * 200), NextRotationDate: minutesAgo(-60 * 24 * 29) };
+    expect(assessSecret(adopted, [], THRESHOLDS, NOW).overdue).toBe(false);
+    // Its scheduled rotation is past by more than window + grace: overdue.
+    const slackMinutes = THRESHOLDS.overdueAfterScheduledMs / 60_000;
+    expect(assessSecret({ ...adopted, NextRotationDate: minutesAgo(slackMinutes - 1) }, [], THRESHOLDS, NOW).overdue).toBe(false);
+    expect(assessSecret({ ...adopted, NextRotationDate: minutesAgo(slackMinutes + 1) }, [], THRESHOLDS, NOW).overdue).toBe(true);
+  });
+
+  it('without a NextRotationDate, measures a secret that never rotated from its last change (when rotation was turned on), not its creation', () => {
+    const threshold = THRESHOLDS.overdueAfterMs / 60_000;
+    const adopted = { ...HEALTHY, LastRotatedDate: undefined, CreatedDate: minutesAgo(60 * 24 * 200), LastChangedDate: minutesAgo(threshold - 1) };
+    expect(assessSecret(adopted, [], THRESHOLDS, NOW).overdue).toBe(false);
+    expect(assessSecret({ ...adopted, LastChangedDate: minutesAgo(threshold + 1) }, [], THRESHOLDS, NOW).overdue).toBe(true);
   });
 
   it('is overdue past the threshold since the last rotation, or since creation when never rotated', () => {
@@ -99,20 +125,21 @@ describe('audit EMF', () => {
 
   it('emits totals every run (0 included) and a per-secret metric only for a problem', () => {
     const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
-    const ok = { stuck: false, overdue: false, disabled: false };
+    const ok = { stuck: false, overdue: false, disabled: false, deletionScheduled: false };
 
     emitAuditMetrics(metrics, [
       { secretName: 'hopae/apps/a', findings: { ...ok, stuck: true, overdue: true } },
       { secretName: 'hopae/apps/b', findings: ok },
+      { secretName: 'hopae/apps/d', findings: { ...ok, deletionScheduled: true } },
       { secretName: 'hopae/apps/c', unreadable: 'AccessDeniedException' },
     ]);
     metrics.publishStoredMetrics();
 
     const emitted = emittedMetrics(output.records());
     const totals = Object.fromEntries(emitted.filter((m) => !('SecretName' in m.dimensions)).map((m) => [m.name, m.value]));
-    expect(totals).toEqual({ SecretsAudited: 3, RotationStuck: 1, RotationOverdue: 1, RotationDisabled: 0, AuditUnreadable: 1 });
+    expect(totals).toEqual({ SecretsAudited: 4, RotationStuck: 1, RotationOverdue: 1, RotationDisabled: 0, SecretDeletionScheduled: 1, AuditUnreadable: 1 });
     const perSecret = emitted.filter((m) => 'SecretName' in m.dimensions).map((m) => `${m.dimensions.SecretName}:${m.name}=${String(m.value)}`);
-    expect(perSecret.sort()).toEqual(['hopae/apps/a:RotationOverdue=1', 'hopae/apps/a:RotationStuck=1', 'hopae/apps/c:AuditUnreadable=1']);
+    expect(perSecret.sort()).toEqual(['hopae/apps/a:RotationOverdue=1', 'hopae/apps/a:RotationStuck=1', 'hopae/apps/c:AuditUnreadable=1', 'hopae/apps/d:SecretDeletionScheduled=1']);
     for (const metric of emitted) expect(metric).toMatchObject({ namespace: METRICS_NAMESPACE, dimensions: expect.objectContaining({ service: SERVICE_NAME }) });
   });
 
@@ -129,8 +156,16 @@ describe('audit EMF', () => {
 
 describe('audit configuration', () => {
   it('defaults to 30 minutes stuck and 32 days overdue, and takes the construct\'s values', () => {
-    expect(loadAuditThresholds({})).toEqual({ stuckAfterMs: DEFAULT_STUCK_AFTER_MINUTES * 60_000, overdueAfterMs: DEFAULT_OVERDUE_AFTER_HOURS * 3_600_000 });
-    expect(loadAuditThresholds({ AUDIT_STUCK_AFTER_MINUTES: '45', AUDIT_OVERDUE_AFTER_HOURS: '800' })).toEqual({ stuckAfterMs: 45 * 60_000, overdueAfterMs: 800 * 3_600_000 });
+    expect(loadAuditThresholds({})).toEqual({
+      stuckAfterMs: DEFAULT_STUCK_AFTER_MINUTES * 60_000,
+      overdueAfterMs: DEFAULT_OVERDUE_AFTER_HOURS * 3_600_000,
+      overdueAfterScheduledMs: DEFAULT_OVERDUE_AFTER_SCHEDULED_HOURS * 3_600_000,
+    });
+    expect(loadAuditThresholds({ AUDIT_STUCK_AFTER_MINUTES: '45', AUDIT_OVERDUE_AFTER_HOURS: '800', AUDIT_OVERDUE_AFTER_SCHEDULED_HOURS: '26' })).toEqual({
+      stuckAfterMs: 45 * 60_000,
+      overdueAfterMs: 800 * 3_600_000,
+      overdueAfterScheduledMs: 26 * 3_600_000,
+    });
   });
 
   it('rejects a bad threshold, naming the variable', () => {
