@@ -20,6 +20,7 @@ import {
   validateReservedConcurrency,
   validateTimeout,
 } from './validate-props';
+import { validateKeys, validateScheduleType, validateSecretPlacement } from './validate-resources';
 
 /** Value of POWERTOOLS_SERVICE_NAME, so log lines say which function wrote them. */
 export const ROTATION_SERVICE_NAME = SERVICE_NAME;
@@ -60,6 +61,7 @@ export class HopaeSecretRotation extends Construct {
     super(scope, id);
 
     this.apiBaseUrl = resolveApiBaseUrl(props);
+    validateScheduleType(props.schedule);
     const rotationRules = planRotationRules(props);
     const audit = auditSettings(props, rotationRules.longestInterval, rotationRules.window);
     const timeout = validateTimeout(props.timeout ?? Duration.seconds(60));
@@ -69,6 +71,8 @@ export class HopaeSecretRotation extends Construct {
     const secretNamePrefix = props.secretNamePrefix ?? 'hopae/apps/';
     validateAppSecrets(props.appSecrets ?? [], clientIds.map((clientId) => `${secretNamePrefix}${clientId}`));
     validateAlertProps(props);
+    validateSecretPlacement(this, props);
+    validateKeys(props);
     const runbookUrl = props.runbookUrl ?? DEFAULT_RUNBOOK;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
