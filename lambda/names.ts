@@ -19,19 +19,27 @@ export const AUDIT_METRICS = {
   unreadable: 'AuditUnreadable',
   /** Secrets scheduled for deletion (still restorable). */
   deletionScheduled: 'SecretDeletionScheduled',
-  /** Secrets audited in one run: 0 or absent means the audit did not run. */
+  /** Secrets audited in one run: those whose rotation function is this construct's. */
   audited: 'SecretsAudited',
+  /** Attached by the construct but not found naming its function (deleted for good, or re-pointed): attached minus audited, at least 0. */
+  detached: 'SecretsDetached',
+  /** 1 for each audit run that covered the whole fleet: absent means the audit did not run or failed. */
+  completed: 'AuditCompleted',
 } as const;
 
 /** Dimension of the audit's and the rotation's per-secret metrics. */
 export const SECRET_NAME_DIMENSION = 'SecretName';
 
 /**
- * Environment of the audit function: minutes before a pending version counts as stuck (the
- * construct's `stuckAfter`), hours without a successful rotation before a secret counts as overdue,
+ * Environment of the audit function: what it audits, minutes before a pending version counts as
+ * stuck (the construct's `stuckAfter`), hours without a successful rotation before a secret counts as overdue,
  * and hours past its first scheduled rotation before a secret that never rotated counts as overdue.
  */
 export const AUDIT_ENV = {
+  /** The rotation function's ARN: the audit covers every secret naming it as RotationLambdaARN. */
+  rotationFunctionArn: 'AUDIT_ROTATION_FUNCTION_ARN',
+  /** How many secrets the construct attaches to that function. */
+  attachedSecrets: 'AUDIT_ATTACHED_SECRETS',
   stuckAfterMinutes: 'AUDIT_STUCK_AFTER_MINUTES',
   overdueAfterHours: 'AUDIT_OVERDUE_AFTER_HOURS',
   overdueAfterScheduledHours: 'AUDIT_OVERDUE_AFTER_SCHEDULED_HOURS',

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -15,6 +16,8 @@ export function auditTotalMetric(name: (typeof AUDIT_METRICS)[keyof typeof AUDIT
 
 export interface AuditAlarmsProps {
   readonly topic: sns.ITopic;
+  /** The audit function: its errors alarm. */
+  readonly auditFunction: lambda.IFunction;
   /** Where the audit writes one line per secret needing attention, with its name. */
   readonly auditLogGroup: logs.ILogGroup;
   /** How often the audit runs: each alarm's period. */
@@ -43,7 +46,12 @@ const MEANING: Record<AuditFinding, string> = {
  */
 export class AuditAlarms extends Construct {
   readonly alarms: Record<AuditFinding, cloudwatch.Alarm>;
+  /** The audit did not complete a run for two of its periods (not run, or failed). */
   readonly auditMissingAlarm: cloudwatch.Alarm;
+  /** The audit function failed (an error, a timeout): its run reported nothing. */
+  readonly auditErrorsAlarm: cloudwatch.Alarm;
+  /** Fewer secrets name the rotation function than the construct attaches. */
+  readonly detachedAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: AuditAlarmsProps) {
     super(scope, id);
@@ -69,17 +77,39 @@ export class AuditAlarms extends Construct {
       });
     };
     this.alarms = { stuck: alarm('stuck'), overdue: alarm('overdue'), disabled: alarm('disabled'), deletionScheduled: alarm('deletionScheduled'), unreadable: alarm('unreadable') };
+    // A run reports totals only once it has covered the whole fleet: a failed or partial run
+    // reports nothing rather than zeros, so it cannot turn a finding's alarm back to OK.
     this.auditMissingAlarm = new cloudwatch.Alarm(this, 'AuditMissingAlarm', {
       alarmDescription:
-        `The Hopae rotation audit has not reported for two of its runs, so stuck or overdue rotations go unseen. ` +
-        `Check its log group ${props.auditLogGroup.logGroupName} for errors and its EventBridge schedule. Runbook: ${props.runbookUrl}`,
-      metric: auditTotalMetric(AUDIT_METRICS.audited, props.interval),
+        `The Hopae rotation audit has not completed a run for two of its periods, so stuck or overdue rotations go unseen. ` +
+        `Check its log group ${props.auditLogGroup.logGroupName} for errors and that its EventBridge schedule is enabled. Runbook: ${props.runbookUrl}`,
+      metric: auditTotalMetric(AUDIT_METRICS.completed, props.interval).with({ statistic: 'Sum' }),
       threshold: 1,
       evaluationPeriods: 2,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    for (const each of [...Object.values(this.alarms), this.auditMissingAlarm]) {
+    this.auditErrorsAlarm = new cloudwatch.Alarm(this, 'AuditErrorsAlarm', {
+      alarmDescription:
+        `The Hopae rotation audit failed (an error, a timeout, or Secrets Manager throttling past its retries) and reported nothing for that run. ` +
+        `Read the error in its log group ${props.auditLogGroup.logGroupName}; the next run comes on schedule. Runbook: ${props.runbookUrl}`,
+      metric: props.auditFunction.metricErrors({ period: props.interval, statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.detachedAlarm = new cloudwatch.Alarm(this, 'SecretsDetachedAlarm', {
+      alarmDescription:
+        `Fewer secrets name the Hopae rotation function as their rotation function than the stack attaches: one was deleted for good, or its rotation was re-pointed to another function, so it no longer rotates. ` +
+        `Which: compare the stack's AWS::SecretsManager::RotationSchedule resources with aws secretsmanager list-secrets (RotationLambdaARN); re-attach with aws secretsmanager rotate-secret --no-rotate-immediately, or remove the app from the construct (docs/fleet.md, SecretsDetached). Runbook: ${props.runbookUrl}`,
+      metric: auditTotalMetric(AUDIT_METRICS.detached, props.interval),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const each of [...Object.values(this.alarms), this.auditMissingAlarm, this.auditErrorsAlarm, this.detachedAlarm]) {
       each.addAlarmAction(action);
       each.addOkAction(action);
     }

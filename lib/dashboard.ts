@@ -71,7 +71,10 @@ export class RotationDashboard extends Construct {
         left: (['stuck', 'overdue', 'disabled', 'deletionScheduled', 'unreadable'] as const).map((finding) =>
           auditTotalMetric(AUDIT_METRICS[finding], props.auditInterval).with({ label: finding }),
         ),
-        right: [auditTotalMetric(AUDIT_METRICS.audited, props.auditInterval).with({ label: 'secrets audited' })],
+        right: [
+          auditTotalMetric(AUDIT_METRICS.audited, props.auditInterval).with({ label: 'secrets audited' }),
+          auditTotalMetric(AUDIT_METRICS.detached, props.auditInterval).with({ label: 'secrets detached' }),
+        ],
         width: 12,
       }),
     );

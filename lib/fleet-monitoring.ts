@@ -2,7 +2,6 @@ import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AuditAlarms } from './audit-alarms';
@@ -46,7 +45,8 @@ export function auditSettings(
 }
 
 export interface FleetMonitoringProps {
-  readonly secrets: readonly ISecret[];
+  /** How many secrets the construct attaches to the rotation function. */
+  readonly attachedSecretCount: number;
   readonly rotationFunction: lambda.IFunction;
   readonly topic: sns.ITopic;
   readonly runbookUrl: string;
@@ -66,14 +66,21 @@ export class FleetMonitoring extends Construct {
     const { interval, stuckAfter, overdueAfter, overdueAfterScheduled } = props.settings;
 
     this.audit = new RotationAudit(this, 'Audit', {
-      secrets: props.secrets,
+      rotationFunction: props.rotationFunction,
+      attachedSecretCount: props.attachedSecretCount,
       schedule: events.Schedule.rate(interval),
       stuckAfter,
       overdueAfter,
       overdueAfterScheduled,
       logRetention: props.logRetention,
     });
-    this.alarms = new AuditAlarms(this, 'Alarms', { topic: props.topic, auditLogGroup: this.audit.logGroup, interval, runbookUrl: props.runbookUrl });
+    this.alarms = new AuditAlarms(this, 'Alarms', {
+      topic: props.topic,
+      auditFunction: this.audit.auditFunction,
+      auditLogGroup: this.audit.logGroup,
+      interval,
+      runbookUrl: props.runbookUrl,
+    });
     if (props.dashboard) {
       this.dashboard = new RotationDashboard(this, 'Dashboard', {
         rotationFunction: props.rotationFunction,
