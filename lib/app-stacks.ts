@@ -95,6 +95,10 @@ export class AppStacks {
       env: env.account || env.region ? env : undefined,
       description: `Hopae secret rotation: app secrets and rotation schedules (stack ${index + 1} of up to ${this.count}) of ${this.owner.node.path}`,
     });
+    // Strong references (an export of the function's ARN): the construct's stack cannot be deleted
+    // while an app stack still uses its function. Said explicitly, as CDK asks; a context key, so
+    // older aws-cdk-lib releases without CrossStackReferences ignore it.
+    stack.node.setContext('@aws-cdk/core:defaultCrossStackReferences', 'strong');
     // Deployed after the whole of the construct's stack: the function, its permissions and its
     // invoke permission exist before any rotation schedule (whose creation runs testSecret).
     stack.addStackDependency(parent, 'the rotation schedules need the rotation function, its permissions and its invoke permission');
