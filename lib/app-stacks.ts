@@ -101,7 +101,10 @@ export class AppStacks {
     stack.node.setContext('@aws-cdk/core:defaultCrossStackReferences', 'strong');
     // Deployed after the whole of the construct's stack: the function, its permissions and its
     // invoke permission exist before any rotation schedule (whose creation runs testSecret).
-    stack.addStackDependency(parent, 'the rotation schedules need the rotation function, its permissions and its invoke permission');
+    // (addStackDependency is the newer name; the lowest aws-cdk-lib the package supports has addDependency.)
+    const reason = 'the rotation schedules need the rotation function, its permissions and its invoke permission';
+    if (typeof stack.addStackDependency === 'function') stack.addStackDependency(parent, reason);
+    else stack.addDependency(parent, reason);
     return stack;
   }
 }

@@ -36,7 +36,7 @@ const MEANING: Record<AuditFinding, string> = {
   deletionScheduled:
     'A Hopae app secret this function rotates is scheduled for deletion: when the recovery window ends its apps lose their credentials, and it is not rotated meanwhile. Now: aws secretsmanager restore-secret --secret-id <secret>, or, if the app is retired, remove it from the construct (docs/fleet.md, SecretDeletionScheduled).',
   unreadable:
-    'The rotation audit could not read a Hopae app secret\'s metadata (deleted, or access denied), so its rotation cannot run either. Restore the secret or its access, or remove it from the construct (docs/fleet.md, AuditUnreadable).',
+    'The rotation audit could not read the version metadata of a Hopae app secret (deleted meanwhile, or access denied), so it cannot tell whether a rotation is stuck. Restore the secret or the audit\'s access to it, or remove it from the construct (docs/fleet.md, AuditUnreadable).',
 };
 
 /**

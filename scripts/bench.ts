@@ -4,12 +4,16 @@
  *
  *   npm run bench                         everything, 1,000 secrets for the scale run
  *   npm run bench -- --secrets 200        a smaller fleet (also --concurrency, --hopae-rate, --rotations, --cold-runs)
- *   npm run bench -- --only size,calls    some sections (size, cold, latency, calls, scale, fleet, at-once)
+ *   npm run bench -- --only size,calls    some sections (size, cold, latency, calls, scale, fleet, at-once, fleet-deploy)
  *
  * `fleet` compares a fleet whose secrets all start together (one schedule for all) with the spread
  * the construct gives by default (lib/schedule-spread.ts): calls to Hopae per secret and time to finish.
  * `at-once` measures the Hopae client alone: 1,000 rotate calls started in the same instant against
  * the rate-limited stand-in, 429 without and with Retry-After: rotate calls per secret.
+ * `fleet-deploy` synthesizes the example app for fleets of 1, 65, 500 and 5,000 apps (4 existing
+ * to 1 created): stacks, most resources in one stack, largest IAM policy, synth time and peak
+ * memory, and any deploy quota broken (test/support/quotas.ts); then the audit over 10,000 secrets
+ * in moto_server: its Secrets Manager calls and seconds. Not part of the default run (minutes).
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -18,14 +22,16 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, GetSecretValueCommand, ResourceNotFoundException, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { build, type BuildOptions, buildSync } from 'esbuild';
 import { DEFAULT_RETRY, DEFAULT_STORE_RESERVE_MS } from '../lambda/config';
 import { HopaeClient } from '../lambda/hopae/client';
 import { fetchTransport } from '../lambda/hopae/http';
 import type { Log } from '../lambda/logger';
-import { builtFunctionPath } from '../local/built-function';
+import { builtFunctionPath, loadBuiltAuditHandler } from '../local/built-function';
+import { localLambdaContext } from '../local/lambda-context';
+import { startMotoServer } from '../local/moto-server';
 import { HopaeStandIn } from '../local/hopae-stand-in';
 import { type LocalEnvironment, startLocalEnvironment } from '../local/local-environment';
 import { beginRotation, type RotationHandler, runSteps, type StepRun } from '../local/rotation-driver';
@@ -54,8 +60,9 @@ function parseOptions(argv: readonly string[]): Options {
   };
   const onlyIndex = argv.indexOf('--only');
   const all = ['size', 'cold', 'latency', 'calls', 'scale', 'fleet', 'at-once'];
+  const known = [...all, 'fleet-deploy'];
   const only = new Set(onlyIndex < 0 ? all : argv[onlyIndex + 1]!.split(','));
-  for (const section of only) if (!all.includes(section)) throw new Error(`--only takes ${all.join(',')}`);
+  for (const section of only) if (!known.includes(section)) throw new Error(`--only takes ${known.join(',')}`);
   return {
     secrets: value('secrets', 1000),
     concurrency: value('concurrency', 50),
@@ -101,10 +108,89 @@ async function main(): Promise<void> {
   }
 
   if (options.only.has('at-once')) rows.push(...(await fleetStartedAtOnce(options)));
+  if (options.only.has('fleet-deploy')) rows.push(...fleetDeploy(), ...(await auditAtScale(10_000)));
 
   const widths = [8, Math.max(...rows.map((r) => r[1].length)), 0];
   console.log(`${'section'.padEnd(widths[0]!)}  ${'measure'.padEnd(widths[1]!)}  value`);
   for (const [section, measure, value] of rows) console.log(`${section.padEnd(widths[0]!)}  ${measure.padEnd(widths[1]!)}  ${value}`);
+}
+
+/** The example app's synth for growing fleets: what a deploy would meet (one process per fleet, for its peak memory). */
+function fleetDeploy(): Row[] {
+  const rows: Row[] = [];
+  for (const apps of [1, 65, 500, 5000]) {
+    const created = apps === 1 ? 1 : Math.round(apps / 5);
+    const child = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'bench-fleet-synth.ts'), String(apps - created), String(created)], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
+    if (child.status !== 0) throw new Error(`fleet synth of ${apps} apps failed: ${child.stderr}`);
+    const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as {
+      stacks: number; mostResources: number; largestPolicyChars: number; largestTemplateKiB: number; violations: number; seconds: number; peakMiB: number;
+    };
+    rows.push([
+      'deploy',
+      `${apps} apps (${apps - created} existing, ${created} created)`,
+      `${r.stacks} stacks, most resources in one ${r.mostResources}, largest policy ${r.largestPolicyChars} chars, largest template ${r.largestTemplateKiB.toFixed(0)} KiB, ` +
+        `synth ${r.seconds.toFixed(1)} s, peak ${r.peakMiB.toFixed(0)} MiB, quota violations ${r.violations}`,
+    ]);
+  }
+  return rows;
+}
+
+/**
+ * The audit over a fleet in moto_server: `secrets` attached to the rotation function (every 100th
+ * with a rotation pending), plus as many secrets of other uses it must skip. Its own calls and time.
+ */
+async function auditAtScale(secrets: number): Promise<Row[]> {
+  const functionArn = 'arn:aws:lambda:us-east-1:123456789012:function:hopae-rotation-bench';
+  const moto = await startMotoServer();
+  const saved = { ...process.env };
+  try {
+    const sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+    const setupStarted = Date.now();
+    const attach = async (i: number) => {
+      // Every 100th has a value, so moto's RotateSecret leaves a pending version beside AWSCURRENT.
+      const { ARN } = await sm.send(new CreateSecretCommand({ Name: `hopae/apps/Bench${String(i).padStart(6, '0')}`, ...(i % 100 === 0 ? { SecretString: '{}' } : {}) }));
+      try {
+        await sm.send(new RotateSecretCommand({ SecretId: ARN!, RotationLambdaARN: functionArn, RotationRules: { AutomaticallyAfterDays: 30 } }));
+      } catch (error) {
+        if (!(error instanceof ResourceNotFoundException)) throw error;
+      }
+      await sm.send(new CreateSecretCommand({ Name: `other/service-${String(i).padStart(6, '0')}`, SecretString: 'x' }));
+    };
+    // moto_server answers an error page past ~20 requests in flight.
+    for (let i = 0; i < secrets; i += 16) await Promise.all(Array.from({ length: Math.min(16, secrets - i) }, (_, j) => attach(i + j)));
+    const setupSeconds = (Date.now() - setupStarted) / 1000;
+
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      AUDIT_ROTATION_FUNCTION_ARN: functionArn,
+      AUDIT_ATTACHED_SECRETS: String(secrets),
+      POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    });
+    const timeoutMs = 5 * 60_000;
+    const started = Date.now();
+    const summary = (await loadBuiltAuditHandler()({}, localLambdaContext(timeoutMs, 'hopae-rotation-audit-bench'))) as {
+      audited: number; listSecretsCalls: number; listSecretVersionIdsCalls: number;
+    };
+    const seconds = (Date.now() - started) / 1000;
+    return [
+      [
+        'audit',
+        `${secrets} attached secrets + ${secrets} others in moto_server (set up in ${setupSeconds.toFixed(0)} s)`,
+        `${summary.audited} audited in ${seconds.toFixed(1)} s of its ${timeoutMs / 60_000}-minute timeout: ${summary.listSecretsCalls} ListSecrets + ${summary.listSecretVersionIdsCalls} ListSecretVersionIds calls`,
+      ],
+    ];
+  } finally {
+    process.env = saved;
+    await moto.stop();
+  }
 }
 
 /** Where the bundle's bytes come from, by package (largest first): the place to look for dead weight. */
