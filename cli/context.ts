@@ -50,17 +50,14 @@ export interface CommandContext {
 
 /**
  * The secret's rotation function, which must be ours: this tool acts only on secrets it rotates.
- * A secret with no function or another's is not ours (exit 2); ours with its function gone needs
- * a deployment, or a permission to read it (exit 1).
+ * Another's function is bad input (exit 2); no function, or ours gone or unreadable, is the
+ * function-missing or function-not-ours row of the state table: a deployment or a permission (exit 1).
  */
 export async function requireOurFunction(context: CommandContext, state: SecretState): Promise<FunctionInfo> {
-  if (!state.rotationLambdaArn) {
-    throw new CliError(`Secret ${state.name} has no rotation function: it is not rotated by a Hopae rotation function`);
-  }
-  const fn = await context.functions.lookup(state.rotationLambdaArn);
+  const fn = state.rotationLambdaArn ? await context.functions.lookup(state.rotationLambdaArn) : undefined;
   const row = classifyConfiguration({ ...state, rotationEnabled: true }, fn);
-  if (row) throw new CliError(`${row.summary.replace(/\.$/, '')}; ${row.action}`, fn.problem ? EXIT.FAILED : EXIT.USAGE);
-  return fn;
+  if (row) throw new CliError(`${row.summary.replace(/\.$/, '')}; ${row.action}`, row.state === 'function-not-ours' && !fn?.problem ? EXIT.USAGE : EXIT.FAILED);
+  return fn!;
 }
 
 /** AWSCURRENT parsed; a malformed value is bad input (exit 2), named without its content. */
@@ -70,6 +67,6 @@ export async function readCurrentAppSecret(context: CommandContext, state: Secre
   try {
     return parseAppSecret(value, `AWSCURRENT of ${state.name}`);
   } catch (error) {
-    throw new CliError((error as Error).message, EXIT.USAGE);
+    throw new CliError(`${(error as Error).message.replace(/\.$/, '')}. \`hopae-rotation recover ${state.name}\` finds a stored version Hopae accepts, or names the value to store`, EXIT.USAGE);
   }
 }

@@ -18,6 +18,32 @@ export type LogLook =
   /** The log cannot be read (permissions, say): --wait falls back to watching the versions. */
   | { readonly kind: 'unreadable'; readonly reason: string };
 
+/** One line the function logged for a rotation: when, and the step failure it reports, if it is one. */
+export interface LoggedEvent {
+  readonly timestamp: number;
+  readonly failure: StepFailure | undefined;
+}
+
+export type RotationLog = { readonly kind: 'read'; readonly events: LoggedEvent[] } | { readonly kind: 'unreadable'; readonly reason: string };
+
+/** Every line of rotation `token` logged since `sinceMs`, oldest first; no log group yet reads as no lines. */
+export async function readRotationLog(logs: CloudWatchLogsClient, logGroupName: string, token: string, sinceMs: number): Promise<RotationLog> {
+  const events: LoggedEvent[] = [];
+  let nextToken: string | undefined;
+  try {
+    do {
+      const page = await logs.send(new FilterLogEventsCommand({ logGroupName, filterPattern: `"${token}"`, startTime: sinceMs, nextToken }));
+      for (const event of page.events ?? []) events.push({ timestamp: event.timestamp ?? 0, failure: parseFailure(event.message ?? '', token) });
+      nextToken = page.nextToken;
+    } while (nextToken);
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return { kind: 'read', events: [] };
+    return { kind: 'unreadable', reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+  }
+  events.sort((a, b) => a.timestamp - b.timestamp);
+  return { kind: 'read', events };
+}
+
 /** The first step failure of rotation `token` logged since `sinceMs`, if any. */
 export async function findStepFailure(logs: CloudWatchLogsClient, logGroupName: string, token: string, sinceMs: number): Promise<LogLook> {
   let nextToken: string | undefined;

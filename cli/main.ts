@@ -22,6 +22,11 @@ const HOPAE_OPTIONS = {
 
 const COMMON = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 
+const STUCK_AFTER_OPTION = { 'stuck-after': { type: 'string' } } as const;
+const STUCK_AFTER_HELP = `      --stuck-after MINUTES       the in-flight threshold: an unfinished rotation younger than this may
+                                  still be running, older is stuck (default: the rotation function's
+                                  HOPAE_STUCK_AFTER_MINUTES, the construct's stuckAfter; else 30)`;
+
 interface Command {
   readonly summary: string;
   readonly usage: string;
@@ -65,14 +70,14 @@ Exit: 0 rotated (or started), 1 failed, 2 bad input, 3 --wait timed out.`,
 
 Lists every secret whose rotation function is a Hopae rotation function (or the one named).
       --function NAME|ARN         only secrets rotated by this function
-      --stuck-after MINUTES       an unfinished rotation older than this is stuck (default 60)
+${STUCK_AFTER_HELP}
 Exit: 0 none stuck, 1 some rotation is stuck, 2 bad input.`,
-    options: { function: { type: 'string' }, 'stuck-after': { type: 'string' } },
+    options: { function: { type: 'string' }, ...STUCK_AFTER_OPTION },
     positionals: 0,
     run: (context, values) =>
       statusCommand(context, {
         functionName: values.function as string | undefined,
-        stuckAfterMinutes: positiveNumber('--stuck-after', values['stuck-after'], 60),
+        stuckAfterMinutes: optionalPositive('--stuck-after', values['stuck-after']),
       }),
   },
   doctor: {
@@ -82,34 +87,43 @@ Exit: 0 none stuck, 1 some rotation is stuck, 2 bad input.`,
 Checks the secret's JSON, rotation and its function, the workspace key, Hopae (GET /workspace),
 the app (GET /apps/{id}), the current pair (GET /providers), and the rotation state (the row of
 the state table in docs/runbook.md, with the one action that gets out). Read-only.
+${STUCK_AFTER_HELP}
 ${HOPAE_HELP}
-Exit: 0 all checks pass, 1 some check fails, 2 bad input (not ours, malformed AWSCURRENT).`,
-    options: { ...HOPAE_OPTIONS },
+Exit: 0 all checks pass (a rotation in flight included), 1 some check fails, 2 bad input
+(not ours, malformed AWSCURRENT).`,
+    options: { ...STUCK_AFTER_OPTION, ...HOPAE_OPTIONS },
     positionals: 1,
     run: (context, values, [secretId]) =>
       doctorCommand(context, {
         secretId: secretId!,
+        stuckAfterMinutes: optionalPositive('--stuck-after', values['stuck-after']),
         apiBaseUrl: values['api-base-url'] as string | undefined,
         workspaceKeySecret: values['workspace-key-secret'] as string | undefined,
       }),
   },
   recover: {
     summary: 'repair a stuck or abandoned rotation: plan the way out from the state table',
-    usage: `hopae-rotation recover <secret> [--yes] [--json]
+    usage: `hopae-rotation recover <secret> [--yes [--force]] [--json]
 
 Asks Hopae (read-only) which version's pair it accepts (pending, current, previous, or an
-unlabelled version left by an abandoned rotation), finds the secret's row in the state table
-(docs/runbook.md) and plans its label moves. Acts only with --yes. Never rotates at Hopae.
+unlabelled version left by an abandoned rotation), reads what the function logged about an
+unfinished rotation, finds the secret's row in the state table (docs/runbook.md) and plans its
+label moves. Acts only with --yes. Never rotates at Hopae. Leaves a rotation that may still be
+in flight (younger than the in-flight threshold, no failure logged) alone unless --force.
       --yes                       carry out the plan
+      --force                     with --yes: act on a rotation younger than the threshold, as stopped
+${STUCK_AFTER_HELP}
 ${HOPAE_HELP}
-Exit: 0 healthy (or healthy once the plan is carried out); 1 a rotation or a manual fix must
-follow (printed as Next:), or Hopae did not answer; 2 bad input.`,
-    options: { yes: { type: 'boolean' }, ...HOPAE_OPTIONS },
+Exit: 0 healthy (or healthy once the plan is carried out); 1 a rotation, a wait or a manual fix
+must follow (printed as Next:), or Hopae did not answer; 2 bad input.`,
+    options: { yes: { type: 'boolean' }, force: { type: 'boolean' }, ...STUCK_AFTER_OPTION, ...HOPAE_OPTIONS },
     positionals: 1,
     run: (context, values, [secretId]) =>
       recoverCommand(context, {
         secretId: secretId!,
         yes: values.yes === true,
+        force: values.force === true,
+        stuckAfterMinutes: optionalPositive('--stuck-after', values['stuck-after']),
         apiBaseUrl: values['api-base-url'] as string | undefined,
         workspaceKeySecret: values['workspace-key-secret'] as string | undefined,
       }),
@@ -125,16 +139,22 @@ ${Object.entries(COMMANDS)
   .map(([name, command]) => `  ${name.padEnd(9)}${command.summary}`)
   .join('\n')}
 
-Every command takes --json (one JSON document on stdout, errors included) and --help;
-\`hopae-rotation help <command>\` shows one command's help, --version the version. AWS access comes
+Every command takes --json (one JSON document on stdout: results, errors, help and version alike)
+and --help; \`hopae-rotation help <command>\` shows one command's help, --version the version.
+Unknown commands and options are refused (exit 2). A closed pipe (\`| head\`) ends output quietly. AWS access comes
 from the SDK's standard configuration: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_SECRETS_MANAGER...
 No command prints a secret value.
 
 Exit codes: 0 ok, 1 failed or needs attention, 2 bad usage or input, 3 timed out.`;
 
+const GLOBAL_FLAGS = new Set(['--json', '--help', '-h', '--version', '-V']);
+
 /** Runs one command line; returns the exit code. */
 export async function run(argv: readonly string[], deps: CliDeps = defaultDeps()): Promise<number> {
-  const [name, ...rest] = argv;
+  // Flags before the command (`--json --version`, `-h`), then the command and its own arguments.
+  const firstOther = argv.findIndex((arg) => !GLOBAL_FLAGS.has(arg));
+  const leading = firstOther < 0 ? argv : argv.slice(0, firstOther);
+  const [name, ...rest] = argv.slice(leading.length);
   // Known before parsing, so that even a usage error answers in JSON when asked to.
   const out = new Output(deps.stdout, deps.stderr, argv.includes('--json'));
   const usageError = (message: string, usage?: string) => {
@@ -142,25 +162,29 @@ export async function run(argv: readonly string[], deps: CliDeps = defaultDeps()
     out.result({ error: message, exitCode: EXIT.USAGE });
     return EXIT.USAGE;
   };
-  // Help is for people: printed even with --json.
-  const help = (text: string) => {
-    deps.stdout.write(`${text}\n`);
+  // Help is text for people, or under --json one document holding that text.
+  const help = (text: string, command?: string) => {
+    if (out.json) out.result({ help: text, ...(command ? { command } : {}) });
+    else deps.stdout.write(`${text}\n`);
     return EXIT.OK;
   };
-  if (name === '--version' || name === '-V') {
+  if (leading.includes('--version') || leading.includes('-V')) {
+    if (name !== undefined) return usageError(`--version takes no command; got "${name}"`);
     out.line(packageVersion());
     out.result({ version: packageVersion() });
     return EXIT.OK;
   }
-  if (name === undefined || name === '--help' || name === '-h' || name === '--json') {
-    if (name === undefined || name === '--json') return usageError('no command given; one of ' + Object.keys(COMMANDS).join(', '), MAIN_HELP);
-    return help(MAIN_HELP);
-  }
+  if (leading.includes('--help') || leading.includes('-h')) return name !== undefined && COMMANDS[name] ? help(COMMANDS[name].usage, name) : help(MAIN_HELP);
+  if (name === undefined) return usageError('no command given; one of ' + Object.keys(COMMANDS).join(', '), MAIN_HELP);
+  if (name.startsWith('-')) return usageError(`unknown option ${name} (options before the command: --json, --help, --version; see \`hopae-rotation --help\`)`, MAIN_HELP);
   if (name === 'help') {
-    const topic = rest.find((arg) => !arg.startsWith('-'));
+    const topics = rest.filter((arg) => arg !== '--json');
+    if (topics.some((arg) => arg.startsWith('-'))) return usageError(`help takes a command name; got ${topics.find((arg) => arg.startsWith('-'))}`);
+    if (topics.length > 1) return usageError(`help takes one command name; got ${topics.join(' ')}`);
+    const topic = topics[0];
     if (topic === undefined) return help(MAIN_HELP);
     if (!COMMANDS[topic]) return unknownCommand(topic, usageError);
-    return help(COMMANDS[topic].usage);
+    return help(COMMANDS[topic].usage, topic);
   }
   const command = COMMANDS[name];
   if (!command) return unknownCommand(name, usageError);
@@ -175,10 +199,11 @@ export async function run(argv: readonly string[], deps: CliDeps = defaultDeps()
   } catch (error) {
     return usageError(describeParseError(name, error as Error & { code?: string }, Object.keys(options)), command.usage);
   }
-  if (values.help) return help(command.usage);
+  if (values.help) return help(command.usage, name);
   if (positionals.length !== command.positionals) {
     return usageError(`${name} takes ${command.positionals === 0 ? 'no arguments' : 'one secret (name or ARN)'}`, command.usage);
   }
+  if (values.force && !values.yes) return usageError('--force only makes sense with --yes: without --yes nothing changes', command.usage);
   try {
     return await command.run({ deps, out, functions: new FunctionRegistry(deps.lambda) }, values, positionals);
   } catch (error) {
@@ -221,6 +246,10 @@ function explainSdkError(error: Error): CliError | undefined {
     return new CliError(`No AWS credentials: ${error.message}. Set AWS_PROFILE (after \`aws sso login\`) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`, EXIT.USAGE);
   }
   return undefined;
+}
+
+function optionalPositive(flag: string, raw: string | boolean | undefined): number | undefined {
+  return raw === undefined ? undefined : positiveNumber(flag, raw, 0);
 }
 
 function positiveNumber(flag: string, raw: string | boolean | undefined, fallback: number): number {

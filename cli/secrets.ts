@@ -11,6 +11,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { GetFunctionConfigurationCommand, type LambdaClient, ResourceNotFoundException as FunctionNotFound } from '@aws-sdk/client-lambda';
+import { DEFAULT_STUCK_AFTER_MINUTES, ROTATION_FUNCTION_ENV } from '../lambda/names';
 import { SecretStore } from '../lambda/secret-store';
 import { CliError, EXIT } from './errors';
 
@@ -111,6 +112,8 @@ export interface FunctionInfo {
   readonly logGroup: string;
   /** Why it could not be read, when it could not. */
   readonly problem?: string;
+  /** Its in-flight threshold (the construct's stuckAfter), when its configuration carries one. */
+  readonly stuckAfterMinutes?: number;
 }
 
 /** Looks up rotation functions once each: a function is ours when it has our two environment variables. */
@@ -136,10 +139,12 @@ export class FunctionRegistry {
       const workspaceKeySecretId = vars.HOPAE_API_KEY_SECRET_ID;
       const ours = Boolean(apiBaseUrl && workspaceKeySecretId);
       const source = `${functionName(arn)}'s environment`;
+      const stuckAfter = Number(vars[ROTATION_FUNCTION_ENV.stuckAfterMinutes]);
       return {
         arn,
         ours,
         missing: false,
+        ...(Number.isFinite(stuckAfter) && stuckAfter > 0 ? { stuckAfterMinutes: stuckAfter } : {}),
         logGroup: config.LoggingConfig?.LogGroup || defaultLogGroup(arn),
         access: ours
           ? {
@@ -199,4 +204,21 @@ export async function resolveHopaeAccess(
     apiBaseUrlSource: sourceOf(flags.apiBaseUrl, '--api-base-url', 'HOPAE_API_BASE_URL', fn?.access?.apiBaseUrlSource),
     workspaceKeySecretSource: sourceOf(flags.workspaceKeySecret, '--workspace-key-secret', 'HOPAE_API_KEY_SECRET_ID', fn?.access?.workspaceKeySecretSource),
   };
+}
+
+/** The one in-flight threshold: younger unfinished rotations may still be running; older ones are stuck. */
+export interface StuckAfter {
+  readonly minutes: number;
+  /** Where it came from, for messages. */
+  readonly source: string;
+}
+
+/** --stuck-after, else the rotation function's HOPAE_STUCK_AFTER_MINUTES (the construct's stuckAfter), else the default. */
+export function resolveStuckAfter(flagMinutes: number | undefined, fn: FunctionInfo | undefined): StuckAfter {
+  if (flagMinutes !== undefined) return { minutes: flagMinutes, source: '--stuck-after' };
+  if (fn?.stuckAfterMinutes !== undefined) {
+    return { minutes: fn.stuckAfterMinutes, source: `${ROTATION_FUNCTION_ENV.stuckAfterMinutes} in ${functionName(fn.arn)}'s environment` };
+  }
+  const why = !fn || fn.missing || fn.problem ? 'the rotation function cannot be read' : `${functionName(fn.arn)} sets no ${ROTATION_FUNCTION_ENV.stuckAfterMinutes}`;
+  return { minutes: DEFAULT_STUCK_AFTER_MINUTES, source: `the default (${why})` };
 }

@@ -1,17 +1,21 @@
 import { createHash } from 'node:crypto';
+import { type Node, parseTree } from 'jsonc-parser';
 import { clientIdProblem } from './client-id';
 import { MalformedSecretError } from './errors';
 
 /**
- * The rotated secret's value: `{"clientId": "...", "clientSecret": "..."}` plus any other fields,
- * which are carried unchanged into each new version. `clientSecret` may be absent before the first
- * rotation mints it.
+ * The rotated secret's value: `{"clientId": "...", "clientSecret": "..."}` plus any other fields.
+ * A new version is the stored text with only the clientSecret's value replaced (or, before the
+ * first rotation mints it, added at the end), so every other byte is carried exactly: numbers a
+ * JavaScript parse would round, escapes, key order, whitespace and duplicate keys of other fields.
  */
 export interface AppSecret {
   readonly clientId: string;
   readonly clientSecret: string | undefined;
-  /** Every field as stored, in order, so a new version keeps what it does not own. */
-  readonly fields: Readonly<Record<string, unknown>>;
+  /** The SecretString as stored. */
+  readonly text: string;
+  /** Where the clientSecret's value sits in `text`, or where a new member goes when there is none. */
+  readonly clientSecretSpan: { readonly start: number; readonly end: number; readonly present: boolean };
 }
 
 /**
@@ -31,8 +35,7 @@ export function parseAppSecret(secretString: string | undefined, label: string):
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new MalformedSecretError(`${label} is JSON but not an object; store {"clientId": "...", "clientSecret": "..."}`);
   }
-  const fields = parsed as Record<string, unknown>;
-  const { clientId, clientSecret } = fields;
+  const { clientId, clientSecret } = parsed as Record<string, unknown>;
   if (typeof clientId !== 'string' || clientId.trim() === '') {
     throw new MalformedSecretError(`${label} has no clientId: it needs a non-empty string "clientId" naming the Hopae app`);
   }
@@ -45,25 +48,56 @@ export function parseAppSecret(secretString: string | undefined, label: string):
       `${label} has a clientSecret that is not a non-empty string; remove the field to let the next rotation mint one`,
     );
   }
-  return { clientId, clientSecret, fields };
+  return { clientId, clientSecret, text: secretString, clientSecretSpan: locateClientSecret(secretString, label) };
 }
 
-/** The SecretString of the next version: the current fields with the new clientSecret. */
+/**
+ * The top-level members of a text JSON.parse accepted, by their decoded keys (an escaped key such as
+ * "client\u0053ecret" is the clientSecret too). A repeated clientId or clientSecret is refused: which
+ * of the two an application reads depends on its JSON parser, so no new version could be right.
+ */
+function locateClientSecret(text: string, label: string): AppSecret['clientSecretSpan'] {
+  const root = parseTree(text, [], { disallowComments: true, allowTrailingComma: false }) as Node;
+  const members = (root.children ?? []).map((property) => ({ key: property.children![0]!.value as string, value: property.children![1]! }));
+  for (const key of ['clientId', 'clientSecret']) {
+    if (members.filter((member) => member.key === key).length > 1) {
+      throw new MalformedSecretError(`${label} has the key "${key}" more than once: applications may read either one; keep only one, then rotate again`);
+    }
+  }
+  const secret = members.find((member) => member.key === 'clientSecret');
+  if (secret) return { start: secret.value.offset, end: secret.value.offset + secret.value.length, present: true };
+  const last = members[members.length - 1]!.value;
+  return { start: last.offset + last.length, end: last.offset + last.length, present: false };
+}
+
+/**
+ * The SecretString of the next version: the stored text with only the clientSecret's value
+ * replaced, or `,"clientSecret":"..."` added after the last member when it had none.
+ */
 export function withClientSecret(current: AppSecret, clientSecret: string): string {
-  return JSON.stringify({ ...current.fields, clientSecret });
+  const { start, end, present } = current.clientSecretSpan;
+  const value = JSON.stringify(clientSecret);
+  return `${current.text.slice(0, start)}${present ? value : `,"clientSecret":${value}`}${current.text.slice(end)}`;
 }
 
 /** Hopae's secrets are 64 characters; a value many times that long is not a secret Hopae issued. */
 export const MAX_CLIENT_SECRET_LENGTH = 512;
 
+// Characters no issued secret holds and a garbled answer may: control characters, whitespace of any
+// kind, and invisible ones (format characters such as a zero-width space, and every other default-
+// ignorable code point: variation selectors, fillers). Lone surrogates cannot even be stored intact.
+const GARBLED_CHARACTERS = /[\s\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cs}]/u;
+
 /**
- * Why `value` cannot be a clientSecret Hopae issued (empty, too long, control characters or
- * whitespace, which a garbled answer may hold), or undefined when it is plausible. Never echoes it.
+ * Why `value` cannot be a clientSecret Hopae issued, or undefined when it is plausible. Hopae
+ * documents 64 hex characters; an answer is garbled (replayed, never stored) when it is empty,
+ * over MAX_CLIENT_SECRET_LENGTH, or holds a control, whitespace or invisible character. Any other
+ * shape is stored, with a warning (looksLikeHopaeSecret). Never echoes the value.
  */
 export function clientSecretProblem(value: string): string | undefined {
   if (value === '') return 'an empty clientSecret';
   if (value.length > MAX_CLIENT_SECRET_LENGTH) return `a clientSecret longer than ${MAX_CLIENT_SECRET_LENGTH} characters (${value.length})`;
-  if (/[\s\p{Cc}]/u.test(value)) return 'a clientSecret with control characters or whitespace';
+  if (GARBLED_CHARACTERS.test(value)) return 'a clientSecret with control, whitespace or invisible characters';
   return undefined;
 }
 

@@ -1,4 +1,5 @@
 import { ConfigurationError } from './errors';
+import { HOPAE_RETRY_ENV } from './names';
 
 /** How hard the function tries Hopae; every value has a safe default and an environment override. */
 export interface RetrySettings {
@@ -47,13 +48,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): RotationConfig {
     hopaeApiBaseUrl: parseApiBaseUrl(required(env, 'HOPAE_API_BASE_URL')),
     workspaceKeySecretId: required(env, 'HOPAE_API_KEY_SECRET_ID'),
     retry: {
-      requestTimeoutMs: positiveInt(env, 'HOPAE_REQUEST_TIMEOUT_MS', DEFAULT_RETRY.requestTimeoutMs),
-      rotateMaxAttempts: positiveInt(env, 'HOPAE_ROTATE_MAX_ATTEMPTS', DEFAULT_RETRY.rotateMaxAttempts),
-      verifyMaxAttempts: positiveInt(env, 'HOPAE_VERIFY_MAX_ATTEMPTS', DEFAULT_RETRY.verifyMaxAttempts),
-      baseDelayMs: positiveInt(env, 'HOPAE_RETRY_BASE_DELAY_MS', DEFAULT_RETRY.baseDelayMs),
-      maxDelayMs: positiveInt(env, 'HOPAE_RETRY_MAX_DELAY_MS', DEFAULT_RETRY.maxDelayMs),
+      requestTimeoutMs: positiveInt(env, HOPAE_RETRY_ENV.requestTimeoutMs, DEFAULT_RETRY.requestTimeoutMs),
+      rotateMaxAttempts: positiveInt(env, HOPAE_RETRY_ENV.rotateMaxAttempts, DEFAULT_RETRY.rotateMaxAttempts),
+      verifyMaxAttempts: positiveInt(env, HOPAE_RETRY_ENV.verifyMaxAttempts, DEFAULT_RETRY.verifyMaxAttempts),
+      baseDelayMs: positiveInt(env, HOPAE_RETRY_ENV.baseDelayMs, DEFAULT_RETRY.baseDelayMs),
+      maxDelayMs: positiveInt(env, HOPAE_RETRY_ENV.maxDelayMs, DEFAULT_RETRY.maxDelayMs),
     },
-    storeReserveMs: positiveInt(env, 'ROTATION_STORE_RESERVE_MS', DEFAULT_STORE_RESERVE_MS),
+    storeReserveMs: positiveInt(env, HOPAE_RETRY_ENV.storeReserveMs, DEFAULT_STORE_RESERVE_MS),
   };
 }
 

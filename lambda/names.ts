@@ -31,6 +31,19 @@ export const AUDIT_METRICS = {
 export const SECRET_NAME_DIMENSION = 'SecretName';
 
 /**
+ * Environment of the rotation function that only its operators' tools read: how many minutes an
+ * unfinished rotation may take before it counts as stuck (the construct's `stuckAfter`). Younger,
+ * it may still be in flight: `hopae-rotation status`, `doctor` and `recover` read it from the
+ * function's configuration, and `recover` changes no pending version younger than it without --force.
+ */
+export const ROTATION_FUNCTION_ENV = {
+  stuckAfterMinutes: 'HOPAE_STUCK_AFTER_MINUTES',
+} as const;
+
+/** The in-flight threshold where none is configured: the construct's default `stuckAfter`. */
+export const DEFAULT_STUCK_AFTER_MINUTES = 30;
+
+/**
  * Environment of the audit function: what it audits, minutes before a pending version counts as
  * stuck (the construct's `stuckAfter`), hours without a successful rotation before a secret counts as overdue,
  * and hours past its first scheduled rotation before a secret that never rotated counts as overdue.
@@ -40,7 +53,8 @@ export const AUDIT_ENV = {
   rotationFunctionArn: 'AUDIT_ROTATION_FUNCTION_ARN',
   /** How many secrets the construct attaches to that function. */
   attachedSecrets: 'AUDIT_ATTACHED_SECRETS',
-  stuckAfterMinutes: 'AUDIT_STUCK_AFTER_MINUTES',
+  /** The one in-flight threshold, the same variable as the rotation function's (the operator tools read that one). */
+  stuckAfterMinutes: ROTATION_FUNCTION_ENV.stuckAfterMinutes,
   overdueAfterHours: 'AUDIT_OVERDUE_AFTER_HOURS',
   overdueAfterScheduledHours: 'AUDIT_OVERDUE_AFTER_SCHEDULED_HOURS',
 } as const;
@@ -49,4 +63,17 @@ export const AUDIT_ENV = {
 export const AUDIT_LOG_MESSAGES = {
   attention: 'Rotation audit: secret needs attention',
   unreadable: 'Rotation audit: could not read the secret metadata',
+} as const;
+
+/**
+ * How hard the function tries Hopae: environment variable names, shared by the function
+ * (lambda/config.ts reads them) and the construct (its hopae* props set them).
+ */
+export const HOPAE_RETRY_ENV = {
+  requestTimeoutMs: 'HOPAE_REQUEST_TIMEOUT_MS',
+  rotateMaxAttempts: 'HOPAE_ROTATE_MAX_ATTEMPTS',
+  verifyMaxAttempts: 'HOPAE_VERIFY_MAX_ATTEMPTS',
+  baseDelayMs: 'HOPAE_RETRY_BASE_DELAY_MS',
+  maxDelayMs: 'HOPAE_RETRY_MAX_DELAY_MS',
+  storeReserveMs: 'ROTATION_STORE_RESERVE_MS',
 } as const;

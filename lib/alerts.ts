@@ -37,6 +37,9 @@ export class RotationAlerts extends Construct {
   constructor(scope: Construct, id: string, props: RotationAlertsProps) {
     super(scope, id);
     this.topic = props.topic ?? this.createTopic(props.email);
+    // Also on a topic the user brings: the first statement CDK adds creates a topic policy, which
+    // replaces SNS's default one, and without this the alarms below could no longer publish.
+    this.allowAlarmsToPublish(this.topic);
 
     this.failureRule = new events.Rule(this, 'RotationFailedRule', {
       description: 'Secrets Manager reports a failed or abandoned rotation of a Hopae app secret',
@@ -115,40 +118,47 @@ export class RotationAlerts extends Construct {
     );
   }
 
-  /** An SNS topic encrypted with its own key, usable by EventBridge and CloudWatch, https only. */
+  /**
+   * CloudWatch alarms of this account may publish to the topic, and use its key. A topic policy
+   * replaces SNS's default one, so they must be allowed by name. An imported topic (fromTopicArn)
+   * keeps its own policy: CDK adds nothing to it, and its owner allows the alarms.
+   */
+  private allowAlarmsToPublish(topic: sns.ITopic): void {
+    const stack = Stack.of(this);
+    const cloudWatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowAlarmsOfThisAccount',
+        actions: ['sns:Publish'],
+        principals: [cloudWatch],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        },
+      }),
+    );
+    topic.masterKey?.addToResourcePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        principals: [cloudWatch],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+  }
+
+  /** An SNS topic encrypted with its own key, https only; allowAlarmsToPublish and allowRuleToPublish let CloudWatch and EventBridge in. */
   private createTopic(email: string | undefined): sns.Topic {
     const key = new kms.Key(this, 'TopicKey', {
       description: 'Encrypts the Hopae secret rotation alert topic',
       enableKeyRotation: true,
     });
-    // CloudWatch alarms may use the key; EventBridge's grant is in allowRuleToPublish.
-    const account = Stack.of(this).account;
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': account } },
-      }),
-    );
     const topic = new sns.Topic(this, 'Topic', {
       displayName: 'Hopae secret rotation alerts',
       masterKey: key,
       enforceSSL: true,
     });
-    // A topic policy replaces SNS's default one, so this account's alarms must be allowed by name.
-    topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowAlarmsOfThisAccount',
-        actions: ['sns:Publish'],
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        resources: [topic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': account },
-          ArnLike: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
-        },
-      }),
-    );
     if (email) topic.addSubscription(new subscriptions.EmailSubscription(email));
     return topic;
   }

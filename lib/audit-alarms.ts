@@ -34,7 +34,7 @@ const MEANING: Record<AuditFinding, string> = {
   disabled:
     'Rotation is turned off on a Hopae app secret this stack rotates. Re-attach the rotation function with aws secretsmanager rotate-secret --no-rotate-immediately, or remove the secret from the construct (docs/fleet.md, RotationDisabled).',
   deletionScheduled:
-    'A Hopae app secret this function rotates is scheduled for deletion: when the recovery window ends its apps lose their credentials, and it is not rotated meanwhile. Now: aws secretsmanager restore-secret --secret-id <secret>, or, if the app is retired, remove it from the construct (docs/fleet.md, SecretDeletionScheduled).',
+    'A Hopae app secret rotated here is scheduled for deletion: when its recovery window ends its apps lose their credentials; it is not rotated meanwhile. Now: aws secretsmanager restore-secret --secret-id <secret>, or remove a retired app from the construct (docs/fleet.md, SecretDeletionScheduled).',
   unreadable:
     'The rotation audit could not read the version metadata of a Hopae app secret (deleted meanwhile, or access denied), so it cannot tell whether a rotation is stuck. Restore the secret or the audit\'s access to it, or remove it from the construct (docs/fleet.md, AuditUnreadable).',
 };
@@ -101,8 +101,8 @@ export class AuditAlarms extends Construct {
     });
     this.detachedAlarm = new cloudwatch.Alarm(this, 'SecretsDetachedAlarm', {
       alarmDescription:
-        `Fewer secrets name the Hopae rotation function as their rotation function than the stack attaches: one was deleted for good, or its rotation was re-pointed to another function, so it no longer rotates. ` +
-        `Which: compare the stack's AWS::SecretsManager::RotationSchedule resources with aws secretsmanager list-secrets (RotationLambdaARN); re-attach with aws secretsmanager rotate-secret --no-rotate-immediately, or remove the app from the construct (docs/fleet.md, SecretsDetached). Runbook: ${props.runbookUrl}`,
+        `Fewer secrets name the Hopae rotation function as their rotation function than the stack attaches: one was deleted for good or re-pointed to another function, and no longer rotates. ` +
+        `Compare the app stacks' rotation schedules with aws secretsmanager list-secrets (RotationLambdaARN); re-attach with rotate-secret --no-rotate-immediately, or remove the app (docs/fleet.md, SecretsDetached). Runbook: ${props.runbookUrl}`,
       metric: auditTotalMetric(AUDIT_METRICS.detached, props.interval),
       threshold: 1,
       evaluationPeriods: 1,

@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { CfnRotationSchedule, type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/names';
+import { METRICS_NAMESPACE, ROTATION_FUNCTION_ENV, SERVICE_NAME } from '../lambda/names';
 import { RotationAlerts } from './alerts';
 import { rotationFunctionCode } from './function-asset';
 import { AppStacks, checkAppStackCapacity, DEFAULT_APP_STACK_COUNT, validateAppStackCount } from './app-stacks';
@@ -14,15 +14,23 @@ import { DEFAULT_RUNBOOK, type HopaeSecretRotationProps } from './props';
 import { planRotationRules, spreadScheduleFor } from './schedule-spread';
 import { knownSecretName, patternOf } from './secret-patterns';
 import {
+  hopaeRetryEnvironment,
   resolveApiBaseUrl,
   validateAlertProps,
   validateAppSecrets,
   validateClientIds,
   validateMemorySize,
+  validatePresence,
   validateReservedConcurrency,
+  validateSecretNames,
   validateTimeout,
 } from './validate-props';
 import { validateKeys, validateScheduleType, validateSecretPlacement } from './validate-resources';
+
+/** A Duration as whole minutes (at least 1), as the environment carries it. */
+function wholeMinutes(duration: Duration): string {
+  return String(Math.max(1, Math.round(duration.toMinutes({ integral: false }))));
+}
 
 /** Value of POWERTOOLS_SERVICE_NAME, so log lines say which function wrote them. */
 export const ROTATION_SERVICE_NAME = SERVICE_NAME;
@@ -72,6 +80,7 @@ export class HopaeSecretRotation extends Construct {
   constructor(scope: Construct, id: string, props: HopaeSecretRotationProps) {
     super(scope, id);
 
+    validatePresence(props);
     this.apiBaseUrl = resolveApiBaseUrl(props);
     validateScheduleType(props.schedule);
     const rotationRules = planRotationRules(props);
@@ -81,6 +90,8 @@ export class HopaeSecretRotation extends Construct {
     validateReservedConcurrency(props.reservedConcurrentExecutions);
     const clientIds = validateClientIds(props.clientIds ?? []);
     const secretNamePrefix = props.secretNamePrefix ?? 'hopae/apps/';
+    validateSecretNames(secretNamePrefix, clientIds);
+    const retryEnvironment = hopaeRetryEnvironment(props, timeout);
     validateAppSecrets(props.appSecrets ?? [], clientIds.map((clientId) => `${secretNamePrefix}${clientId}`));
     validateAlertProps(props);
     validateSecretPlacement(this, props);
@@ -135,6 +146,9 @@ export class HopaeSecretRotation extends Construct {
         HOPAE_API_KEY_SECRET_ID: props.workspaceKeySecret.secretFullArn ?? props.workspaceKeySecret.secretName,
         POWERTOOLS_SERVICE_NAME: ROTATION_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        // Not read by the function: the one in-flight threshold the operator CLI reads from here.
+        [ROTATION_FUNCTION_ENV.stuckAfterMinutes]: wholeMinutes(audit.stuckAfter),
+        ...retryEnvironment,
       },
     });
 

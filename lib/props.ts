@@ -119,7 +119,11 @@ export interface HopaeSecretRotationProps {
   readonly auditInterval?: Duration;
 
   /**
-   * How long a pending version apart from AWSCURRENT may exist before the audit calls the rotation stuck.
+   * How long a pending version apart from AWSCURRENT may exist before the audit calls the rotation
+   * stuck. Also the one in-flight threshold of the operator CLI: the construct puts it in the
+   * rotation function's environment (HOPAE_STUCK_AFTER_MINUTES, whole minutes), where
+   * `hopae-rotation status`, `doctor` and `recover` read it; `recover` changes no pending version
+   * younger than it without --force.
    *
    * @default Duration.minutes(30)
    */
@@ -171,9 +175,12 @@ export interface HopaeSecretRotationProps {
   readonly rotateImmediatelyOnUpdate?: boolean;
 
   /**
-   * SNS topic for failure alerts (failed or abandoned rotations, function errors and throttles).
-   * Mutually exclusive with `alarmEmail`. An encrypted topic must let events.amazonaws.com and
-   * cloudwatch.amazonaws.com use its key.
+   * SNS topic for failure alerts (failed or abandoned rotations, function errors and throttles,
+   * the audit's alarms). Mutually exclusive with `alarmEmail`. A topic defined in the same app gets
+   * a topic policy allowing this stack's failure rule (EventBridge) and this account's CloudWatch
+   * alarms to publish, and its key (if in the app) lets both use it. An imported topic
+   * (`Topic.fromTopicArn`) is not changed: its policy and key policy must allow events.amazonaws.com
+   * and cloudwatch.amazonaws.com themselves.
    *
    * @default - a new topic encrypted with its own KMS key
    */
@@ -220,5 +227,55 @@ export interface HopaeSecretRotationProps {
    * @default - none reserved
    */
   readonly reservedConcurrentExecutions?: number;
-}
 
+  /**
+   * Upper bound of one HTTP request to Hopae (also capped by the time the step has left). Between
+   * 1 second and the function's `timeout`. Sets the function's HOPAE_REQUEST_TIMEOUT_MS.
+   *
+   * @default Duration.seconds(8)
+   */
+  readonly hopaeRequestTimeout?: Duration;
+
+  /**
+   * Attempts at the rotate call that may fail (network, timeout, 5xx, garbled 2xx), all with the
+   * same Idempotency-Key; 429s and "in progress" answers are bounded by the step's time instead.
+   * A whole number from 1 to 20. Sets HOPAE_ROTATE_MAX_ATTEMPTS.
+   *
+   * @default 8
+   */
+  readonly hopaeRotateMaxAttempts?: number;
+
+  /**
+   * Attempts at the read-only check of the new pair in testSecret (a 401 is re-checked briefly: how
+   * fast a new secret propagates at Hopae is undocumented). A whole number from 1 to 20. Sets
+   * HOPAE_VERIFY_MAX_ATTEMPTS.
+   *
+   * @default 4
+   */
+  readonly hopaeVerifyMaxAttempts?: number;
+
+  /**
+   * First backoff step between attempts; later steps double, with full jitter. Between 10
+   * milliseconds and `hopaeRetryMaxDelay`. Sets HOPAE_RETRY_BASE_DELAY_MS.
+   *
+   * @default Duration.millis(200)
+   */
+  readonly hopaeRetryBaseDelay?: Duration;
+
+  /**
+   * Cap of one backoff step (a longer Retry-After from Hopae is still honoured while the step has
+   * time). Between `hopaeRetryBaseDelay` and the function's `timeout`. Sets HOPAE_RETRY_MAX_DELAY_MS.
+   *
+   * @default Duration.seconds(4)
+   */
+  readonly hopaeRetryMaxDelay?: Duration;
+
+  /**
+   * Time kept back from each step's remaining Lambda time to store Hopae's answer in Secrets
+   * Manager. Between 1 second and the function's `timeout` less 1 second (the least time a call to
+   * Hopae needs). Sets ROTATION_STORE_RESERVE_MS.
+   *
+   * @default Duration.seconds(5)
+   */
+  readonly storeReserve?: Duration;
+}

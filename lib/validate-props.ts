@@ -1,7 +1,8 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { clientIdProblem } from '../lambda/client-id';
-import { parseApiBaseUrl } from '../lambda/config';
+import { DEFAULT_RETRY, MIN_HOPAE_BUDGET_MS, parseApiBaseUrl } from '../lambda/config';
+import { HOPAE_RETRY_ENV } from '../lambda/names';
 import { HopaeSecretRotationPropsError } from './errors';
 import { HOPAE_API_BASE_URLS, type HopaeSecretRotationProps } from './props';
 
@@ -33,13 +34,21 @@ export function resolveApiBaseUrl(props: HopaeSecretRotationProps): string {
   throw propsError('environment', 'or apiBaseUrl is required; give exactly one');
 }
 
+/** Hopae's documented API base path: every operation lives under it. */
+const HOPAE_API_PATH = '/connect/v1';
+
 /**
- * The function's own check (lambda/config.ts), plus https without the loopback exception: a
- * deployed function never talks to a local stand-in.
+ * An https URL whose path ends with /connect/v1, as Hopae documents its API base. A deployed
+ * function runs in AWS, so plain http (even to localhost, which the function accepts for the local
+ * stand-in) is refused here; a base without /connect/v1 would make every call 404, which the
+ * function can only read as "app not in this workspace".
  */
 export function validateApiBaseUrl(raw: string): string {
   // A deploy-time value (e.g. a parameter) cannot be checked here; the function checks it at start.
   if (Token.isUnresolved(raw)) return raw;
+  if (/^\s*http:/i.test(raw)) {
+    throw propsError('apiBaseUrl', `must use https: the function runs in AWS, where plain http (even to localhost) is refused; got '${raw}'`);
+  }
   let url: string;
   try {
     url = parseApiBaseUrl(raw);
@@ -49,8 +58,45 @@ export function validateApiBaseUrl(raw: string): string {
   if (!url.startsWith('https://')) {
     throw propsError('apiBaseUrl', `must use https; got '${raw}'`);
   }
+  if (!url.endsWith(HOPAE_API_PATH)) {
+    throw propsError(
+      'apiBaseUrl',
+      `must end with ${HOPAE_API_PATH}, Hopae's API base (e.g. https://api.hopae.com/connect/v1): without it every call would 404, read as an unknown app; got '${raw}'`,
+    );
+  }
   return url;
 }
+
+// Secrets Manager's rules for a secret name (CreateSecret, Name): ASCII letters, digits and /_+=.@-,
+// 1 to 512 characters; it advises against ending with a hyphen and six characters, which partial-ARN
+// lookups (and this construct's invoke permission pattern) would read as the ARN's random suffix.
+const SECRET_NAME_CHARACTERS = /^[A-Za-z0-9/_+=.@-]*$/;
+const MAX_SECRET_NAME_LENGTH = 512;
+
+/** secretNamePrefix, and every name it makes with a clientId, as Secrets Manager would judge them. */
+export function validateSecretNames(prefix: string, clientIds: readonly string[]): void {
+  if (Token.isUnresolved(prefix)) return;
+  if (!SECRET_NAME_CHARACTERS.test(prefix)) {
+    throw propsError('secretNamePrefix', `may hold only ASCII letters, digits and /_+=.@- (Secrets Manager's secret name characters); got '${prefix}'`);
+  }
+  for (const clientId of clientIds) {
+    const name = `${prefix}${clientId}`;
+    if (name.length > MAX_SECRET_NAME_LENGTH) {
+      throw propsError('secretNamePrefix', `makes the secret name of clientId ${clientId} ${name.length} characters long; Secrets Manager allows at most ${MAX_SECRET_NAME_LENGTH}`);
+    }
+    if (/-[A-Za-z0-9]{6}$/.test(name)) {
+      const inClientId = clientId.length >= 7 && clientId.at(-7) === '-';
+      throw propsError(
+        inClientId ? 'clientIds' : 'secretNamePrefix',
+        `makes the secret name '${name}', which ends with a hyphen and six characters: Secrets Manager reads that as the random suffix of a partial ARN${inClientId ? '; import that app\'s secret through appSecrets under another name' : '; end the prefix with \'/\' or \'_\' instead'}`,
+      );
+    }
+  }
+}
+
+// Every alarm description carries the runbook link, and CloudWatch allows 1,024 characters in one
+// (PutMetricAlarm, AlarmDescription); the longest description text is under 400.
+const MAX_RUNBOOK_URL_LENGTH = 600;
 
 export function validateTimeout(timeout: Duration): Duration {
   if (timeout.isUnresolved()) return timeout;
@@ -123,8 +169,60 @@ export function validateAlertProps(props: HopaeSecretRotationProps): void {
   if (props.runbookUrl !== undefined && props.runbookUrl.trim() === '') {
     throw propsError('runbookUrl', 'must not be empty');
   }
+  if (props.runbookUrl !== undefined && props.runbookUrl.length > MAX_RUNBOOK_URL_LENGTH) {
+    throw propsError('runbookUrl', `must be at most ${MAX_RUNBOOK_URL_LENGTH} characters: every alarm description carries it, and CloudWatch allows 1,024 characters in one; got ${props.runbookUrl.length}`);
+  }
   // EventBridge input templates read <name> as a placeholder.
   if (props.runbookUrl !== undefined && /[<>]/.test(props.runbookUrl)) {
     throw propsError('runbookUrl', `must not contain < or >; got '${props.runbookUrl}'`);
   }
+}
+
+/** Props the construct needs at all, and props that would do nothing, named rather than ignored. */
+export function validatePresence(props: HopaeSecretRotationProps): void {
+  if (!props.workspaceKeySecret) throw propsError('workspaceKeySecret', 'is required: the secret holding the Hopae workspace API key');
+  if (props.encryptionKey && (props.clientIds ?? []).length === 0) {
+    throw propsError('encryptionKey', 'encrypts only the secrets created for clientIds, and there are none: import each of appSecrets with its own key (Secret.fromSecretAttributes) instead');
+  }
+}
+
+const MAX_HOPAE_ATTEMPTS = 20;
+const MIN_RETRY_DELAY = Duration.millis(10);
+
+/**
+ * The Hopae retry props as the function's environment (only those given: the function's defaults
+ * apply to the rest), each checked against the function's timeout, which bounds every step.
+ */
+export function hopaeRetryEnvironment(props: HopaeSecretRotationProps, timeout: Duration): Record<string, string> {
+  const timeoutMs = timeout.isUnresolved() ? Number.POSITIVE_INFINITY : timeout.toMilliseconds();
+  const env: Record<string, string> = {};
+  const millis = (prop: keyof HopaeSecretRotationProps, value: Duration | undefined, min: number, max: number, rule: string): number | undefined => {
+    if (value === undefined) return undefined;
+    if (value.isUnresolved()) throw propsError(prop, 'must be a concrete Duration, not a token');
+    const ms = value.toMilliseconds();
+    if (!Number.isInteger(ms) || ms < min || ms > max) throw propsError(prop, `must be ${rule}; got ${value.toHumanString()}`);
+    return ms;
+  };
+  const attempts = (prop: keyof HopaeSecretRotationProps, value: number | undefined): number | undefined => {
+    if (value === undefined || Token.isUnresolved(value)) return value;
+    if (!Number.isInteger(value) || value < 1 || value > MAX_HOPAE_ATTEMPTS) throw propsError(prop, `must be a whole number from 1 to ${MAX_HOPAE_ATTEMPTS}; got ${value}`);
+    return value;
+  };
+  const requestTimeout = millis('hopaeRequestTimeout', props.hopaeRequestTimeout, 1_000, timeoutMs, 'between 1 second and the function\'s timeout');
+  const rotate = attempts('hopaeRotateMaxAttempts', props.hopaeRotateMaxAttempts);
+  const verify = attempts('hopaeVerifyMaxAttempts', props.hopaeVerifyMaxAttempts);
+  const maxDelayMs = props.hopaeRetryMaxDelay?.isUnresolved() === false ? props.hopaeRetryMaxDelay.toMilliseconds() : DEFAULT_RETRY.maxDelayMs;
+  const baseDelay = millis('hopaeRetryBaseDelay', props.hopaeRetryBaseDelay, MIN_RETRY_DELAY.toMilliseconds(), maxDelayMs, `between 10 milliseconds and hopaeRetryMaxDelay (${maxDelayMs} ms)`);
+  const maxDelay = millis('hopaeRetryMaxDelay', props.hopaeRetryMaxDelay, baseDelay ?? DEFAULT_RETRY.baseDelayMs, timeoutMs, 'at least hopaeRetryBaseDelay and at most the function\'s timeout');
+  const reserve = millis('storeReserve', props.storeReserve, 1_000, timeoutMs - MIN_HOPAE_BUDGET_MS, `between 1 second and the function's timeout less ${MIN_HOPAE_BUDGET_MS / 1000} second (the least time a call to Hopae needs)`);
+  const set = (name: string, value: number | undefined) => {
+    if (value !== undefined) env[name] = String(value);
+  };
+  set(HOPAE_RETRY_ENV.requestTimeoutMs, requestTimeout);
+  set(HOPAE_RETRY_ENV.rotateMaxAttempts, rotate);
+  set(HOPAE_RETRY_ENV.verifyMaxAttempts, verify);
+  set(HOPAE_RETRY_ENV.baseDelayMs, baseDelay);
+  set(HOPAE_RETRY_ENV.maxDelayMs, maxDelay);
+  set(HOPAE_RETRY_ENV.storeReserveMs, reserve);
+  return env;
 }

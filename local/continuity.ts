@@ -8,18 +8,24 @@
  */
 import { runContinuityScenario, summarize } from './continuity-scenario';
 import { startLocalEnvironment } from './local-environment';
+import { parseScriptArgs, wholeNumber } from './script-args';
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  if (index < 0) return fallback;
-  const value = Number(process.argv[index + 1]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} takes a positive number`);
-  return value;
-}
+const USAGE = `Usage: npm run continuity -- [options]
+
+Rotations back to back on moto_server and the Hopae stand-in while consumers call Hopae without
+pause; prints the calls that failed for each kind of consumer and each rotation's invalidation window.
+
+Options:
+  --rotations N   rotations back to back (default 20)
+  --ttl S         seconds the caching consumers keep a value (default 60)
+  --help          print this help
+
+Exit status: 0 when the re-reading consumer never failed and every rotation finished, else 1; 2 for a bad option.`;
 
 async function main(): Promise<number> {
-  const rotations = option('rotations', 20);
-  const ttlSeconds = option('ttl', 60);
+  const values = parseScriptArgs('continuity', USAGE, { rotations: { type: 'string' }, ttl: { type: 'string' } });
+  const rotations = wholeNumber('rotations', USAGE, values.rotations, 20);
+  const ttlSeconds = wholeNumber('ttl', USAGE, values.ttl, 60);
   const local = await startLocalEnvironment({ POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' });
   try {
     const { arn } = await local.createApp('HqTRDIYH');

@@ -16,6 +16,7 @@ import { parseAppSecret } from '../lambda/app-secret';
 import type { Fault } from './hopae-stand-in';
 import { startLocalEnvironment } from './local-environment';
 import { beginRotation, completeRotation, runSteps } from './rotation-driver';
+import { parseScriptArgs } from './script-args';
 
 const CLIENT_ID = 'HqTRDIYH';
 
@@ -33,26 +34,29 @@ interface Options {
   readonly fault: string | undefined;
 }
 
-function parseArgs(argv: readonly string[]): Options {
-  let logs = false;
-  let fault: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--logs') logs = true;
-    else if (arg === '--fault') fault = argv[++i];
-    else if (arg === '--help' || arg === '-h') {
-      console.log(`usage: npm start -- [--logs] [--fault ${Object.keys(DEMO_FAULTS).join('|')}]`);
-      process.exit(0);
-    } else throw new Error(`Unknown argument ${arg}; try --help`);
-  }
+const USAGE = `Usage: npm start -- [--logs] [--fault NAME]
+
+One whole rotation on moto_server (Secrets Manager) and the Hopae stand-in, through the real handler.
+
+Options:
+  --fault NAME    a Hopae fault the rotation must survive: ${Object.keys(DEMO_FAULTS).join(', ')}
+  --logs          also print the function's structured logs and EMF metrics
+  --help          print this help
+
+Exit status: 0 rotated and Hopae accepts the stored pair; 1 otherwise; 2 for a bad option.`;
+
+function parseArgs(): Options {
+  const values = parseScriptArgs('npm start', USAGE, { logs: { type: 'boolean' }, fault: { type: 'string' } });
+  const fault = values.fault as string | undefined;
   if (fault !== undefined && !DEMO_FAULTS[fault]) {
-    throw new Error(`Unknown fault "${fault}"; one of ${Object.keys(DEMO_FAULTS).join(', ')}`);
+    process.stderr.write(`Unknown fault "${fault}"; one of ${Object.keys(DEMO_FAULTS).join(', ')}\n\n${USAGE}\n`);
+    process.exit(2);
   }
-  return { logs, fault };
+  return { logs: values.logs === true, fault };
 }
 
 async function main(): Promise<number> {
-  const options = parseArgs(process.argv.slice(2));
+  const options = parseArgs();
   const started = performance.now();
   const local = await startLocalEnvironment({
     // Raw JSON log lines only when asked for: the table below tells the story.

@@ -10,22 +10,28 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { RotateSecretCommand, type RotateSecretCommandInput, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
 import { startLocalEnvironment, WORKSPACE_KEY_SECRET } from './local-environment';
 import { attachRotationFunction, registerRotationFunction } from './moto-lambda';
+import { ROTATION_FUNCTION_ENV } from '../lambda/names';
 import { RotationServiceEmulator } from './rotation-service';
+import { parseScriptArgs } from './script-args';
 
 const FUNCTION_NAME = 'hopae-secret-rotation';
+const PLAYGROUND_STUCK_AFTER_MINUTES = 1;
+
+const PLAYGROUND_USAGE = `Usage: npm run playground
+
+Starts moto_server, the Hopae stand-in, a rotation function and sample secrets, prints the
+environment to export in another shell for \`npx hopae-rotation\`, and runs until Ctrl-C.
+Takes no options but --help.`;
 
 /** The sample secrets and the state each is left in. */
 const SAMPLES = [
   { clientId: 'HqTRDIYH', state: 'healthy' },
-  { clientId: 'StuckRot', state: 'a rotation stuck before Hopae answered (try doctor, then recover)' },
+  { clientId: 'StuckRot', state: 'a rotation that stopped before Hopae answered: in flight for its first minute, stuck after (try doctor, then recover)' },
   { clientId: 'LockedOu', state: 'rotated elsewhere: Hopae rejects every stored pair (try recover, then rotate --wait)' },
 ] as const;
 
 async function main(): Promise<void> {
-  if (process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h')) {
-    console.log('usage: npm run playground   (starts everything, prints the environment to export; Ctrl-C stops)');
-    return;
-  }
+  parseScriptArgs('playground', PLAYGROUND_USAGE, {});
   const local = await startLocalEnvironment({ POWERTOOLS_LOG_LEVEL: 'INFO', POWERTOOLS_METRICS_DISABLED: 'true' }, { proxy: true });
   let stopping = false;
   const stop = () => {
@@ -42,6 +48,9 @@ async function main(): Promise<void> {
     const functionArn = await registerRotationFunction(lambda, moto.endpoint, FUNCTION_NAME, {
       HOPAE_API_BASE_URL: hopaeBaseUrl,
       HOPAE_API_KEY_SECRET_ID: WORKSPACE_KEY_SECRET,
+      // moto dates every version "now" and its clock cannot be turned back: a one-minute in-flight
+      // threshold (the construct's stuckAfter; 30 minutes by default) lets StuckRot become stuck.
+      [ROTATION_FUNCTION_ENV.stuckAfterMinutes]: String(PLAYGROUND_STUCK_AFTER_MINUTES),
     });
     const service = new RotationServiceEmulator({ sm, handler: await local.loadHandler(), logs: new CloudWatchLogsClient({ endpoint: moto.endpoint }) });
     local.proxy!.intercept = async (operation, body) => (operation === 'RotateSecret' ? answerRotateSecret(service, body) : undefined);
@@ -83,6 +92,10 @@ then try:
   npx hopae-rotation doctor hopae/apps/StuckRot
   npx hopae-rotation recover hopae/apps/LockedOu
   npx hopae-rotation rotate hopae/apps/HqTRDIYH --wait
+
+What it cannot show: time. Every version is created "now" (moto), so the in-flight threshold is
+${PLAYGROUND_STUCK_AFTER_MINUTES} minute here (30 by default in AWS), a rotation older than Hopae's 24-hour replay cannot
+be made, and no schedule or rotation window ever fires: rotations run when you ask for them.
 
 Ready. Ctrl-C stops everything.`);
   } catch (error) {

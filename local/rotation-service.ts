@@ -55,7 +55,7 @@ export class RotationServiceEmulator {
     }
     // moto keeps AWSPENDING on a finished version and would refuse; AWS has removed it by then.
     await releaseFinishedPending(sm, described.ARN!);
-    const started = await sm.send(new RotateSecretCommand({ ...input, RotationLambdaARN: functionArn }));
+    const started = await sm.send(new RotateSecretCommand({ ...input, RotationLambdaARN: functionArn, ...motoRotationRules(input.RotationRules) }));
     this.start(started.ARN!, started.VersionId!, functionArn, input.RotateImmediately === false ? ['testSecret'] : undefined);
     return { ARN: started.ARN, Name: started.Name, VersionId: started.VersionId };
   }
@@ -80,8 +80,14 @@ export class RotationServiceEmulator {
       untap();
     }
     const allPassed = runs.every((r) => !r.error);
-    if (allPassed && (steps === undefined || runs.length === steps.length)) {
-      await completeRotation(this.options.sm, arn, token);
+    if (allPassed && steps === undefined) await completeRotation(this.options.sm, arn, token);
+    // A RotateImmediately=false check leaves no rotation behind in AWS; moto labels some version
+    // AWSPENDING (not always the one it returned): take the label off wherever it is.
+    if (steps !== undefined) {
+      const stages = (await this.options.sm.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages ?? {};
+      for (const [versionId, labels] of Object.entries(stages)) {
+        if (labels.includes('AWSPENDING')) await completeRotation(this.options.sm, arn, versionId);
+      }
     }
     await this.writeLog(functionArn, lines);
     return runs;
@@ -101,4 +107,15 @@ export class RotationServiceEmulator {
     const now = Date.now();
     await logs.send(new PutLogEventsCommand({ logGroupName, logStreamName, logEvents: lines.map((message) => ({ timestamp: now, message })) }));
   }
+}
+
+/**
+ * moto ignores ScheduleExpression and then shows rotation as disabled, where AWS enables it on that
+ * schedule: re-attaching a secret as the runbook says (`--rotation-rules '{"ScheduleExpression": ...}'`)
+ * would leave it disabled here and loop. Give moto a day count it understands instead; the schedule
+ * itself is not emulated (no rotation window runs locally).
+ */
+function motoRotationRules(rules: RotateSecretCommandInput['RotationRules']): Pick<RotateSecretCommandInput, 'RotationRules'> {
+  if (!rules?.ScheduleExpression || rules.AutomaticallyAfterDays !== undefined) return {};
+  return { RotationRules: { AutomaticallyAfterDays: 30 } };
 }

@@ -10,6 +10,7 @@
 import { runCampaign } from '../local/chaos/campaign';
 import { CHAOS_ENVIRONMENT } from '../local/chaos/environment';
 import { startLocalEnvironment } from '../local/local-environment';
+import { parseScriptArgs, wholeNumber } from '../local/script-args';
 
 const USAGE = `Usage: npm run chaos -- [options]
 
@@ -25,36 +26,11 @@ Options:
 Exit status: 0 with no violation, 1 with violations (each printed with its replay command),
 2 for a bad option.`;
 
-const OPTIONS = ['schedules', 'seed', 'replay'];
-
-/** The whole-number options given, or a usage error naming the bad one. */
-function parseArgs(argv: readonly string[]): Record<string, number> | 'help' {
-  if (argv.includes('--help') || argv.includes('-h')) return 'help';
-  const parsed: Record<string, number> = {};
-  for (let i = 0; i < argv.length; i += 2) {
-    const name = argv[i]!.replace(/^--/, '');
-    if (!argv[i]!.startsWith('--') || !OPTIONS.includes(name)) throw new UsageError(`unknown option "${argv[i]}"`);
-    const value = Number(argv[i + 1]);
-    if (argv[i + 1] === undefined || !Number.isInteger(value) || value < 0) throw new UsageError(`--${name} takes a whole number`);
-    parsed[name] = value;
-  }
-  return parsed;
-}
-
-class UsageError extends Error {}
-
 async function main(): Promise<number> {
-  let args: ReturnType<typeof parseArgs>;
-  try {
-    args = parseArgs(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`chaos: ${error.message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args === 'help') {
-    console.log(USAGE);
-    return 0;
+  const values = parseScriptArgs('chaos', USAGE, { schedules: { type: 'string' }, seed: { type: 'string' }, replay: { type: 'string' } });
+  const args: Record<string, number | undefined> = {};
+  for (const name of ['schedules', 'seed', 'replay'] as const) {
+    if (values[name] !== undefined) args[name] = wholeNumber(name, USAGE, values[name], 0, 0);
   }
   const option = (name: string): number | undefined => args[name];
   const replay = option('replay');

@@ -3,19 +3,23 @@ import { SecretStore } from '../../lambda/secret-store';
 import { WorkspaceKeyProvider } from '../../lambda/workspace-key';
 import { type CommandContext, readCurrentAppSecret } from '../context';
 import { CliError, EXIT } from '../errors';
+import { assessVersions, type HopaeUsed, reportHopaeUsed } from '../assess';
 import { type HopaeProbe, probeFor } from '../hopae-probe';
-import { classifyConfiguration, classifyVersions, judgeVersions, type Row } from '../rotation-state';
-import { functionName, readSecretState, resolveHopaeAccess, type FunctionInfo, type HopaeAccess } from '../secrets';
+import { classifyConfiguration, type Row } from '../rotation-state';
+import { functionName, readSecretState, resolveHopaeAccess, type FunctionInfo, type HopaeAccess, type StuckAfter } from '../secrets';
 
 export interface DoctorOptions {
   readonly secretId: string;
   readonly apiBaseUrl?: string;
   readonly workspaceKeySecret?: string;
+  /** Overrides the function's in-flight threshold. */
+  readonly stuckAfterMinutes?: number;
 }
 
 interface Check {
   readonly check: string;
-  readonly status: 'pass' | 'fail' | 'skip';
+  /** wait: a rotation is in flight; nothing is wrong yet. */
+  readonly status: 'pass' | 'fail' | 'skip' | 'wait';
   readonly detail: string;
   readonly fix?: string;
 }
@@ -39,7 +43,7 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
     add({ check: 'secret value', status: 'pass', detail: `JSON with clientId ${app.clientId}${app.clientSecret ? '' : ' (no clientSecret yet: the first rotation mints it)'}` });
   } catch (error) {
     badInput = true;
-    add({ check: 'secret value', status: 'fail', detail: (error as Error).message, fix: 'put {"clientId": "...", "clientSecret": "..."} (clientSecret optional) with put-secret-value' });
+    add({ check: 'secret value', status: 'fail', detail: (error as Error).message, fix: `the rotation state check below names the way out (\`hopae-rotation recover ${state.name}\` plans it)` });
   }
 
   // 2. Rotation enabled, with our function
@@ -58,7 +62,6 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
   );
   let fn: FunctionInfo | undefined;
   if (!state.rotationLambdaArn) {
-    badInput = true;
     add({ check: 'rotation function', status: 'fail', detail: 'no rotation function is attached', fix: 'deploy HopaeSecretRotation with this secret in appSecrets' });
   } else {
     fn = await context.functions.lookup(state.rotationLambdaArn);
@@ -85,8 +88,10 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
 
   // 3. The workspace key, and Hopae
   let access: HopaeAccess | undefined;
+  let hopae: HopaeUsed | undefined;
   try {
     access = await resolveHopaeAccess(options, deps.env, fn);
+    hopae = reportHopaeUsed(out, access, fn);
   } catch (error) {
     add({ check: 'workspace key', status: 'fail', detail: (error as CliError).message });
   }
@@ -114,7 +119,8 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
   // The secret's row in the state table, when its configuration lets a rotation run at all.
   const configRow = classifyConfiguration(state, fn);
   let row: Row | undefined;
-  if (probe && app && !configRow) row = classifyVersions(state, await judgeVersions(deps.sm, probe, state), deps.now());
+  let stuckAfter: StuckAfter | undefined;
+  if (probe && fn && !configRow) ({ row, stuckAfter } = await assessVersions(context, state, fn, probe, options.stuckAfterMinutes));
   if (probe && apiKey) {
     const workspace = await probe.workspace(apiKey);
     add(
@@ -142,27 +148,34 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
       pair.ok
         ? { check: 'current pair accepted', status: 'pass', detail: 'GET /providers with AWSCURRENT answered 200' }
         : pair.refused
-          ? { check: 'current pair accepted', status: 'fail', detail: `Hopae rejects AWSCURRENT (${pair.label})`, fix: row ? 'the rotation state check below names the way out' : `hopae-rotation recover ${state.name}` }
+          ? { check: 'current pair accepted', status: 'fail', detail: `Hopae rejects AWSCURRENT (${pair.label})`, fix: `the rotation state check below names the way out (\`hopae-rotation recover ${state.name}\` plans it)` }
           : { check: 'current pair accepted', status: 'fail', detail: `no usable answer (${pair.label})`, fix: `check the network path to Hopae at ${access!.apiBaseUrl}` },
     );
   } else if (app && !app.clientSecret) {
-    add({ check: 'current pair accepted', status: 'skip', detail: 'no clientSecret yet' });
+    add({ check: 'current pair accepted', status: 'fail', detail: 'AWSCURRENT has no clientSecret yet: applications cannot call Hopae with it', fix: `run \`hopae-rotation rotate ${state.name} --wait\` to mint it now, or wait for the schedule` });
   } else skipped('current pair accepted');
 
   // 4. The rotation state: healthy, or the one action that gets out
   if (row) {
-    const healthy = row.state === 'clean' || row.state === 'first-rotation';
-    add(healthy ? { check: 'rotation state', status: 'pass', detail: row.summary } : { check: 'rotation state', status: 'fail', detail: `${row.state}: ${row.summary}`, fix: row.action });
+    add(
+      row.state === 'clean'
+        ? { check: 'rotation state', status: 'pass', detail: row.summary }
+        : row.state === 'rotation-in-flight'
+          ? { check: 'rotation state', status: 'wait', detail: `${row.state}: ${row.summary}`, fix: row.action }
+          : { check: 'rotation state', status: 'fail', detail: `${row.state}: ${row.summary}`, fix: row.action },
+    );
+  } else if (configRow) {
+    add({ check: 'rotation state', status: 'fail', detail: `${configRow.state}: ${configRow.summary}`, fix: configRow.action });
   } else skipped('rotation state');
 
   out.line(`${state.name}`);
   for (const c of checks) {
-    const mark = c.status === 'pass' ? out.pass(c.check) : c.status === 'fail' ? out.fail(c.check) : `- ${c.check}`;
+    const mark = c.status === 'pass' ? out.pass(c.check) : c.status === 'fail' ? out.fail(c.check) : c.status === 'wait' ? out.warn(c.check) : `- ${c.check}`;
     out.line(`  ${mark}: ${c.detail}`);
     if (c.fix && c.status !== 'pass') out.line(`      fix: ${c.fix}`);
   }
   const failed = checks.filter((c) => c.status === 'fail').length;
-  out.result({ secret: state.name, healthy: failed === 0, state: row?.state ?? configRow?.state ?? null, checks });
+  out.result({ secret: state.name, healthy: failed === 0, state: row?.state ?? configRow?.state ?? null, checks, ...(row ? { next: row.action, steps: row.steps } : {}), ...(stuckAfter ? { stuckAfter } : {}), ...(hopae ? { hopae } : {}) });
   if (badInput) return EXIT.USAGE;
   return failed === 0 ? EXIT.OK : EXIT.FAILED;
 }

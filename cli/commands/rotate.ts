@@ -9,7 +9,9 @@ import { runRotationStep } from '../../lambda/steps';
 import { parseAppSecret, type AppSecret } from '../../lambda/app-secret';
 import { type CommandContext, readCurrentAppSecret, requireOurFunction } from '../context';
 import { CliError, EXIT } from '../errors';
+import { reportHopaeUsed } from '../assess';
 import { findStepFailure, type StepFailure } from '../function-log';
+import { committedNothing } from '../rotation-state';
 import { type HopaeProbe, probeFor } from '../hopae-probe';
 import type { Output } from '../output';
 import { type FunctionInfo, readSecretState, readVersionValue, resolveHopaeAccess, type SecretState } from '../secrets';
@@ -40,6 +42,7 @@ export async function rotateCommand(context: CommandContext, options: RotateOpti
   const app = await readCurrentAppSecret(context, state);
   const access = await resolveHopaeAccess(options, deps.env, fn);
   const probe = probeFor(deps.transport, access);
+  reportHopaeUsed(out, access, fn);
   if (options.local) return rotateLocally(context, state, app.clientId, access.apiBaseUrl, access.workspaceKeySecretId);
 
   // Log lines of this attempt are newer than this (less a few seconds: clocks differ).
@@ -101,7 +104,7 @@ const CLOCK_SKEW_MS = 5_000;
 
 function reportFailure(out: Output, state: SecretState, fn: FunctionInfo, failure: StepFailure, summary: object): number {
   out.line(out.fail(`${state.name}: the rotation failed at ${failure.step}: ${failure.errorCode}: ${failure.message}`));
-  out.line(`(from ${fn.logGroup}) Next: fix the cause (docs/runbook.md, ${failure.errorCode}), then run \`hopae-rotation recover ${state.name}\`: it names the way out of the state this left.`);
+  out.line(`(from ${fn.logGroup}) Next: run \`hopae-rotation recover ${state.name}\`: it reads this failure from the same log, asks Hopae which stored pair works, and names the one way out (docs/runbook.md, ${failure.errorCode}).`);
   out.result({ ...summary, outcome: 'failed', failedStep: failure.step, errorCode: failure.errorCode, error: failure.message, logGroup: fn.logGroup });
   return EXIT.FAILED;
 }
@@ -189,9 +192,11 @@ async function rotateLocally(
       steps.push({ step, outcome: 'failed', durationMs: deps.now() - started });
       out.line(out.fail(`${step} failed: ${(error as Error).message}`));
       out.line(
-        step === 'createSecret'
-          ? `Next: fix the cause, then run \`hopae-rotation rotate ${state.name} --local\` again within 24 hours: it uses the same token (${token}), so if Hopae already rotated it replays that secret.`
-          : `Next: run \`hopae-rotation recover ${state.name}\`: it names the way out of the state this left.`,
+        step !== 'createSecret'
+          ? `Next: run \`hopae-rotation recover ${state.name}\`: it names the way out of the state this left.`
+          : committedNothing(errorCode(error))
+            ? `Hopae committed nothing (${errorCode(error)}), and nothing was stored. Next: fix what the message names (docs/runbook.md, ${errorCode(error)}), then run \`hopae-rotation rotate ${state.name} --local\` again.`
+            : `Next: fix the cause, then run \`hopae-rotation rotate ${state.name} --local\` again within 24 hours: it uses the same token (${token}), so if Hopae already rotated it replays that secret.`,
       );
       out.result({ secret: state.name, clientId, token, local: true, outcome: 'failed', failedStep: step, errorCode: errorCode(error), steps });
       return EXIT.FAILED;

@@ -1,6 +1,6 @@
 import { positiveInt } from '../config';
 import { ConfigurationError } from '../errors';
-import { AUDIT_ENV } from '../names';
+import { AUDIT_ENV, DEFAULT_STUCK_AFTER_MINUTES } from '../names';
 import type { AuditThresholds } from './assess';
 
 /**
@@ -8,7 +8,7 @@ import type { AuditThresholds } from './assess';
  * 1 day grace is overdue; a secret that never rotated is overdue 1 day window + 1 day grace after
  * its scheduled rotation.
  */
-export const DEFAULT_STUCK_AFTER_MINUTES = 30;
+export { DEFAULT_STUCK_AFTER_MINUTES };
 export const DEFAULT_OVERDUE_AFTER_HOURS = 32 * 24;
 export const DEFAULT_OVERDUE_AFTER_SCHEDULED_HOURS = 2 * 24;
 

@@ -177,7 +177,7 @@ export class HopaeClient {
       if (counted >= maxAttempts) break;
       const delay: RetryDelay | undefined = finalAttempt ? undefined : this.retryDelay(result, result.throttled ? throttles : counted, deadline);
       if (delay === undefined) {
-        last = { ...result, problem: `${result.problem}; no time left for another attempt within the invocation` };
+        last = { ...result, problem: `${result.problem}; ${this.noTimeLeft(result, deadline)}` };
         break;
       }
       const delayMs = delay.ms;
@@ -222,6 +222,15 @@ export class HopaeClient {
     const ceiling = THROTTLE_FIRST_STEP_FACTOR * maxDelayMs * 2 ** (step - 1);
     const room = timeLeft - floor;
     return { ms: floor + Math.round(this.random() * Math.min(ceiling, room)), final: ceiling >= room };
+  }
+
+  /** Why no attempt follows: Hopae's own Retry-After when that is what did not fit, so the operator learns how long it asked for. */
+  private noTimeLeft(result: Failure, deadline: number): string {
+    const leftS = Math.max(0, Math.round((deadline - this.now()) / 1000));
+    if (result.retryAfterMs !== undefined && result.retryAfterMs > deadline - this.now() - MIN_ATTEMPT_MS) {
+      return `Hopae asked to retry after ${Math.round(result.retryAfterMs / 1000)} s (Retry-After), more than the ${leftS} s this invocation has left`;
+    }
+    return `no time left for another attempt within the invocation (${leftS} s left)`;
   }
 
   /** A transport failure becomes a retryable verdict, unless the invocation itself is ending. */
@@ -347,8 +356,13 @@ function classifyProvidersResponse(response: HttpResponse, request: CheckCredent
 function finalVerifyError(failure: Failure, attempts: number, request: CheckCredentialsRequest): Error {
   const tried = `${attempts} attempt${attempts === 1 ? '' : 's'}`;
   if (failure.kind === 'rejected') {
+    // This check uses the app's own pair, never the workspace key: a 401 here is about the stored secret.
+    const why =
+      request.label === 'pending'
+        ? 'the app was rotated again elsewhere after this rotation stored its secret, or Hopae has not taken the new secret everywhere yet'
+        : 'the app was rotated elsewhere, or the stored secret was overwritten';
     return new HopaeRejectedError(
-      `The ${request.label} secret was rejected by Hopae for app ${request.clientId} (${failure.problem}, ${tried})`,
+      `The ${request.label} secret was rejected by Hopae for app ${request.clientId} (${failure.problem}, ${tried}): ${why}. The workspace key is not involved. Run \`hopae-rotation recover <secret>\`: it asks Hopae which stored pair works and names the way out.`,
       failure.status ?? 401,
       failure.code,
     );

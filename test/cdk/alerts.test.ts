@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DEFAULT_RUNBOOK } from '../../lib';
 import { ACCOUNT, APP_SECRET_ARNS, logicalIdOf, REGION, refTo, synthRotation } from './fixtures';
@@ -247,5 +248,44 @@ describe('HopaeSecretRotation alert topic', () => {
     });
     expect(lambdaAlarmCount(template)).toBe(2);
     template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [OWN_TOPIC_ARN], OKActions: [OWN_TOPIC_ARN] });
+  });
+
+  test.each([
+    ['unencrypted', false],
+    ['encrypted with a key in the same stack', true],
+  ])('a topic the user brings (%s) keeps letting this account\'s alarms publish: its new topic policy replaces SNS\'s default one', (_name, encrypted) => {
+    // GIVEN / WHEN the user's own topic, defined in the stack
+    const { template } = synthRotation((stack) => ({
+      alarmTopic: new sns.Topic(stack, 'PlatformAlerts', encrypted ? { masterKey: new kms.Key(stack, 'PlatformKey') } : {}),
+    }));
+
+    // THEN its policy allows both the failure rule and this account's CloudWatch alarms
+    const { resource: policy } = onlyResource(template, 'AWS::SNS::TopicPolicy');
+    const { logicalId: topicId } = onlyResource(template, 'AWS::SNS::Topic');
+    expect(policy.Properties.Topics).toEqual([{ Ref: topicId }]);
+    const statements = policy.Properties.PolicyDocument.Statement as Record<string, any>[];
+    expect(statements.map((x) => x.Principal.Service).sort()).toEqual(['cloudwatch.amazonaws.com', 'events.amazonaws.com']);
+    expect(statements.find((x) => x.Principal.Service === 'cloudwatch.amazonaws.com')).toEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'sns:Publish',
+        Resource: { Ref: topicId },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': ACCOUNT },
+          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudwatch:${REGION}:${ACCOUNT}:alarm:*`]] } },
+        },
+      }),
+    );
+    // AND every alarm the construct creates (the function's and the audit's) publishes there
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBeGreaterThanOrEqual(7);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    // AND an encrypted topic's key lets CloudWatch use it
+    if (encrypted) {
+      const { resource: key } = onlyResource(template, 'AWS::KMS::Key');
+      expect((key.Properties.KeyPolicy.Statement as Record<string, any>[]).filter((x) => x.Principal?.Service === 'cloudwatch.amazonaws.com')).toEqual([
+        expect.objectContaining({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } }),
+      ]);
+    }
   });
 });

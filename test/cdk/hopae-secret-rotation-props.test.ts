@@ -1,4 +1,5 @@
 import { CfnResource, Duration, type Stack } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
@@ -7,7 +8,7 @@ import {
   HopaeSecretRotationPropsError,
   type HopaeSecretRotationProps,
 } from '../../lib';
-import { ACCOUNT, APP_SECRET_ARNS, importByArn, REGION, testStack, WORKSPACE_KEY_ARN } from './fixtures';
+import { ACCOUNT, APP_SECRET_ARNS, importByArn, REGION, synthRotation, testStack, WORKSPACE_KEY_ARN } from './fixtures';
 
 type Props = Partial<HopaeSecretRotationProps>;
 
@@ -72,8 +73,12 @@ describe('HopaeSecretRotation props validation', () => {
 
     test.each([
       ['plain http', 'http://api.hopae.com/connect/v1', /must use https/],
-      ['plain http to loopback (the function accepts it, a deployment must not)', 'http://127.0.0.1:8080/connect/v1', /must use https; got 'http:\/\/127\.0\.0\.1:8080\/connect\/v1'/],
-      ['plain http to localhost', 'http://localhost:8080/connect/v1', /must use https/],
+      ['plain http to loopback (the function accepts it, a deployment must not)', 'http://127.0.0.1:8080/connect/v1', /must use https: the function runs in AWS, where plain http \(even to localhost\) is refused; got 'http:\/\/127\.0\.0\.1:8080\/connect\/v1'/],
+      // Not "plain http is accepted only for localhost": a deployment accepts it nowhere.
+      ['plain http to localhost', 'http://localhost:8080/connect/v1', /^HopaeSecretRotation: apiBaseUrl must use https: the function runs in AWS, where plain http \(even to localhost\) is refused/],
+      ['plain http to another host', 'http://hopae.internal/connect/v1', /^(?!.*accepted only for).*must use https: the function runs in AWS/],
+      ['no /connect/v1 (every call would 404, read as an unknown app)', 'https://api.hopae.com', /must end with \/connect\/v1, Hopae's API base \(e\.g\. https:\/\/api\.hopae\.com\/connect\/v1\): without it every call would 404, read as an unknown app; got 'https:\/\/api\.hopae\.com'/],
+      ['another version path', 'https://api.hopae.com/connect/v2', /must end with \/connect\/v1/],
       ['a query', 'https://api.hopae.com/connect/v1?x=1', /must not contain a query/],
       ['a fragment', 'https://api.hopae.com/connect/v1#top', /must not contain a query or fragment/],
       ['credentials', 'https://user:pw@api.hopae.com/connect/v1', /must not contain credentials/],
@@ -90,6 +95,97 @@ describe('HopaeSecretRotation props validation', () => {
 
       // THEN it reads as a prop error, not as an environment variable error
       expect((error as Error).message).not.toContain('HOPAE_API_BASE_URL');
+    });
+  });
+
+  describe('names Secrets Manager would refuse', () => {
+    test.each([
+      ['a space', 'hopae apps/', /may hold only ASCII letters, digits and \/_\+=\.@- \(Secrets Manager's secret name characters\); got 'hopae apps\/'/],
+      ['a colon', 'hopae:apps/', /may hold only ASCII letters/],
+      ['non-ASCII', 'hopä/', /may hold only ASCII letters/],
+      ['a hyphen that makes the name look like an ARN suffix', 'hopae/apps-', /makes the secret name 'hopae\/apps-ABCDEF', which ends with a hyphen and six characters/],
+      ['a name over 512 characters', `${'p/'.repeat(254)}`, /makes the secret name of clientId ABCDEF 514 characters long; Secrets Manager allows at most 512/],
+    ])('rejects a secretNamePrefix with %s', (_case, secretNamePrefix, message) => {
+      // GIVEN / WHEN / THEN
+      expectPropsError({ clientIds: ['ABCDEF'], secretNamePrefix }, 'secretNamePrefix', message);
+    });
+
+    test('accepts every character Secrets Manager allows in a name', () => {
+      // GIVEN / WHEN / THEN
+      expect(attempt({ clientIds: ['HqTRDIYH'], secretNamePrefix: 'team+a=b.c@d_e-f/' }).error).toBeUndefined();
+    });
+
+    test('blames clientIds when the clientId itself ends with a hyphen and six characters', () => {
+      // GIVEN / WHEN / THEN
+      expectPropsError({ clientIds: ['legacy-abcdef'] }, 'clientIds', /makes the secret name 'hopae\/apps\/legacy-abcdef'.*import that app's secret through appSecrets/);
+    });
+  });
+
+  describe('other props', () => {
+    test('rejects a missing workspaceKeySecret from untyped callers', () => {
+      // GIVEN / WHEN / THEN
+      expectPropsError({ workspaceKeySecret: undefined as unknown as HopaeSecretRotationProps['workspaceKeySecret'] }, 'workspaceKeySecret', /is required/);
+    });
+
+    test('rejects an encryptionKey with no clientIds: it would encrypt nothing', () => {
+      // GIVEN / WHEN / THEN
+      expectPropsError((stack: Stack) => ({ encryptionKey: new Key(stack, 'Unused') }), 'encryptionKey', /encrypts only the secrets created for clientIds, and there are none/);
+    });
+
+    test('rejects a runbookUrl too long for CloudWatch alarm descriptions', () => {
+      // GIVEN / WHEN / THEN
+      expectPropsError({ runbookUrl: `https://wiki.example.com/${'x'.repeat(600)}` }, 'runbookUrl', /must be at most 600 characters: every alarm description carries it, and CloudWatch allows 1,024/);
+    });
+
+    test('the longest runbookUrl accepted keeps every alarm description within CloudWatch\'s 1,024 characters', () => {
+      // GIVEN / WHEN a runbookUrl of the largest length
+      const { template } = synthRotation({ runbookUrl: `https://wiki.example.com/${'x'.repeat(600 - 25)}` });
+
+      // THEN
+      const descriptions = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => String(alarm.Properties.AlarmDescription));
+      expect(descriptions.length).toBeGreaterThanOrEqual(7);
+      expect(Math.max(...descriptions.map((d) => d.length))).toBeLessThanOrEqual(1024);
+    });
+  });
+
+  describe('Hopae retry settings', () => {
+    test('sets the function\'s environment from the props given, and only those', () => {
+      // GIVEN / WHEN
+      const { template } = synthRotation({
+        timeout: Duration.seconds(120),
+        hopaeRequestTimeout: Duration.seconds(15),
+        hopaeRotateMaxAttempts: 12,
+        hopaeVerifyMaxAttempts: 6,
+        hopaeRetryBaseDelay: Duration.millis(500),
+        hopaeRetryMaxDelay: Duration.seconds(10),
+        storeReserve: Duration.seconds(8),
+      });
+      const defaults = synthRotation().template;
+
+      // THEN
+      const variables = (t: typeof template) => Object.values(t.findResources('AWS::Lambda::Function')).map((f) => f.Properties.Environment?.Variables ?? {}).find((v) => v.HOPAE_API_BASE_URL)!;
+      expect(variables(template)).toMatchObject({
+        HOPAE_REQUEST_TIMEOUT_MS: '15000',
+        HOPAE_ROTATE_MAX_ATTEMPTS: '12',
+        HOPAE_VERIFY_MAX_ATTEMPTS: '6',
+        HOPAE_RETRY_BASE_DELAY_MS: '500',
+        HOPAE_RETRY_MAX_DELAY_MS: '10000',
+        ROTATION_STORE_RESERVE_MS: '8000',
+      });
+      expect(Object.keys(variables(defaults)).filter((name) => /RETRY|ATTEMPTS|REQUEST_TIMEOUT|STORE_RESERVE/.test(name))).toEqual([]);
+    });
+
+    test.each<[string, Props, keyof HopaeSecretRotationProps, RegExp]>([
+      ['a request timeout over the function timeout', { hopaeRequestTimeout: Duration.seconds(61) }, 'hopaeRequestTimeout', /must be between 1 second and the function's timeout; got 1 minute 1 second/],
+      ['a request timeout under a second', { hopaeRequestTimeout: Duration.millis(500) }, 'hopaeRequestTimeout', /between 1 second/],
+      ['zero rotate attempts', { hopaeRotateMaxAttempts: 0 }, 'hopaeRotateMaxAttempts', /must be a whole number from 1 to 20; got 0/],
+      ['fractional verify attempts', { hopaeVerifyMaxAttempts: 2.5 }, 'hopaeVerifyMaxAttempts', /whole number from 1 to 20; got 2.5/],
+      ['a base delay over the max delay', { hopaeRetryBaseDelay: Duration.seconds(5) }, 'hopaeRetryBaseDelay', /between 10 milliseconds and hopaeRetryMaxDelay \(4000 ms\)/],
+      ['a max delay under the base delay', { hopaeRetryBaseDelay: Duration.seconds(1), hopaeRetryMaxDelay: Duration.millis(500) }, 'hopaeRetryBaseDelay', /hopaeRetryMaxDelay \(500 ms\)/],
+      ['a store reserve leaving Hopae under a second', { storeReserve: Duration.seconds(60) }, 'storeReserve', /between 1 second and the function's timeout less 1 second/],
+    ])('rejects %s', (_case, props, prop, message) => {
+      // GIVEN / WHEN / THEN
+      expectPropsError(props, prop, message);
     });
   });
 

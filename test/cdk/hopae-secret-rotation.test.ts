@@ -81,8 +81,21 @@ describe('HopaeSecretRotation function', () => {
           HOPAE_API_KEY_SECRET_ID: WORKSPACE_KEY_ARN,
           POWERTOOLS_SERVICE_NAME: 'hopae-secret-rotation',
           POWERTOOLS_METRICS_NAMESPACE: 'HopaeSecretRotation',
+          HOPAE_STUCK_AFTER_MINUTES: '30',
         }),
       },
+    });
+  });
+
+  test('hands stuckAfter to the function\'s configuration, where the CLI reads the one in-flight threshold', () => {
+    // GIVEN / WHEN stuckAfter of 90 minutes
+    const { template } = synthRotation({ stuckAfter: Duration.minutes(90) });
+
+    // THEN the rotation function and the audit both carry it
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ HOPAE_STUCK_AFTER_MINUTES: '90', HOPAE_API_BASE_URL: Match.anyValue() }) } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.auditHandler',
+      Environment: { Variables: Match.objectLike({ HOPAE_STUCK_AFTER_MINUTES: '90' }) },
     });
   });
 

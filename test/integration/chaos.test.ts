@@ -87,7 +87,7 @@ describe('npm run chaos options', () => {
     const run = chaos('--schedule', '5');
 
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/^chaos: unknown option "--schedule"\n\nUsage:/);
+    expect(run.stderr).toMatch(/^chaos: unknown option --schedule; did you mean --schedules\?\n\nUsage:/);
     expect(run.stdout).not.toContain('Fault campaign:');
   });
 });

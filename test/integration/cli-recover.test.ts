@@ -12,7 +12,8 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { UNDEPLOYED_ROTATION_LAMBDA_ARN } from '../../local/rotation-driver';
-import { cliHarness } from '../support/cli-harness';
+import { RotationServiceEmulator } from '../../local/rotation-service';
+import { cliHarness, rotateElsewhere } from '../support/cli-harness';
 import { expectNoSecretsLogged, outcomes, useIntegrationHarness } from '../support/integration-harness';
 
 const h = useIntegrationHarness();
@@ -24,6 +25,9 @@ beforeAll(async () => {
 });
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+// The states below are built in moments; seen this much later they are stuck, no longer in flight
+// (the in-flight threshold is 30 minutes by default).
+const SETTLED = 31 * 60 * 1000;
 
 /** An app of ours with a rotation begun by Secrets Manager (a valueless AWSPENDING version). */
 async function beginStuckRotation() {
@@ -37,12 +41,6 @@ async function ourApp(options: Parameters<typeof h.createApp>[0] = {}) {
   const app = await h.createApp(options);
   await c.attach(app.arn, functionArn);
   return app;
-}
-
-/** Rotated again in Hopae's console: every stored secret of the app is dead. */
-async function rotateElsewhere(clientId: string): Promise<void> {
-  const response = await fetch(`${process.env.HOPAE_API_BASE_URL}/apps/${clientId}/rotate-client-secret`, { method: 'POST', headers: { Authorization: `Bearer ${h.apiKey}` } });
-  await response.arrayBuffer();
 }
 
 /** How every row ends: a rotation through the CLI that succeeds, with Hopae's pair in AWSCURRENT. */
@@ -62,7 +60,7 @@ interface RecoverJson {
   next: string;
 }
 
-async function recover(arn: string, flags: string[] = [], nowOffsetMs = 0): Promise<{ code: number; json: RecoverJson }> {
+async function recover(arn: string, flags: string[] = [], nowOffsetMs = SETTLED): Promise<{ code: number; json: RecoverJson }> {
   const result = await c.cli(['recover', arn, '--json', ...flags], { nowOffsetMs });
   return { code: result.code, json: JSON.parse(result.stdout) as RecoverJson };
 }
@@ -71,19 +69,19 @@ describe('recover: one test per row of the state table', () => {
   it('clean: nothing to do (exit 0)', async () => {
     const { arn } = await ourApp();
 
-    const result = await c.cli(['recover', arn]);
+    const result = await c.cli(['recover', arn], { nowOffsetMs: SETTLED });
 
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/is healthy: AWSCURRENT holds the pair Hopae accepts/);
     await expectRotationSucceeds(arn);
   });
 
-  it('first-rotation: no clientSecret yet is healthy; the first rotation mints it', async () => {
+  it('first-rotation: no clientSecret yet is not healthy (applications cannot call Hopae); rotate mints it', async () => {
     const { arn } = await ourApp({ bootstrap: true });
 
     const { code, json } = await recover(arn);
 
-    expect({ code, state: json.state, actions: json.actions }).toEqual({ code: 0, state: 'first-rotation', actions: [] });
+    expect({ code, state: json.state, actions: json.actions, next: json.next }).toEqual({ code: 1, state: 'first-rotation', actions: [], next: expect.stringMatching(/^run `hopae-rotation rotate hopae\/apps\/\S+ --wait`$/) });
     await expectRotationSucceeds(arn);
   });
 
@@ -107,7 +105,7 @@ describe('recover: one test per row of the state table', () => {
     ]);
     expect(await h.stages(arn)).toEqual(stagesBefore);
 
-    const applied = await c.cli(['recover', arn, '--yes']);
+    const applied = await c.cli(['recover', arn, '--yes'], { nowOffsetMs: SETTLED });
 
     expect(applied.code).toBe(0);
     expect(applied.stdout).toMatch(/✔ .* recovered: AWSCURRENT is /);
@@ -137,10 +135,10 @@ describe('recover: one test per row of the state table', () => {
     h.standIn.clearFaults();
     const before = await h.stages(arn);
 
-    const result = await c.cli(['recover', arn, '--yes']);
+    const result = await c.cli(['recover', arn, '--yes'], { nowOffsetMs: SETTLED });
 
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(new RegExp(`Next: run \`hopae-rotation rotate \\S+ --wait\` now \\(it reattempts ${token} with the same token`));
+    expect(result.stdout).toMatch(new RegExp(`Next: run \`hopae-rotation rotate \\S+ --wait\`: it reattempts ${token} with the same token now`));
     expect(await h.stages(arn)).toEqual(before);
     await expectRotationSucceeds(arn);
     expect(h.standIn.rotations(clientId)).toBe(1);
@@ -150,7 +148,7 @@ describe('recover: one test per row of the state table', () => {
   it('pending-rejected: the stored pending pair is dead (the old loop); --yes removes AWSPENDING, then rotate mints a new one', async () => {
     const { arn, clientId, token } = await beginStuckRotation();
     await h.run(arn, token, ['createSecret']);
-    await rotateElsewhere(clientId);
+    await rotateElsewhere(clientId, h.apiKey);
 
     const { code, json } = await recover(arn, ['--yes']);
 
@@ -166,7 +164,7 @@ describe('recover: one test per row of the state table', () => {
     const { arn, clientId, token } = await beginStuckRotation();
     await h.sm.send(new PutSecretValueCommand({ SecretId: arn, ClientRequestToken: token, SecretString: JSON.stringify({ clientId }), VersionStages: ['AWSPENDING'] }));
 
-    const doctor = await c.cli(['doctor', arn]);
+    const doctor = await c.cli(['doctor', arn], { nowOffsetMs: SETTLED });
     const { code, json } = await recover(arn, ['--yes']);
 
     expect(doctor.code).toBe(1);
@@ -237,10 +235,10 @@ describe('recover: one test per row of the state table', () => {
 
   it('current-rejected-none-accepted: every stored secret is dead; changes nothing and points to rotate, which gets out', async () => {
     const { arn, clientId } = await ourApp();
-    await rotateElsewhere(clientId);
+    await rotateElsewhere(clientId, h.apiKey);
     const before = await h.stages(arn);
 
-    const result = await c.cli(['recover', arn, '--yes']);
+    const result = await c.cli(['recover', arn, '--yes'], { nowOffsetMs: SETTLED });
 
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/Hopae rejects AWSCURRENT and every other stored version[^\n]*\nNext: run `hopae-rotation rotate \S+ --wait`: Hopae issues a new secret/);
@@ -266,7 +264,7 @@ describe('recover: one test per row of the state table', () => {
     h.standIn.injectFault({ route: 'providers', phase: 'before-commit', action: { type: 'status', status: 503 }, times: 100 });
     const before = await h.stages(arn);
 
-    const result = await c.cli(['recover', arn, '--yes']);
+    const result = await c.cli(['recover', arn, '--yes'], { nowOffsetMs: SETTLED });
     h.standIn.clearFaults();
 
     expect(result.code).toBe(1);
@@ -282,13 +280,19 @@ describe('recover: one test per row of the state table', () => {
     await h.sm.send(new CancelRotateSecretCommand({ SecretId: arn }));
 
     const { code, json } = await recover(arn);
-    const doctor = await c.cli(['doctor', arn]);
+    const doctor = await c.cli(['doctor', arn], { nowOffsetMs: SETTLED });
 
     expect(code).toBe(1);
     expect(doctor.stdout).toMatch(/✘ rotation enabled: rotation is not enabled\n\s+fix: re-attach: aws secretsmanager rotate-secret .*--no-rotate-immediately/);
     expect(json).toMatchObject({ state: 'rotation-disabled', then: 'manual' });
     expect(json.next).toMatch(/^re-attach it with `aws secretsmanager rotate-secret --secret-id \S+ --rotation-lambda-arn arn:aws:lambda:\S+:function:hopae-secret-rotation --rotation-rules .* --no-rotate-immediately`/);
-    await c.attach(arn, functionArn);
+    // The advice as an operator follows it, with the construct's kind of schedule, through the
+    // emulated service (the playground's): re-attached, rotation is enabled, not disabled again.
+    const runs: Promise<unknown>[] = [];
+    const service = new RotationServiceEmulator({ sm: h.sm, handler: h.handler, onRun: (_token, run) => runs.push(run) });
+    await service.rotateSecret({ SecretId: arn, RotationLambdaARN: functionArn, RotationRules: { ScheduleExpression: 'cron(0 4 12 * ? *)', Duration: '2h' }, RotateImmediately: false });
+    await Promise.all(runs);
+    expect((await recover(arn)).json.state).toBe('clean');
     await expectRotationSucceeds(arn);
   });
 
@@ -304,7 +308,7 @@ describe('recover: one test per row of the state table', () => {
     }
 
     const { code, json } = await recover(arn);
-    const doctor = await c.cli(['doctor', arn]);
+    const doctor = await c.cli(['doctor', arn], { nowOffsetMs: SETTLED });
 
     expect(code).toBe(1);
     expect(json).toMatchObject({ state: 'function-missing', then: 'manual' });
@@ -322,13 +326,25 @@ describe('recover refuses what it cannot own', () => {
     expect(result.stderr).toMatch(/No secret hopae\/apps\/nothing-here/);
   });
 
-  it('a secret that is not ours (exit 2)', async () => {
+  it('a secret without a rotation function is the function-missing row (exit 1), as docs/cli.md says, and changes nothing', async () => {
     const app = await h.createApp();
+    const before = await h.stages(app.arn);
+
+    const result = await c.cli(['recover', app.arn, '--yes', '--json']);
+
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({ state: 'function-missing', then: 'manual', applied: false });
+    expect(await h.stages(app.arn)).toEqual(before);
+  });
+
+  it('a secret rotated by another function (exit 2)', async () => {
+    const app = await h.createApp();
+    await c.attach(app.arn, await c.createRotationFunction('someone-elses-rotation', { OTHER: 'x' }));
 
     const result = await c.cli(['recover', app.arn, '--yes']);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/has no rotation function/);
+    expect(result.stderr).toMatch(/not a Hopae rotation function/);
   });
 });
 

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RotateSecretCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
-import { cliHarness, createPlainSecret } from '../support/cli-harness';
+import { cliHarness, createPlainSecret, rotateElsewhere } from '../support/cli-harness';
 import { expectNoSecretsLogged, outcomes, useIntegrationHarness } from '../support/integration-harness';
 
 const h = useIntegrationHarness({ env: { HOPAE_REQUEST_TIMEOUT_MS: '500' } });
@@ -170,7 +170,7 @@ describe('rotate', () => {
 
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/✘ .*: the rotation failed at createSecret: HOPAE_REJECTED: .*404/);
-    expect(result.stdout).toMatch(/Next: fix the cause \(docs\/runbook.md, HOPAE_REJECTED\), then run `hopae-rotation recover /);
+    expect(result.stdout).toMatch(/Next: run `hopae-rotation recover \S+`: it reads this failure from the same log, asks Hopae which stored pair works, and names the one way out \(docs\/runbook.md, HOPAE_REJECTED\)/);
   });
 
   it('--wait is no success when AWSCURRENT moved without the function running (moto promotes a valueless version)', async () => {
@@ -252,8 +252,9 @@ describe('rotate', () => {
   });
 
   it.each([
-    ['an unknown secret', async () => 'hopae/apps/no-such-secret', /No secret hopae\/apps\/no-such-secret/],
-    ['a secret without rotation', async () => createPlainSecret(h, 'plain/not-rotated', '{"clientId":"X"}'), /has no rotation function/],
+    ['an unknown secret', async () => 'hopae/apps/no-such-secret', /No secret hopae\/apps\/no-such-secret/, 2],
+    // The function-missing row of the state table: a deployment to make, not bad input (docs/cli.md).
+    ['a secret without rotation', async () => createPlainSecret(h, 'plain/not-rotated', '{"clientId":"X"}'), /no rotation function is attached, so no rotation can run; deploy HopaeSecretRotation/, 1],
     [
       'a secret rotated by another function',
       async () => {
@@ -263,6 +264,7 @@ describe('rotate', () => {
         return arn;
       },
       /rotated by someone-elses-rotation, which is not a Hopae rotation function/,
+      2,
     ],
     [
       'malformed JSON',
@@ -271,15 +273,16 @@ describe('rotate', () => {
         await c.attach(arn, functionArn);
         return arn;
       },
-      /AWSCURRENT of plain\/malformed is not valid JSON/,
+      /AWSCURRENT of plain\/malformed is not valid JSON.*\. `hopae-rotation recover plain\/malformed` finds a stored version Hopae accepts, or names the value to store/,
+      2,
     ],
-  ])('refuses %s with exit 2 and changes nothing', async (_name, makeSecret, message) => {
+  ])('refuses %s with exit %d... and changes nothing', async (_name, makeSecret, message, code) => {
     const secret = await makeSecret();
     const before = secret.startsWith('arn:') ? await h.stages(secret) : undefined;
 
     const result = await c.cli(['rotate', secret, '--local']);
 
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(code);
     expect(result.stderr).toMatch(message);
     if (before) expect(await h.stages(secret)).toEqual(before);
   });
@@ -291,8 +294,10 @@ describe('status', () => {
 
     const result = await c.cli(['status', '--json']);
 
-    expect(result.code).toBe(0);
-    const { secrets } = JSON.parse(result.stdout) as { secrets: Array<Record<string, unknown>> };
+    const { secrets, needsAttention } = JSON.parse(result.stdout) as { secrets: Array<Record<string, unknown>>; needsAttention: number };
+    // plain/malformed (ours, not app JSON) needs attention: exit 1.
+    expect({ code: result.code, needsAttention: needsAttention > 0 }).toEqual({ code: 1, needsAttention: true });
+    expect(secrets.find((s) => s.secret === 'plain/malformed')).toMatchObject({ state: 'malformed', clientId: null });
     const mine = secrets.find((s) => String(arn).includes(String(s.secret)));
     expect(mine).toMatchObject({ clientId, function: 'hopae-secret-rotation', state: 'ok', pendingVersion: null, nextRotation: expect.any(String) });
     expect(secrets.map((s) => s.secret)).not.toContain('plain/other-function');
@@ -312,16 +317,33 @@ describe('status', () => {
     expect(entry).toMatchObject({ state: 'rotating', pendingVersion: token });
     expect(later.code).toBe(1);
     expect(later.stdout).toMatch(new RegExp(`${name.replace(/\//g, '\\/')}\\s.*stuck`));
-    expect(later.stderr).toMatch(new RegExp(`rotation ${token} is stuck; run \`hopae-rotation recover`));
+    expect(later.stderr).toMatch(new RegExp(`rotation ${token} is older than 30 min \\(--stuck-after\\): stuck; run \`hopae-rotation recover`));
     // Finish it so later tests see no stuck rotation.
     await h.run(arn, token);
   });
 
-  it('--function limits the list to one function', async () => {
-    const result = await c.cli(['status', '--function', 'someone-elses-rotation', '--json']);
+  it('--function limits the list to one function; another\'s function or one that does not exist is bad input (exit 2)', async () => {
+    const result = await c.cli(['status', '--function', 'hopae-secret-rotation', '--json']);
+    const other = await c.cli(['status', '--function', 'someone-elses-rotation']);
+    const missing = await c.cli(['status', '--function', 'nope']);
 
-    expect(result.code).toBe(0);
-    expect((JSON.parse(result.stdout) as { secrets: Array<{ secret: string }> }).secrets.map((s) => s.secret)).toEqual(['plain/other-function']);
+    const names = (JSON.parse(result.stdout) as { secrets: Array<{ secret: string; function: string }> }).secrets;
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.every((s) => s.function === 'hopae-secret-rotation')).toBe(true);
+    expect({ code: other.code, stderr: other.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(/someone-elses-rotation is not a Hopae rotation function/) });
+    expect({ code: missing.code, stderr: missing.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(/No function nope in this account and region/) });
+  });
+
+  it('says what it checked, so that ok is not read as "Hopae accepts the pair"', async () => {
+    const { arn, clientId } = await ourApp();
+    await rotateElsewhere(clientId, h.apiKey);
+
+    const human = await c.cli(['status']);
+    const json = JSON.parse((await c.cli(['status', '--json'])).stdout) as { secrets: Array<{ secret: string; state: string }>; checked: string[]; notChecked: string };
+
+    expect(json.secrets.find((s) => arn.includes(s.secret))?.state).toBe('ok');
+    expect(json.notChecked).toMatch(/whether Hopae accepts the stored pairs \(run `hopae-rotation doctor <secret>`/);
+    expect(human.stdout).toMatch(/\nChecked: rotation enabled.*\nNot checked: whether Hopae accepts the stored pairs/);
   });
 });
 
@@ -374,15 +396,32 @@ describe('doctor', () => {
     expect(status(revoked.stdout, 'app known to the workspace')).toMatchObject({ status: 'skip' });
   });
 
-  it('reports a malformed secret and a secret that is not ours as failed checks, with exit 2 (bad input)', async () => {
+  it('reports a malformed secret (exit 2, bad input) and a secret without a function (exit 1) as failed checks', async () => {
     const result = await c.cli(['doctor', 'plain/malformed', '--json']);
     const plain = await c.cli(['doctor', 'plain/not-rotated', '--json']);
 
     expect(result.code).toBe(2);
-    expect(plain.code).toBe(2);
+    // No function at all is the function-missing row: a deployment to make (exit 1).
+    expect({ code: plain.code, state: (JSON.parse(plain.stdout) as { state: string }).state }).toEqual({ code: 1, state: 'function-missing' });
     const checks = (out: string) => (JSON.parse(out) as { checks: { check: string; status: string }[] }).checks;
     expect(checks(result.stdout).find((x) => x.check === 'secret value')).toMatchObject({ status: 'fail' });
     expect(checks(plain.stdout).find((x) => x.check === 'rotation function')).toMatchObject({ status: 'fail' });
+  });
+
+  it('says which Hopae base URL it asked, and warns when the operator\'s own HOPAE_API_BASE_URL is not the function\'s', async () => {
+    const { arn } = await ourApp();
+    // A leftover URL that answers nothing (connection refused at once): not the function's Hopae.
+    const leftover = 'http://127.0.0.1:9/connect/v1';
+
+    const human = await c.cli(['doctor', arn], { env: { HOPAE_API_BASE_URL: leftover } });
+    const json = JSON.parse((await c.cli(['doctor', arn, '--json'], { env: { HOPAE_API_BASE_URL: leftover } })).stdout) as { hopae: Record<string, string> };
+    const own = await c.cli(['doctor', arn]);
+
+    expect(human.stderr).toContain(`Hopae: ${leftover} (from HOPAE_API_BASE_URL in your environment)`);
+    expect(human.stderr).toMatch(new RegExp(`! HOPAE_API_BASE_URL in your environment \\(${leftover.replace(/[./]/g, '\\$&')}\\) is not the Hopae hopae-secret-rotation rotates against \\(http://127\\.0\\.0\\.1:\\d+/connect/v1\\): every verdict below is that other Hopae's`));
+    expect(json.hopae).toEqual({ apiBaseUrl: leftover, source: 'HOPAE_API_BASE_URL in your environment', functionApiBaseUrl: process.env.HOPAE_API_BASE_URL });
+    expect(own.stderr).toMatch(/Hopae: http:\/\/127\.0\.0\.1:\d+\/connect\/v1 \(from HOPAE_API_BASE_URL in hopae-secret-rotation's environment\)/);
+    expect(own.stderr).not.toMatch(/is not the Hopae/);
   });
 
   it('blames a bad URL on the flag it came from, once, and names the key secret\'s own source', async () => {

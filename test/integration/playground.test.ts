@@ -46,7 +46,17 @@ it('starts, prints the environment to export, serves a CLI rotation, and stops o
 
   expect(code).toBe(0);
   expect(JSON.parse(stdout)).toMatchObject({ secret: 'hopae/apps/HqTRDIYH', outcome: 'rotated' });
+
+  // It says what it cannot show, and its stuck sample is in flight at first, stuck a minute later.
+  expect(printed).toMatch(/What it cannot show: time\. Every version is created "now"/);
+  const recoverAt = async (offsetMs: number) => {
+    let out = '';
+    await run(['recover', 'hopae/apps/StuckRot', '--json'], { ...defaultDeps(), env: { ...process.env }, stdout: { write: (text: string) => (out += text) }, stderr: { write: () => true }, now: () => Date.now() + offsetMs });
+    return (JSON.parse(out) as { state: string }).state;
+  };
+  expect(await recoverAt(0)).toBe('rotation-in-flight');
+  expect(await recoverAt(61_000)).toBe('pending-empty-current-accepted');
   const exited = new Promise<number | null>((resolve) => child!.once('exit', (exitCode) => resolve(exitCode)));
   child!.kill('SIGINT');
   expect(await exited).toBe(0);
-});
+}, 60_000); // a whole local stack in a child process, and five CLI runs against it

@@ -1,5 +1,5 @@
 /** Whole rotations through the real handler against moto_server and the Hopae stand-in. */
-import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { expectNoSecretsLogged, outcomes, useIntegrationHarness } from '../support/integration-harness';
 
 const h = useIntegrationHarness();
@@ -21,6 +21,21 @@ describe('a clean rotation', () => {
     expect(h.standIn.rotations(clientId)).toBe(1);
     expect(h.standIn.count('rotate', clientId)).toBe(1);
     expect(h.standIn.count('providers', clientId)).toBe(1);
+  });
+
+  it('changes nothing but the clientSecret: a 20-digit number, escapes, key order and whitespace come back byte for byte', async () => {
+    const { arn, clientId, secret: oldSecret } = await h.createApp({ extra: {} });
+    const stored = `{ "accountNumber":12345678901234567890,\n  "clientSecret": "${oldSecret}", "rate": 1.10e-3, "note":"caf\\u00e9", "clientId":"${clientId}" }\n`;
+    await h.sm.send(new PutSecretValueCommand({ SecretId: arn, SecretString: stored }));
+
+    const { token, runs } = await h.rotate(arn);
+
+    expect(outcomes(runs)).toEqual(['createSecret:created', 'setSecret:nothing-to-set', 'testSecret:pending-verified', 'finishSecret:finished']);
+    const value = (await h.sm.send(new GetSecretValueCommand({ SecretId: arn, VersionId: token }))).SecretString!;
+    const newSecret = (JSON.parse(value) as { clientSecret: string }).clientSecret;
+    expect(value).toBe(stored.replace(oldSecret!, newSecret));
+    expect(newSecret).not.toBe(oldSecret);
+    expect(await h.currentAccepted(arn)).toBe(true);
   });
 
   it('rotates again on the next schedule', async () => {

@@ -107,3 +107,9 @@ export function cliHarness(h: Harness): CliHarness {
 export async function createPlainSecret(h: Harness, name: string, value: string): Promise<string> {
   return (await h.sm.send(new CreateSecretCommand({ Name: name, SecretString: value }))).ARN!;
 }
+
+/** Rotated again in Hopae's console, outside Secrets Manager: every stored secret of the app is dead. */
+export async function rotateElsewhere(clientId: string, apiKey: string): Promise<void> {
+  const response = await fetch(`${process.env.HOPAE_API_BASE_URL}/apps/${clientId}/rotate-client-secret`, { method: 'POST', headers: { Authorization: `Bearer ${apiKey}` } });
+  await response.arrayBuffer();
+}

@@ -3,11 +3,19 @@ import { MalformedSecretError } from '../../lambda/errors';
 import { HEX_SECRET } from '../support/fake-http';
 
 describe('parseAppSecret', () => {
-  it('reads clientId, clientSecret and keeps every field', () => {
-    const parsed = parseAppSecret(JSON.stringify({ team: 'kyc', clientId: 'HqTRDIYH', clientSecret: HEX_SECRET, n: 1 }), 'AWSCURRENT');
+  it('reads clientId, clientSecret and keeps the stored text', () => {
+    const text = JSON.stringify({ team: 'kyc', clientId: 'HqTRDIYH', clientSecret: HEX_SECRET, n: 1 });
+    const parsed = parseAppSecret(text, 'AWSCURRENT');
     expect(parsed.clientId).toBe('HqTRDIYH');
     expect(parsed.clientSecret).toBe(HEX_SECRET);
-    expect(parsed.fields).toEqual({ team: 'kyc', clientId: 'HqTRDIYH', clientSecret: HEX_SECRET, n: 1 });
+    expect(parsed.text).toBe(text);
+  });
+
+  it.each([
+    ['{"clientId":"A","clientId":"B"}', 'clientId'],
+    ['{"clientId":"A","clientSecret":"x","client\\u0053ecret":"y"}', 'clientSecret'],
+  ])('refuses a repeated clientId or clientSecret (%s): a reader could take either', (value, key) => {
+    expect(() => parseAppSecret(value, 'AWSCURRENT of s')).toThrow(new MalformedSecretError(`AWSCURRENT of s has the key "${key}" more than once: applications may read either one; keep only one, then rotate again`));
   });
 
   it('accepts a secret that only names its app (the first rotation mints the secret)', () => {
@@ -55,8 +63,13 @@ describe('withClientSecret', () => {
     expect(withClientSecret(current, 'new')).toBe('{"a":1,"clientId":"X","clientSecret":"new","b":{"c":[1,2]}}');
   });
 
-  it('adds clientSecret when the secret had none', () => {
-    expect(JSON.parse(withClientSecret(parseAppSecret('{"clientId":"X"}', 'c'), 'new'))).toEqual({ clientId: 'X', clientSecret: 'new' });
+  it('adds clientSecret after the last member when the secret had none', () => {
+    expect(withClientSecret(parseAppSecret(' {"clientId":"X" ,\n "n": 1.50 }\n', 'c'), 'new')).toBe(' {"clientId":"X" ,\n "n": 1.50,"clientSecret":"new" }\n');
+  });
+
+  it('carries a number JavaScript would round exactly (the 20-digit accountNumber)', () => {
+    const stored = '{"clientId":"ABCD1234","clientSecret":"old","accountNumber":12345678901234567890}';
+    expect(withClientSecret(parseAppSecret(stored, 'c'), HEX_SECRET)).toBe(`{"clientId":"ABCD1234","clientSecret":"${HEX_SECRET}","accountNumber":12345678901234567890}`);
   });
 });
 
@@ -74,19 +87,28 @@ describe('looksLikeHopaeSecret and fingerprint', () => {
   });
 });
 
+const GARBLED = 'a clientSecret with control, whitespace or invisible characters';
+
 describe('clientSecretProblem', () => {
   it.each([
     ['', 'an empty clientSecret'],
     ['a'.repeat(513), 'a clientSecret longer than 512 characters (513)'],
-    ['ab\u0000', 'a clientSecret with control characters or whitespace'],
-    ['ab\u007f', 'a clientSecret with control characters or whitespace'],
-    ['a b', 'a clientSecret with control characters or whitespace'],
-    ['a\u00a0b', 'a clientSecret with control characters or whitespace'],
+    ['ab\u0000', GARBLED],
+    ['ab\u007f', GARBLED],
+    ['a b', GARBLED],
+    ['a\u00a0b', GARBLED],
+    [`${HEX_SECRET.slice(1)}\u200b`, GARBLED], // zero-width space: invisible format character
+    [`\ufeff${HEX_SECRET}`, GARBLED], // byte order mark
+    [`${HEX_SECRET}\u2028`, GARBLED], // line separator
+    [`ab\u00adcd`, GARBLED], // soft hyphen
+    [`ab\ufe0fcd`, GARBLED], // variation selector (default-ignorable)
+    [`ab\u3164cd`, GARBLED], // Hangul filler (default-ignorable)
+    [`ab\ud800cd`, GARBLED], // lone surrogate: cannot be stored as UTF-8 intact
   ])('%j: %s', (value, problem) => {
     expect(clientSecretProblem(value)).toBe(problem);
   });
 
-  it.each([HEX_SECRET, 'a'.repeat(512), 'p@ss/word+=~!', 'é-unicode'])('accepts %j', (value) => {
+  it.each([HEX_SECRET, 'a'.repeat(512), 'p@ss/word+=~!', 'é-unicode', '\u{1F511}emoji'])('accepts %j (stored, with a warning unless 64 hex)', (value) => {
     expect(clientSecretProblem(value)).toBeUndefined();
   });
 });

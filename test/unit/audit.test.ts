@@ -273,7 +273,7 @@ describe('audit configuration', () => {
       overdueAfterMs: DEFAULT_OVERDUE_AFTER_HOURS * 3_600_000,
       overdueAfterScheduledMs: DEFAULT_OVERDUE_AFTER_SCHEDULED_HOURS * 3_600_000,
     });
-    expect(loadAuditThresholds({ AUDIT_STUCK_AFTER_MINUTES: '45', AUDIT_OVERDUE_AFTER_HOURS: '800', AUDIT_OVERDUE_AFTER_SCHEDULED_HOURS: '26' })).toEqual({
+    expect(loadAuditThresholds({ HOPAE_STUCK_AFTER_MINUTES: '45', AUDIT_OVERDUE_AFTER_HOURS: '800', AUDIT_OVERDUE_AFTER_SCHEDULED_HOURS: '26' })).toEqual({
       stuckAfterMs: 45 * 60_000,
       overdueAfterMs: 800 * 3_600_000,
       overdueAfterScheduledMs: 26 * 3_600_000,
@@ -281,7 +281,7 @@ describe('audit configuration', () => {
   });
 
   it('rejects a bad threshold, naming the variable', () => {
-    expect(() => loadAuditThresholds({ AUDIT_STUCK_AFTER_MINUTES: '0' })).toThrow(/AUDIT_STUCK_AFTER_MINUTES must be a positive whole number; got "0"/);
+    expect(() => loadAuditThresholds({ HOPAE_STUCK_AFTER_MINUTES: '0' })).toThrow(/HOPAE_STUCK_AFTER_MINUTES must be a positive whole number; got "0"/);
   });
 
   it('reads the rotation function and the attached count, and refuses a missing function ARN, naming the variable', () => {

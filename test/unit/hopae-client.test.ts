@@ -133,6 +133,18 @@ describe('HopaeClient.rotateClientSecret: retries with the same Idempotency-Key'
     expect(late.clock.sleeps).toEqual([15000]);
   });
 
+  it('a Retry-After longer than the invocation has left ends the attempts naming how long Hopae asked for', async () => {
+    const { http, clock, rotate } = setup({ status: 429, headers: { 'Retry-After': '3600' } }, ok);
+
+    const error = await rotate('HqTRDIYH', 50_000).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(HopaeUnavailableError);
+    expect((error as Error).message).toMatch(/\(last: 429 \(empty body\); Hopae asked to retry after 3600 s \(Retry-After\), more than the 50 s this invocation has left\)/);
+    expect((error as Error).message).not.toMatch(/no time left/);
+    expect(http.requests).toHaveLength(1);
+    expect(clock.sleeps).toEqual([]);
+  });
+
   it('honours Retry-After as an HTTP date, with the failure backoff as jitter on top', async () => {
     const retryAt = new Date(new VirtualClock().nowMs + 3000).toUTCString();
     const { clock, rotate } = setup({ status: 503, headers: { 'Retry-After': retryAt } }, ok);
@@ -221,7 +233,7 @@ describe('HopaeClient.rotateClientSecret: retries with the same Idempotency-Key'
     const error = await rotate('HqTRDIYH', 20_000).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(HopaeUnavailableError);
-    expect((error as Error).message).toMatch(/429.*no time left/);
+    expect((error as Error).message).toMatch(/429 \(empty body\); Hopae asked to retry after 120 s \(Retry-After\), more than the 20 s this invocation has left/);
     expect(http.requests).toHaveLength(1);
   });
 
@@ -309,9 +321,13 @@ describe('HopaeClient.rotateClientSecret: a 2xx answer that Hopae could not have
   it.each<[string, Scripted, RegExp]>([
     ['a body over the size cap', { status: 201, bodyProblem: 'larger than 65536 bytes' }, /201 with a body larger than 65536 bytes/],
     ['a body that is not UTF-8', { status: 201, bodyProblem: 'not valid UTF-8' }, /201 with a body not valid UTF-8/],
-    ['a clientSecret with a control character', { status: 201, body: { clientSecret: `${HEX_SECRET.slice(0, 10)}\u0000${HEX_SECRET.slice(11)}` } }, /control characters/],
-    ['a clientSecret with a newline', { status: 201, body: { clientSecret: `${HEX_SECRET}\n` } }, /control characters or whitespace/],
-    ['a clientSecret with a space', { status: 201, body: { clientSecret: 'abc def' } }, /control characters or whitespace/],
+    ['a clientSecret with a control character', { status: 201, body: { clientSecret: `${HEX_SECRET.slice(0, 10)}\u0000${HEX_SECRET.slice(11)}` } }, /control, whitespace or invisible characters/],
+    ['a clientSecret with a newline', { status: 201, body: { clientSecret: `${HEX_SECRET}\n` } }, /control, whitespace or invisible characters/],
+    ['a clientSecret with a space', { status: 201, body: { clientSecret: 'abc def' } }, /control, whitespace or invisible characters/],
+    ['a clientSecret with a zero-width space', { status: 201, body: { clientSecret: `${HEX_SECRET.slice(0, 32)}\u200b${HEX_SECRET.slice(32)}` } }, /control, whitespace or invisible characters/],
+    ['a clientSecret with a byte order mark', { status: 201, body: { clientSecret: `\ufeff${HEX_SECRET}` } }, /control, whitespace or invisible characters/],
+    ['a clientSecret with a soft hyphen', { status: 201, body: { clientSecret: `${HEX_SECRET.slice(0, 32)}\u00ad${HEX_SECRET.slice(32)}` } }, /control, whitespace or invisible characters/],
+    ['a clientSecret with a lone surrogate', { status: 201, body: `{"clientSecret":"${HEX_SECRET.slice(1)}\\ud800"}` }, /control, whitespace or invisible characters/],
     ['a clientSecret of 513 characters', { status: 201, body: { clientSecret: 'a'.repeat(513) } }, /longer than 512 characters \(513\)/],
     ['another app\'s clientId', { status: 201, body: { clientId: 'OtherApp', clientSecret: HEX_SECRET } }, /clientId that is not this app's/],
     ['a body of null', { status: 201, body: 'null' }, /JSON that is not an object/],
@@ -338,7 +354,7 @@ describe('HopaeClient.rotateClientSecret: a 2xx answer that Hopae could not have
     const error = await rotate('HqTRDIYH', 600_000).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(HopaeProtocolError);
-    expect((error as Error).message).toMatch(/no usable clientSecret after 8 attempts \(last: 201 with a clientSecret with control characters/);
+    expect((error as Error).message).toMatch(/no usable clientSecret after 8 attempts \(last: 201 with a clientSecret with control, whitespace or invisible characters/);
     expect((error as Error).message).not.toContain('x\ty');
   });
 
@@ -499,7 +515,7 @@ describe('HopaeClient: the edges that decide between one more attempt and giving
 
     expect(fits.clock.sleeps).toEqual([200]);
     expect(error).toBeInstanceOf(HopaeUnavailableError);
-    expect((error as Error).message).toMatch(/after 1 attempt \(last: 503 \(empty body\); no time left for another attempt within the invocation\)/);
+    expect((error as Error).message).toMatch(/after 1 attempt \(last: 503 \(empty body\); no time left for another attempt within the invocation \(0 s left\)\)/);
     expect(doesNot.http.requests).toHaveLength(1);
     expect(doesNot.clock.sleeps).toEqual([]);
   });
@@ -643,7 +659,10 @@ describe('HopaeClient: the edges that decide between one more attempt and giving
 
     const error = (await check().catch((e: unknown) => e)) as HopaeRejectedError;
 
-    expect(error.message).toBe('The pending secret was rejected by Hopae for app HqTRDIYH (401 AUTH.INVALID_CREDENTIALS, 2 attempts)');
+    expect(error.message).toBe(
+      'The pending secret was rejected by Hopae for app HqTRDIYH (401 AUTH.INVALID_CREDENTIALS, 2 attempts): the app was rotated again elsewhere after this rotation stored its secret, or Hopae has not taken the new secret everywhere yet. The workspace key is not involved. Run `hopae-rotation recover <secret>`: it asks Hopae which stored pair works and names the way out.',
+    );
+    expect(error.message).not.toMatch(/HOPAE_API_KEY_SECRET_ID|sk_workspace/);
     expect(error.status).toBe(401);
     expect(error.hopaeCode).toBe('AUTH.INVALID_CREDENTIALS');
   });
