@@ -1,4 +1,7 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { fetchTransport, type HttpTransport } from '../lambda/hopae/http';
@@ -16,6 +19,10 @@ export interface CliDeps {
   readonly lambda: LambdaClient;
   /** Where `rotate --wait` reads the function's log (AWS_ENDPOINT_URL_CLOUDWATCH_LOGS locally). */
   readonly logs: CloudWatchLogsClient;
+  /** What `consumers` and `doctor` survey: ECS task definitions and services, refreshOnRotation's rules, GetSecretValue callers. */
+  readonly ecs: Pick<ECSClient, 'send'>;
+  readonly events: Pick<EventBridgeClient, 'send'>;
+  readonly cloudTrail: Pick<CloudTrailClient, 'send'>;
   readonly transport: HttpTransport;
   readonly env: NodeJS.ProcessEnv;
   readonly stdout: Stream;
@@ -31,6 +38,9 @@ export function defaultDeps(): CliDeps {
     sm: new SecretsManagerClient({}),
     lambda: new LambdaClient({}),
     logs: new CloudWatchLogsClient({}),
+    ecs: new ECSClient({}),
+    events: new EventBridgeClient({}),
+    cloudTrail: new CloudTrailClient({}),
     transport: fetchTransport,
     env: process.env,
     stdout: process.stdout,

@@ -7,6 +7,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { closest } from './suggest';
 import { packageVersion } from './version';
 import { type CliDeps, type CommandContext, defaultDeps } from './context';
+import { consumersCommand } from './commands/consumers';
 import { doctorCommand } from './commands/doctor';
 import { recoverCommand } from './commands/recover';
 import { rotateCommand } from './commands/rotate';
@@ -101,6 +102,26 @@ Exit: 0 all checks pass (a rotation in flight included), 1 some check fails, 2 b
         workspaceKeySecret: values['workspace-key-secret'] as string | undefined,
       }),
   },
+  consumers: {
+    summary: 'who reads one secret (ECS, Lambda, CloudTrail) and whether each survives a rotation',
+    usage: `hopae-rotation consumers <secret> [--days N] [--no-cloudtrail] [--json]
+
+Finds the secret's readers: ECS task definitions that inject it as an environment variable (they
+break until restarted, unless refreshOnRotation redeploys their services), Lambda functions whose
+environment names it, and the principals CloudTrail saw calling GetSecretValue on it (whether they
+survive depends on a re-read on 401: docs/client.md). Read-only.
+      --days N                    CloudTrail GetSecretValue events of the last N days (default 7, at most 90)
+      --no-cloudtrail             skip CloudTrail (LookupEvents allows 2 requests a second)
+Exit: 0 no consumer breaks at the next rotation, 1 some consumer breaks, 2 bad input.`,
+    options: { days: { type: 'string' }, 'no-cloudtrail': { type: 'boolean' } },
+    positionals: 1,
+    run: (context, values, [secretId]) =>
+      consumersCommand(context, {
+        secretId: secretId!,
+        days: cloudTrailDays(values.days),
+        cloudTrail: values['no-cloudtrail'] !== true,
+      }),
+  },
   recover: {
     summary: 'repair a stuck or abandoned rotation: plan the way out from the state table',
     usage: `hopae-rotation recover <secret> [--yes [--force]] [--json]
@@ -136,7 +157,7 @@ Usage: hopae-rotation <command> [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, command]) => `  ${name.padEnd(9)}${command.summary}`)
+  .map(([name, command]) => `  ${name.padEnd(11)}${command.summary}`)
   .join('\n')}
 
 Every command takes --json (one JSON document on stdout: results, errors, help and version alike)
@@ -246,6 +267,13 @@ function explainSdkError(error: Error): CliError | undefined {
     return new CliError(`No AWS credentials: ${error.message}. Set AWS_PROFILE (after \`aws sso login\`) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`, EXIT.USAGE);
   }
   return undefined;
+}
+
+/** CloudTrail's event history keeps 90 days (LookupEvents). */
+function cloudTrailDays(raw: string | boolean | undefined): number {
+  const days = positiveNumber('--days', raw, 7);
+  if (!Number.isInteger(days) || days > 90) throw new CliError(`--days must be a whole number from 1 to 90 (CloudTrail keeps 90 days of events); got ${String(raw)}`);
+  return days;
 }
 
 function optionalPositive(flag: string, raw: string | boolean | undefined): number | undefined {

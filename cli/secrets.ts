@@ -112,6 +112,8 @@ export interface FunctionInfo {
   readonly logGroup: string;
   /** Why it could not be read, when it could not. */
   readonly problem?: string;
+  /** Its execution role's ARN, when it could be read. */
+  readonly role?: string;
   /** Its in-flight threshold (the construct's stuckAfter), when its configuration carries one. */
   readonly stuckAfterMinutes?: number;
 }
@@ -146,6 +148,7 @@ export class FunctionRegistry {
         missing: false,
         ...(Number.isFinite(stuckAfter) && stuckAfter > 0 ? { stuckAfterMinutes: stuckAfter } : {}),
         logGroup: config.LoggingConfig?.LogGroup || defaultLogGroup(arn),
+        ...(config.Role ? { role: config.Role } : {}),
         access: ours
           ? {
               apiBaseUrl: apiBaseUrl!,

@@ -17,3 +17,4 @@ export const handler = createHandler({
   resolve: memoize(() => buildRuntime({ env: process.env, logger, metrics })),
 });
 export { auditHandler } from './audit';
+export { refreshHandler } from './refresh';

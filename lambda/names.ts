@@ -30,6 +30,19 @@ export const AUDIT_METRICS = {
 /** Dimension of the audit's and the rotation's per-secret metrics. */
 export const SECRET_NAME_DIMENSION = 'SecretName';
 
+/** The service refresh's log messages (lambda/refresh): what its alarm tells operators to search for. */
+export const REFRESH_LOG_MESSAGES = {
+  refreshed: 'Service refresh: new deployment started',
+  failed: 'Service refresh: could not start a new deployment',
+} as const;
+
+/** The Lambda handler names in the one bundle the construct deploys. */
+export const HANDLERS = {
+  rotation: 'index.handler',
+  audit: 'index.auditHandler',
+  refresh: 'index.refreshHandler',
+} as const;
+
 /**
  * Environment of the rotation function that only its operators' tools read: how many minutes an
  * unfinished rotation may take before it counts as stuck (the construct's `stuckAfter`). Younger,

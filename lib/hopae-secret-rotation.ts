@@ -13,6 +13,7 @@ import { auditSettings, FleetMonitoring } from './fleet-monitoring';
 import { DEFAULT_RUNBOOK, type HopaeSecretRotationProps } from './props';
 import { planRotationRules, spreadScheduleFor } from './schedule-spread';
 import { knownSecretName, patternOf } from './secret-patterns';
+import { ServiceRefresh } from './service-refresh';
 import {
   hopaeRetryEnvironment,
   resolveApiBaseUrl,
@@ -20,6 +21,7 @@ import {
   validateAppSecrets,
   validateClientIds,
   validateMemorySize,
+  validateRefreshOnRotation,
   validatePresence,
   validateReservedConcurrency,
   validateSecretNames,
@@ -77,6 +79,9 @@ export class HopaeSecretRotation extends Construct {
   /** The Hopae API base URL the function calls. */
   readonly apiBaseUrl: string;
 
+  /** The redeployment of ECS services after a rotation (`refreshOnRotation`); undefined without it. */
+  readonly serviceRefresh?: ServiceRefresh;
+
   constructor(scope: Construct, id: string, props: HopaeSecretRotationProps) {
     super(scope, id);
 
@@ -96,6 +101,8 @@ export class HopaeSecretRotation extends Construct {
     validateAlertProps(props);
     validateSecretPlacement(this, props);
     validateKeys(props);
+    const refreshOnRotation = props.refreshOnRotation ?? [];
+    validateRefreshOnRotation(refreshOnRotation, props.appSecrets ?? [], clientIds);
     const runbookUrl = props.runbookUrl ?? DEFAULT_RUNBOOK;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
@@ -221,6 +228,15 @@ export class HopaeSecretRotation extends Construct {
       settings: audit,
       dashboard: props.dashboard ?? true,
     });
+
+    if (refreshOnRotation.length > 0) {
+      this.serviceRefresh = new ServiceRefresh(this, 'ServiceRefresh', {
+        targets: refreshOnRotation.map((entry) => ({ secret: entry.secret ?? createdSecrets[entry.clientId!]!, services: entry.services })),
+        topic: this.alerts.topic,
+        runbookUrl,
+        logRetention,
+      });
+    }
   }
 }
 

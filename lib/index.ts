@@ -9,3 +9,4 @@ export * from './dashboard';
 export * from './fleet-monitoring';
 export * from './rotation-audit';
 export * from './schedule-spread';
+export * from './service-refresh';

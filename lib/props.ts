@@ -1,4 +1,5 @@
 import type { Duration } from 'aws-cdk-lib';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -16,6 +17,34 @@ export const HOPAE_API_BASE_URLS: Readonly<Record<HopaeEnvironment, string>> = {
 
 /** Where the alerts point when no runbookUrl is given. */
 export const DEFAULT_RUNBOOK = 'docs/runbook.md of the hopae-secret-rotation package, section Runbook: a rotation failed';
+
+/**
+ * ECS services whose tasks read one rotated app secret only when they start (`secrets` in the task
+ * definition injects it as an environment variable), so they get a new deployment each time a
+ * rotation of it succeeds. Name the secret by `secret` or by `clientId`.
+ */
+export interface HopaeServiceRefresh {
+  /**
+   * The app secret the services inject: one of `appSecrets`.
+   *
+   * @default - none; give this or `clientId`
+   */
+  readonly secret?: ISecret;
+
+  /**
+   * The app whose secret this construct creates: one of `clientIds`.
+   *
+   * @default - none; give this or `secret`
+   */
+  readonly clientId?: string;
+
+  /**
+   * The services to redeploy (`ecs:UpdateService` with `forceNewDeployment`), e.g.
+   * `ecs.FargateService.fromFargateServiceAttributes(this, 'Api', { cluster, serviceName: 'api' })`.
+   * At least one.
+   */
+  readonly services: ecs.IBaseService[];
+}
 
 /**
  * Properties of a `HopaeSecretRotation`. Give exactly one of `environment` and `apiBaseUrl`,
@@ -220,6 +249,16 @@ export interface HopaeSecretRotationProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * ECS services that inject a rotated secret as an environment variable, to redeploy each time a
+   * rotation of that secret succeeds (Secrets Manager's RotationSucceeded event). Their running
+   * tasks fail from Hopae's commit until the new tasks run: reading the secret at call time with
+   * the client helpers (docs/client.md) is the fix, this the fallback for what cannot re-read.
+   *
+   * @default - no service is redeployed
+   */
+  readonly refreshOnRotation?: HopaeServiceRefresh[];
 
   /**
    * Reserved concurrency of the function; at least 10 (below that, Secrets Manager is throttled and loops).

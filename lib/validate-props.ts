@@ -4,7 +4,7 @@ import { clientIdProblem } from '../lambda/client-id';
 import { DEFAULT_RETRY, MIN_HOPAE_BUDGET_MS, parseApiBaseUrl } from '../lambda/config';
 import { HOPAE_RETRY_ENV } from '../lambda/names';
 import { HopaeSecretRotationPropsError } from './errors';
-import { HOPAE_API_BASE_URLS, type HopaeSecretRotationProps } from './props';
+import { HOPAE_API_BASE_URLS, type HopaeSecretRotationProps, type HopaeServiceRefresh } from './props';
 
 // Below 30 s a Hopae call with retries plus the Secrets Manager write does not fit; Lambda's cap is 15 min.
 const MIN_TIMEOUT = Duration.seconds(30);
@@ -176,6 +176,38 @@ export function validateAlertProps(props: HopaeSecretRotationProps): void {
   if (props.runbookUrl !== undefined && /[<>]/.test(props.runbookUrl)) {
     throw propsError('runbookUrl', `must not contain < or >; got '${props.runbookUrl}'`);
   }
+}
+
+/**
+ * Each refreshOnRotation entry names exactly one rotated secret (by `secret`, one of `appSecrets`,
+ * or by `clientId`, one of `clientIds`) and at least one service, each service once.
+ */
+export function validateRefreshOnRotation(
+  entries: readonly HopaeServiceRefresh[],
+  appSecrets: readonly ISecret[],
+  clientIds: readonly string[],
+): void {
+  entries.forEach((entry, i) => {
+    const at = `[${i}]`;
+    if ((entry.secret === undefined) === (entry.clientId === undefined)) {
+      throw propsError('refreshOnRotation', `${at} must name its secret by exactly one of secret (one of appSecrets) and clientId (one of clientIds)`);
+    }
+    if (entry.secret !== undefined) {
+      const identity = (secret: ISecret) => secret.secretFullArn ?? secret.secretName;
+      if (!appSecrets.some((secret) => secret === entry.secret || identity(secret) === identity(entry.secret!))) {
+        throw propsError('refreshOnRotation', `${at}.secret must be one of appSecrets: only a secret this construct rotates has a rotation to react to`);
+      }
+    }
+    if (entry.clientId !== undefined && !clientIds.includes(entry.clientId)) {
+      throw propsError('refreshOnRotation', `${at}.clientId must be one of clientIds; got '${entry.clientId}'`);
+    }
+    if (!Array.isArray(entry.services) || entry.services.length === 0) {
+      throw propsError('refreshOnRotation', `${at}.services must list at least one ECS service`);
+    }
+    if (new Set(entry.services).size !== entry.services.length) {
+      throw propsError('refreshOnRotation', `${at}.services lists the same service more than once`);
+    }
+  });
 }
 
 /** Props the construct needs at all, and props that would do nothing, named rather than ignored. */

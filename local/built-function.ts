@@ -25,3 +25,9 @@ export function loadBuiltAuditHandler(): (event: unknown, context: import('aws-l
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS bundle picked at run time
   return (require(builtFunctionPath()) as { auditHandler: (event: unknown, context: import('aws-lambda').Context) => Promise<unknown> }).auditHandler;
 }
+
+/** The service refresh's handler from the same built bundle (`index.refreshHandler`, as the construct deploys it). */
+export function loadBuiltRefreshHandler(): (event: unknown, context: import('aws-lambda').Context) => Promise<unknown> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS bundle picked at run time
+  return (require(builtFunctionPath()) as { refreshHandler: (event: unknown, context: import('aws-lambda').Context) => Promise<unknown> }).refreshHandler;
+}

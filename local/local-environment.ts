@@ -42,6 +42,8 @@ export async function startLocalEnvironment(
     const handlerEndpoint = proxy ? await proxy.start() : moto.endpoint;
     Object.assign(process.env, {
       AWS_ENDPOINT_URL_SECRETS_MANAGER: handlerEndpoint,
+      // refreshOnRotation's handler reaches moto's ECS (the continuity run).
+      AWS_ENDPOINT_URL_ECS: moto.endpoint,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',

@@ -3,12 +3,15 @@
  * port, for the local run and the integration tests.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { findMotoServer, motoMissingMessage } from './moto-check';
 
 export interface MotoServer {
   /** e.g. http://127.0.0.1:41234 */
   readonly endpoint: string;
+  /** moto_server's process id. */
+  readonly pid: number;
   /** Clears every secret. */
   reset(): Promise<void>;
   stop(): Promise<void>;
@@ -26,6 +29,8 @@ export interface MotoServerOptions {
   readonly readyTimeoutMs?: number;
   /** Picks the port of each attempt; tests use it to lose a port on purpose. */
   readonly pickPort?: () => Promise<number>;
+  /** Extra environment for moto, e.g. INITIAL_NO_AUTH_ACTION_COUNT to make it check signatures and IAM. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export async function startMotoServer(options: MotoServerOptions = {}): Promise<MotoServer> {
@@ -33,7 +38,7 @@ export async function startMotoServer(options: MotoServerOptions = {}): Promise<
   // and moto's bind. Then moto exits with "Address already in use", and we try another port.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(await (options.pickPort ?? freePort)(), options.readyTimeoutMs ?? 20_000);
+      return await startOnce(await (options.pickPort ?? freePort)(), options.readyTimeoutMs ?? 20_000, options.env ?? {});
     } catch (error) {
       if (!(error instanceof PortTakenError) || attempt >= PORT_ATTEMPTS) throw error;
     }
@@ -44,12 +49,13 @@ const PORT_ATTEMPTS = 5;
 
 class PortTakenError extends Error {}
 
-async function startOnce(port: number, readyTimeoutMs: number): Promise<MotoServer> {
+async function startOnce(port: number, readyTimeoutMs: number, env: Readonly<Record<string, string>>): Promise<MotoServer> {
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(findMotoServer() ?? 'moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+  const [command, ...args] = withParentDeathSignal([findMotoServer() ?? 'moto_server', '-H', '127.0.0.1', '-p', String(port)]);
+  const child = spawn(command!, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
     // Unbuffered, so the "Running on" line that proves this process holds the port arrives at once.
-    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+    env: { ...process.env, ...env, PYTHONUNBUFFERED: '1' },
   });
   let stderrTail = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -82,12 +88,23 @@ async function startOnce(port: number, readyTimeoutMs: number): Promise<MotoServ
 
   return {
     endpoint,
+    pid: child.pid!,
     reset: async () => {
       const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
       if (!response.ok) throw new Error(`moto reset failed: ${response.status}`);
     },
     stop: () => stopChild(child),
   };
+}
+
+// util-linux's setpriv (Essential in Debian) execs moto with PR_SET_PDEATHSIG: the kernel sends it
+// SIGTERM when the process that started it dies. A Jest worker killed under load, or a Ctrl-C'd
+// demo, then leaves no moto_server behind. Elsewhere moto runs as it is and stop() ends it.
+const SETPRIV = '/usr/bin/setpriv';
+
+/** The command line, prefixed so the process ends with its parent where the system allows. */
+export function withParentDeathSignal(commandLine: readonly string[], exists: (path: string) => boolean = existsSync): string[] {
+  return exists(SETPRIV) ? [SETPRIV, '--pdeathsig', 'TERM', ...commandLine] : [...commandLine];
 }
 
 async function isReady(endpoint: string): Promise<boolean> {

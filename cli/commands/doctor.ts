@@ -6,7 +6,8 @@ import { CliError, EXIT } from '../errors';
 import { assessVersions, type HopaeUsed, reportHopaeUsed } from '../assess';
 import { type HopaeProbe, probeFor } from '../hopae-probe';
 import { classifyConfiguration, type Row } from '../rotation-state';
-import { functionName, readSecretState, resolveHopaeAccess, type FunctionInfo, type HopaeAccess, type StuckAfter } from '../secrets';
+import { surveyConsumers } from '../consumers';
+import { functionName, readSecretState, resolveHopaeAccess, type FunctionInfo, type HopaeAccess, type SecretState, type StuckAfter } from '../secrets';
 
 export interface DoctorOptions {
   readonly secretId: string;
@@ -18,8 +19,11 @@ export interface DoctorOptions {
 
 interface Check {
   readonly check: string;
-  /** wait: a rotation is in flight; nothing is wrong yet. */
-  readonly status: 'pass' | 'fail' | 'skip' | 'wait';
+  /**
+   * wait: a rotation is in flight; nothing is wrong yet. warn: something needs attention before the
+   * next rotation, but nothing a rotation needs is wrong.
+   */
+  readonly status: 'pass' | 'fail' | 'skip' | 'wait' | 'warn';
   readonly detail: string;
   readonly fix?: string;
 }
@@ -168,9 +172,12 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
     add({ check: 'rotation state', status: 'fail', detail: `${configRow.state}: ${configRow.summary}`, fix: configRow.action });
   } else skipped('rotation state');
 
+  // 5. Readers that the next rotation will lock out (ECS and Lambda; `consumers` adds CloudTrail)
+  add(await consumerCheck(context, state));
+
   out.line(`${state.name}`);
   for (const c of checks) {
-    const mark = c.status === 'pass' ? out.pass(c.check) : c.status === 'fail' ? out.fail(c.check) : c.status === 'wait' ? out.warn(c.check) : `- ${c.check}`;
+    const mark = c.status === 'pass' ? out.pass(c.check) : c.status === 'fail' ? out.fail(c.check) : c.status === 'wait' || c.status === 'warn' ? out.warn(c.check) : `- ${c.check}`;
     out.line(`  ${mark}: ${c.detail}`);
     if (c.fix && c.status !== 'pass') out.line(`      fix: ${c.fix}`);
   }
@@ -178,4 +185,31 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
   out.result({ secret: state.name, healthy: failed === 0, state: row?.state ?? configRow?.state ?? null, checks, ...(row ? { next: row.action, steps: row.steps } : {}), ...(stuckAfter ? { stuckAfter } : {}), ...(hopae ? { hopae } : {}) });
   if (badInput) return EXIT.USAGE;
   return failed === 0 ? EXIT.OK : EXIT.FAILED;
+}
+
+/** ECS services whose task definitions inject the secret, without refreshOnRotation, break at the next rotation: a warning, not a failure. */
+async function consumerCheck(context: CommandContext, state: SecretState): Promise<Check> {
+  const check = 'consumers survive a rotation';
+  // The quick look: the services' task definitions and Lambda environments, no CloudTrail.
+  const survey = await surveyConsumers(context.deps, { secret: { arn: state.arn, name: state.name }, withoutCloudTrail: true, servicesOnly: true });
+  const breaking = survey.consumers.filter((c) => c.survival === 'breaks');
+  const depending = survey.consumers.filter((c) => c.survival === 'depends');
+  const more = `hopae-rotation consumers ${state.name} names each with its fix, and adds CloudTrail's GetSecretValue callers`;
+  if (breaking.length > 0) {
+    return {
+      check,
+      status: 'warn',
+      detail: `ECS task definition${breaking.length === 1 ? '' : 's'} ${breaking.map((c) => c.name).join(', ')} inject${breaking.length === 1 ? 's' : ''} it as an environment variable into services refreshOnRotation does not redeploy: locked out from the next rotation until restarted`,
+      fix: more,
+    };
+  }
+  if (survey.gaps.length > 0 && survey.consumers.length === 0) return { check, status: 'skip', detail: `not looked at: ${survey.gaps.join('; ')}` };
+  return {
+    check,
+    status: 'pass',
+    detail:
+      depending.length > 0
+        ? `no ECS service injects it without refreshOnRotation; ${depending.map((c) => c.name).join(', ')} name${depending.length === 1 ? 's' : ''} it and survive${depending.length === 1 ? 's' : ''} only with a re-read on 401 (${more})`
+        : `no ECS service injects it without refreshOnRotation, no Lambda environment names it (${more})`,
+  };
 }

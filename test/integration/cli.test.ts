@@ -21,7 +21,7 @@ async function ourApp(options: Parameters<typeof h.createApp>[0] = {}) {
 }
 
 describe('usage', () => {
-  it.each([['--help'], ['rotate', '--help'], ['status', '-h'], ['doctor', '--help'], ['recover', '--help']])('%s prints help and exits 0', async (...argv) => {
+  it.each([['--help'], ['rotate', '--help'], ['status', '-h'], ['doctor', '--help'], ['recover', '--help'], ['consumers', '--help']])('%s prints help and exits 0', async (...argv) => {
     const result = await c.cli(argv);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/hopae-rotation/);
@@ -364,6 +364,7 @@ describe('doctor', () => {
       'app known to the workspace:pass',
       'current pair accepted:pass',
       'rotation state:pass',
+      'consumers survive a rotation:pass',
     ]);
   });
 

@@ -1,6 +1,10 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { CreateSecretCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type MotoServer, startMotoServer } from '../../local/moto-server';
+import { type MotoServer, startMotoServer, withParentDeathSignal } from '../../local/moto-server';
 
 const client = (endpoint: string) => new SecretsManagerClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
 
@@ -31,6 +35,39 @@ describe('startMotoServer', () => {
     expect((await client(other.endpoint).send(new ListSecretsCommand({}))).SecretList?.map((s) => s.Name)).toEqual(['belongs-to-the-other-file']);
   });
 });
+
+describe('moto_server ends with the process that started it', () => {
+  it('when that process is killed outright (SIGKILL, no stop()), moto_server exits too', async () => {
+    // GIVEN a process that started moto_server and holds it
+    const owner = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../support/moto-owner-child.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [line] = (await once(createInterface({ input: owner.stdout! }), 'line')) as [string];
+    const { pid } = JSON.parse(line) as { pid: number };
+    expect(isAlive(pid)).toBe(true);
+
+    // WHEN it is killed without a chance to stop moto
+    owner.kill('SIGKILL');
+    await once(owner, 'exit');
+
+    // THEN moto_server is gone as well (the kernel signals it; polled up to 15 s)
+    const deadline = Date.now() + 15_000;
+    while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(isAlive(pid)).toBe(false);
+  });
+
+  it('is started through setpriv --pdeathsig where util-linux has it, as it is elsewhere', () => {
+    expect(withParentDeathSignal(['moto_server', '-p', '1'], () => true)).toEqual(['/usr/bin/setpriv', '--pdeathsig', 'TERM', 'moto_server', '-p', '1']);
+    expect(withParentDeathSignal(['moto_server', '-p', '1'], () => false)).toEqual(['moto_server', '-p', '1']);
+  });
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** A port the OS says is free now. */
 function anyFreePort(): Promise<number> {

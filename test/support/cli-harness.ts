@@ -4,7 +4,10 @@
  * moto answers by creating the valueless AWSPENDING version), it invokes the real handler for the
  * four steps, as the service would.
  */
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateSecretCommand, SecretsManagerClient, type RotateSecretCommandInput } from '@aws-sdk/client-secrets-manager';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { CliDeps } from '../../cli/context';
@@ -27,7 +30,16 @@ export interface CliHarness {
   /** Attaches a function to a secret as Secrets Manager rotation would, leaving no rotation pending. */
   attach(secretArn: string, functionArn: string): Promise<void>;
   /** Runs `hopae-rotation ...` in-process; `now` shifts the CLI's clock. */
-  cli(argv: string[], options?: { nowOffsetMs?: number; env?: NodeJS.ProcessEnv; withoutRotationService?: boolean }): Promise<CliResult>;
+  cli(
+    argv: string[],
+    options?: {
+      nowOffsetMs?: number;
+      env?: NodeJS.ProcessEnv;
+      withoutRotationService?: boolean;
+      cloudTrail?: CliDeps['cloudTrail'];
+      sleep?: CliDeps['sleep'];
+    },
+  ): Promise<CliResult>;
   /** Background rotations the emulator started, to await before asserting. */
   readonly serviceRuns: Promise<StepRun[]>[];
   /** Resolves when the emulator starts its next rotation, with that rotation's token. */
@@ -43,8 +55,10 @@ export function cliHarness(h: Harness): CliHarness {
   let service: RotationServiceEmulator | undefined;
 
   beforeAll(() => {
-    // moto serves CloudWatch Logs too: the function's log group lives there.
+    // moto serves CloudWatch Logs too: the function's log group lives there; and ECS and EventBridge for `consumers`.
     process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
+    process.env.AWS_ENDPOINT_URL_ECS = process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
+    process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
     service = new RotationServiceEmulator({
       sm: h.sm,
       handler: h.handler,
@@ -88,12 +102,16 @@ export function cliHarness(h: Harness): CliHarness {
         sm: options.withoutRotationService ? new SecretsManagerClient({}) : emulatedSecretsManager(),
         lambda: new LambdaClient({}),
         logs: new CloudWatchLogsClient({}),
+        ecs: new ECSClient({}),
+        events: new EventBridgeClient({}),
+        // moto has no CloudTrail LookupEvents: tests that need it inject a client.
+        cloudTrail: options.cloudTrail ?? new CloudTrailClient({}),
         transport: fetchTransport,
         env: { ...process.env, HOPAE_API_BASE_URL: undefined, HOPAE_API_KEY_SECRET_ID: undefined, ...options.env },
         stdout: { write: (text: string) => (stdout += text) },
         stderr: { write: (text: string) => (stderr += text) },
         now: () => Date.now() + (options.nowOffsetMs ?? 0),
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
         pollIntervalMs: 50,
       };
       const code = await run(argv, deps);
