@@ -15,7 +15,7 @@ const MAX_MEMORY_MB = 10_240;
 const MIN_RESERVED_CONCURRENCY = 10;
 
 /** The props error, its prop name checked against the props interface. */
-function propsError(prop: keyof HopaeSecretRotationProps, detail: string): HopaeSecretRotationPropsError {
+export function propsError(prop: keyof HopaeSecretRotationProps, detail: string): HopaeSecretRotationPropsError {
   return new HopaeSecretRotationPropsError(prop, detail);
 }
 
