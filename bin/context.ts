@@ -11,6 +11,7 @@ export const CONTEXT_KEYS = {
   rotationWindowHours: 'hopae:rotationWindowHours',
   alarmEmail: 'hopae:alarmEmail',
   runbookUrl: 'hopae:runbookUrl',
+  appStackCount: 'hopae:appStackCount',
 } as const;
 
 export interface AppContext {
@@ -28,6 +29,8 @@ export interface AppContext {
   readonly rotationWindowHours?: number;
   readonly alarmEmail?: string;
   readonly runbookUrl?: string;
+  /** How many app stacks hold the per-app resources; keep it once deployed. */
+  readonly appStackCount?: number;
 }
 
 /** Thrown when a context value is missing or malformed; the message names the context key. */
@@ -66,6 +69,7 @@ export function readAppContext(getContext: (key: string) => unknown): AppContext
     ...optional('rotationWindowHours', readWholeNumber(CONTEXT_KEYS.rotationWindowHours, getContext(CONTEXT_KEYS.rotationWindowHours), 1, 24, 'hours')),
     ...optional('alarmEmail', readOptionalString(CONTEXT_KEYS.alarmEmail, getContext(CONTEXT_KEYS.alarmEmail))),
     ...optional('runbookUrl', readOptionalString(CONTEXT_KEYS.runbookUrl, getContext(CONTEXT_KEYS.runbookUrl))),
+    ...optional('appStackCount', readWholeNumber(CONTEXT_KEYS.appStackCount, getContext(CONTEXT_KEYS.appStackCount), 1, 200, 'stacks')),
   };
 }
 

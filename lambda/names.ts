@@ -17,24 +17,18 @@ export const AUDIT_METRICS = {
   disabled: 'RotationDisabled',
   /** Secrets whose metadata the audit could not read (deleted, or access denied). */
   unreadable: 'AuditUnreadable',
-  /** Secrets audited in one run: 0 or absent means the audit did not run. */
+  /** Secrets scheduled for deletion (still restorable). */
+  deletionScheduled: 'SecretDeletionScheduled',
+  /** Secrets audited in one run: those whose rotation function is this construct's. */
   audited: 'SecretsAudited',
+  /** Attached by the construct but not found naming its function (deleted for good, or re-pointed): attached minus audited, at least 0. */
+  detached: 'SecretsDetached',
+  /** 1 for each audit run that covered the whole fleet: absent means the audit did not run or failed. */
+  completed: 'AuditCompleted',
 } as const;
 
 /** Dimension of the audit's and the rotation's per-secret metrics. */
 export const SECRET_NAME_DIMENSION = 'SecretName';
-
-/** Environment of the audit function: minutes before a pending version counts as stuck, hours before a secret counts as overdue. */
-export const AUDIT_ENV = {
-  stuckAfterMinutes: 'AUDIT_STUCK_AFTER_MINUTES',
-  overdueAfterHours: 'AUDIT_OVERDUE_AFTER_HOURS',
-} as const;
-
-/** The audit's log messages for a secret: what the alarms tell operators to search for. */
-export const AUDIT_LOG_MESSAGES = {
-  attention: 'Rotation audit: secret needs attention',
-  unreadable: 'Rotation audit: could not read the secret metadata',
-} as const;
 
 /** The service refresh's log messages (lambda/refresh): what its alarm tells operators to search for. */
 export const REFRESH_LOG_MESSAGES = {
@@ -61,6 +55,28 @@ export const ROTATION_FUNCTION_ENV = {
 
 /** The in-flight threshold where none is configured: the construct's default `stuckAfter`. */
 export const DEFAULT_STUCK_AFTER_MINUTES = 30;
+
+/**
+ * Environment of the audit function: what it audits, minutes before a pending version counts as
+ * stuck (the construct's `stuckAfter`), hours without a successful rotation before a secret counts as overdue,
+ * and hours past its first scheduled rotation before a secret that never rotated counts as overdue.
+ */
+export const AUDIT_ENV = {
+  /** The rotation function's ARN: the audit covers every secret naming it as RotationLambdaARN. */
+  rotationFunctionArn: 'AUDIT_ROTATION_FUNCTION_ARN',
+  /** How many secrets the construct attaches to that function. */
+  attachedSecrets: 'AUDIT_ATTACHED_SECRETS',
+  /** The one in-flight threshold, the same variable as the rotation function's (the operator tools read that one). */
+  stuckAfterMinutes: ROTATION_FUNCTION_ENV.stuckAfterMinutes,
+  overdueAfterHours: 'AUDIT_OVERDUE_AFTER_HOURS',
+  overdueAfterScheduledHours: 'AUDIT_OVERDUE_AFTER_SCHEDULED_HOURS',
+} as const;
+
+/** The audit's log messages for a secret: what the alarms tell operators to search for. */
+export const AUDIT_LOG_MESSAGES = {
+  attention: 'Rotation audit: secret needs attention',
+  unreadable: 'Rotation audit: could not read the secret metadata',
+} as const;
 
 /**
  * How hard the function tries Hopae: environment variable names, shared by the function

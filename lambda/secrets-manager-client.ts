@@ -8,9 +8,10 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
  * Secrets Manager calls follow the same `HTTPS_PROXY` / `NO_PROXY` as the Hopae calls. Nothing is
  * added to the bundle: the proxy is Node's own.
  */
-export function createSecretsManagerClient(env: NodeJS.ProcessEnv): SecretsManagerClient {
-  if (env.NODE_USE_ENV_PROXY !== '1') return new SecretsManagerClient({ maxAttempts: 5 });
+export function createSecretsManagerClient(env: NodeJS.ProcessEnv, options: { maxAttempts?: number } = {}): SecretsManagerClient {
+  const maxAttempts = options.maxAttempts ?? 5;
+  if (env.NODE_USE_ENV_PROXY !== '1') return new SecretsManagerClient({ maxAttempts });
   // @types/node 20 does not know proxyEnv yet; the SDK spreads these options into `new https.Agent()`.
   const agentOptions = { proxyEnv: env } as Record<string, unknown>;
-  return new SecretsManagerClient({ maxAttempts: 5, requestHandler: { httpsAgent: agentOptions, httpAgent: agentOptions } });
+  return new SecretsManagerClient({ maxAttempts, requestHandler: { httpsAgent: agentOptions, httpAgent: agentOptions } });
 }

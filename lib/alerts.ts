@@ -9,6 +9,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { coverPatterns, eventArnMatcher, patternOf, renderedLength, type SecretPattern } from './secret-patterns';
 
 /** Secrets Manager's CloudTrail service events that mean a rotation did not complete. */
 export const FAILURE_EVENTS = ['RotationFailed', 'RotationAbandoned', 'TestRotationFailed'] as const;
@@ -47,7 +48,7 @@ export class RotationAlerts extends Construct {
         detailType: ['AWS Service Event via CloudTrail'],
         detail: {
           eventName: [...FAILURE_EVENTS],
-          additionalEventData: { SecretId: props.secrets.map(secretIdMatcher) },
+          additionalEventData: { SecretId: failureRuleSecretIds(this, props.secrets) },
         },
       },
     });
@@ -163,11 +164,17 @@ export class RotationAlerts extends Construct {
   }
 }
 
+// EventBridge caps an event pattern at 2,048 characters (Amazon EventBridge quotas, "Event pattern
+// size"); the rest of the failure rule's pattern takes about 200 of them.
+const MAX_SECRET_ID_CHARS = 1_700;
+
 /**
- * The event carries the secret's complete ARN. A secret known only by name matches by prefix: its
- * ARN up to the 6-character suffix.
+ * What the failure rule matches in the event's SecretId (the secret's complete ARN): each secret's
+ * ARN, or for a secret known only by name its ARN up to the 6-character suffix; past the pattern
+ * size limit, the secrets' common name prefixes (e.g. every `hopae/apps/` secret), never more
+ * than the account's secrets. A fixed size for any fleet.
  */
-export function secretIdMatcher(secret: ISecret): string | Record<string, string> {
-  if (secret.secretFullArn) return secret.secretFullArn;
-  return { prefix: `${secret.secretArn}-` };
+function failureRuleSecretIds(scope: Construct, secrets: readonly ISecret[]): (string | { prefix: string })[] {
+  const fits = (patterns: readonly SecretPattern[]) => patterns.reduce((sum, p) => sum + renderedLength(p) + 14, 0) <= MAX_SECRET_ID_CHARS;
+  return coverPatterns(secrets.map(patternOf), fits).map((pattern) => eventArnMatcher(scope, pattern));
 }

@@ -67,11 +67,14 @@ export class RotationDashboard extends Construct {
         width: 12,
       }),
       new cloudwatch.GraphWidget({
-        title: 'Rotation audit: secrets stuck, overdue, disabled, unreadable',
-        left: (['stuck', 'overdue', 'disabled', 'unreadable'] as const).map((finding) =>
+        title: 'Rotation audit: secrets stuck, overdue, disabled, scheduled for deletion, unreadable',
+        left: (['stuck', 'overdue', 'disabled', 'deletionScheduled', 'unreadable'] as const).map((finding) =>
           auditTotalMetric(AUDIT_METRICS[finding], props.auditInterval).with({ label: finding }),
         ),
-        right: [auditTotalMetric(AUDIT_METRICS.audited, props.auditInterval).with({ label: 'secrets audited' })],
+        right: [
+          auditTotalMetric(AUDIT_METRICS.audited, props.auditInterval).with({ label: 'secrets audited' }),
+          auditTotalMetric(AUDIT_METRICS.detached, props.auditInterval).with({ label: 'secrets detached' }),
+        ],
         width: 12,
       }),
     );

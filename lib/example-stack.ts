@@ -41,6 +41,13 @@ export interface HopaeSecretRotationStackProps extends StackProps {
    */
   readonly rotationWindowHours?: number;
   /**
+   * How many app stacks hold the per-app resources (the construct's `appStackCount`): choose it
+   * before the first deploy and keep it.
+   *
+   * @default 32
+   */
+  readonly appStackCount?: number;
+  /**
    * Address for failure alerts.
    *
    * @default - no subscription
@@ -75,6 +82,7 @@ export class HopaeSecretRotationStack extends Stack {
       rotationWindow: props.rotationWindowHours === undefined ? undefined : Duration.hours(props.rotationWindowHours),
       alarmEmail: props.alarmEmail,
       runbookUrl: props.runbookUrl,
+      appStackCount: props.appStackCount,
     });
 
     new CfnOutput(this, 'RotationFunctionArn', {

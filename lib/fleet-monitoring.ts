@@ -2,7 +2,6 @@ import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AuditAlarms } from './audit-alarms';
@@ -23,6 +22,8 @@ export interface AuditSettings {
   readonly interval: Duration;
   readonly stuckAfter: Duration;
   readonly overdueAfter: Duration;
+  /** How long after its first scheduled rotation a secret that never rotated is overdue: the window + grace. */
+  readonly overdueAfterScheduled: Duration;
 }
 
 /**
@@ -36,15 +37,17 @@ export function auditSettings(
 ): AuditSettings {
   const interval = checkedDuration('auditInterval', props.auditInterval ?? DEFAULT_AUDIT_INTERVAL, Duration.minutes(5), Duration.hours(24));
   const stuckAfter = checkedDuration('stuckAfter', props.stuckAfter ?? DEFAULT_STUCK_AFTER, Duration.minutes(5), Duration.days(7));
-  if (props.overdueAfter) {
-    return { interval, stuckAfter, overdueAfter: checkedDuration('overdueAfter', props.overdueAfter, Duration.hours(1), Duration.days(1100)) };
-  }
   const grace = checkedDuration('overdueGrace', props.overdueGrace ?? DEFAULT_OVERDUE_GRACE, Duration.hours(0), Duration.days(30));
-  return { interval, stuckAfter, overdueAfter: overdueThreshold(scheduleInterval, window, grace) };
+  const overdueAfterScheduled = Duration.minutes((window ?? DEFAULT_WINDOW).toMinutes() + grace.toMinutes());
+  if (props.overdueAfter) {
+    return { interval, stuckAfter, overdueAfterScheduled, overdueAfter: checkedDuration('overdueAfter', props.overdueAfter, Duration.hours(1), Duration.days(1100)) };
+  }
+  return { interval, stuckAfter, overdueAfterScheduled, overdueAfter: overdueThreshold(scheduleInterval, window, grace) };
 }
 
 export interface FleetMonitoringProps {
-  readonly secrets: ISecret[];
+  /** How many secrets the construct attaches to the rotation function. */
+  readonly attachedSecretCount: number;
   readonly rotationFunction: lambda.IFunction;
   readonly topic: sns.ITopic;
   readonly runbookUrl: string;
@@ -68,17 +71,25 @@ export class FleetMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: FleetMonitoringProps) {
     super(scope, id);
-    const { interval, stuckAfter, overdueAfter } = props.settings;
+    const { interval, stuckAfter, overdueAfter, overdueAfterScheduled } = props.settings;
 
     this.audit = new RotationAudit(this, 'Audit', {
-      secrets: props.secrets,
+      rotationFunction: props.rotationFunction,
+      attachedSecretCount: props.attachedSecretCount,
       schedule: events.Schedule.rate(interval),
       stuckAfter,
       overdueAfter,
+      overdueAfterScheduled,
       logRetention: props.logRetention,
       _functionSettings: props._functionSettings,
     });
-    this.alarms = new AuditAlarms(this, 'Alarms', { topic: props.topic, auditLogGroup: this.audit.logGroup, interval, runbookUrl: props.runbookUrl });
+    this.alarms = new AuditAlarms(this, 'Alarms', {
+      topic: props.topic,
+      auditFunction: this.audit.auditFunction,
+      auditLogGroup: this.audit.logGroup,
+      interval,
+      runbookUrl: props.runbookUrl,
+    });
     if (props.dashboard) {
       this.dashboard = new RotationDashboard(this, 'Dashboard', {
         rotationFunction: props.rotationFunction,

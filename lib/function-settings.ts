@@ -1,7 +1,8 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, Dependable } from 'constructs';
+import { acknowledgeWildcards } from './permissions';
 import type { NetworkPlan } from './validate-props';
 
 /** The Lambda function props every function of the construct shares. */
@@ -21,6 +22,14 @@ export const VPC_NETWORK_INTERFACE_ACTIONS = [
   'ec2:AssignPrivateIpAddresses',
   'ec2:UnassignPrivateIpAddresses',
 ];
+
+/** Why a function's role holds `*` for its placement: cdk-nag's AwsSolutions-IAM5[Resource::*], acknowledged on the roles the construct creates. */
+export const PLACEMENT_WILDCARD_REASONS = {
+  vpc:
+    "Lambda's network-interface actions for a function in a VPC (as in the AWS managed policy AWSLambdaVPCAccessExecutionRole): ec2:DescribeNetworkInterfaces works only on * (Lambda Developer Guide, giving Lambda functions access to a VPC).",
+  tracing:
+    "X-Ray's PutTraceSegments and PutTelemetryRecords for active tracing, which lambda.Function adds: X-Ray has no resource-level permissions for them (Service Authorization Reference for AWS X-Ray).",
+} as const;
 
 // Always reached directly: Lambda's runtime API and extensions listen on loopback.
 const LOOPBACK = ['localhost', '127.0.0.1'];
@@ -64,6 +73,7 @@ export class FunctionSettings extends Construct {
    */
   functionProps(role: iam.IRole, environment: Record<string, string>, refused: iam.PolicyStatement[] = []): SharedFunctionProps {
     refused.push(...this.grantPlacement(role));
+    this.acknowledgePlacementWildcards(role);
     return {
       role,
       environment: { ...this.sharedEnvironment, ...environment },
@@ -78,6 +88,21 @@ export class FunctionSettings extends Construct {
     this.placedRoles.add(role);
     const statement = new iam.PolicyStatement({ sid: 'ManageVpcNetworkInterfaces', actions: [...VPC_NETWORK_INTERFACE_ACTIONS], resources: ['*'] });
     return addToRole(role, statement) ? [] : [statement];
+  }
+
+  /**
+   * Acknowledges the `*` of the placement (network interfaces, X-Ray) on the default policy of a role
+   * this construct created, with why; a role brought by the user is left to the user.
+   */
+  private acknowledgePlacementWildcards(role: iam.IRole): void {
+    const reasons = [
+      ...(this.plan.vpc ? [PLACEMENT_WILDCARD_REASONS.vpc] : []),
+      ...(this.tracing === lambda.Tracing.ACTIVE || this.tracing === lambda.Tracing.PASS_THROUGH ? [PLACEMENT_WILDCARD_REASONS.tracing] : []),
+    ];
+    const owner = this.node.scope!;
+    if (reasons.length === 0 || !iam.Role.isRole(role) || !role.node.path.startsWith(`${owner.node.path}/`)) return;
+    const policy = role.node.tryFindChild('DefaultPolicy');
+    if (policy) acknowledgeWildcards(policy, { anyResource: reasons.join(' ') });
   }
 
   /** HTTPS out (Hopae, Secrets Manager or its endpoint), and the proxy's port; nothing else, nothing in. */

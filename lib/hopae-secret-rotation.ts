@@ -7,11 +7,13 @@ import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, ROTATION_FUNCTION_ENV, SERVICE_NAME } from '../lambda/names';
 import { RotationAlerts } from './alerts';
 import { rotationFunctionCode } from './function-asset';
+import { AppStacks, checkAppStackCapacity, DEFAULT_APP_STACK_COUNT, validateAppStackCount } from './app-stacks';
 import { addToRole, FunctionSettings } from './function-settings';
-import { invokeSourceArn, knownSecretName, rotationPolicyStatements } from './permissions';
+import { acknowledgeWildcards, invokeSourceArn, rotateAttachedSecretsStatement, rotationPolicyStatements, WILDCARD_REASONS } from './permissions';
 import { auditSettings, FleetMonitoring } from './fleet-monitoring';
 import { DEFAULT_RUNBOOK, type HopaeSecretRotationProps } from './props';
-import { planRotationRules } from './schedule-spread';
+import { planRotationRules, spreadScheduleFor } from './schedule-spread';
+import { knownSecretName, patternOf } from './secret-patterns';
 import { ServiceRefresh } from './service-refresh';
 import {
   hopaeRetryEnvironment,
@@ -28,6 +30,7 @@ import {
   validateSecretNames,
   validateTimeout,
 } from './validate-props';
+import { validateKeys, validateScheduleType, validateSecretPlacement } from './validate-resources';
 
 /** A Duration as whole minutes (at least 1), as the environment carries it. */
 function wholeMinutes(duration: Duration): string {
@@ -48,16 +51,26 @@ export class HopaeSecretRotation extends Construct {
   /** Its execution role: the one given as `role`, or a new one with only the permissions a rotation needs. */
   readonly role: iam.IRole;
 
+  /** The role's policy on the secrets whose rotation function is this function (`secretsmanager:resource/AllowRotationLambdaArn`). */
+  readonly rotationPolicy: iam.Policy;
+
+  /**
+   * The stacks beside this construct's stack that hold the per-app resources (created secrets,
+   * their resource policies, rotation schedules): each app in the one its secret's name hashes to,
+   * out of `appStackCount`. Deploy them with this stack (`cdk deploy --all`).
+   */
+  readonly appStacks: Stack[];
+
   /** The function's log group. */
   readonly logGroup: logs.LogGroup;
 
   /** Every rotated secret: `appSecrets`, then those created for `clientIds`. */
   readonly secrets: ISecret[];
 
-  /** The secrets created for `clientIds`, by clientId. */
+  /** The secrets created for `clientIds`, by clientId, in the app stacks: from this construct's stack refer to them by name, not by these objects (that would be a dependency cycle). */
   readonly createdSecrets: Readonly<Record<string, Secret>>;
 
-  /** One rotation schedule per secret, in the order of `secrets`. */
+  /** One rotation schedule per secret, in the order of `secrets`, each in its app's stack. */
   readonly rotationSchedules: CfnRotationSchedule[];
 
   /** Topic, EventBridge rule and alarms that report failures. */
@@ -77,6 +90,7 @@ export class HopaeSecretRotation extends Construct {
 
     validatePresence(props);
     this.apiBaseUrl = resolveApiBaseUrl(props);
+    validateScheduleType(props.schedule);
     const rotationRules = planRotationRules(props);
     const audit = auditSettings(props, rotationRules.longestInterval, rotationRules.window);
     const timeout = validateTimeout(props.timeout ?? Duration.seconds(60));
@@ -88,6 +102,8 @@ export class HopaeSecretRotation extends Construct {
     const retryEnvironment = hopaeRetryEnvironment(props, timeout);
     validateAppSecrets(props.appSecrets ?? [], clientIds.map((clientId) => `${secretNamePrefix}${clientId}`));
     validateAlertProps(props);
+    validateSecretPlacement(this, props);
+    validateKeys(props);
     const refreshOnRotation = props.refreshOnRotation ?? [];
     validateRefreshOnRotation(refreshOnRotation, props.appSecrets ?? [], clientIds);
     const runbookUrl = props.runbookUrl ?? DEFAULT_RUNBOOK;
@@ -98,19 +114,15 @@ export class HopaeSecretRotation extends Construct {
     if (props.permissionsBoundary) iam.PermissionsBoundary.of(this).apply(props.permissionsBoundary);
     const functionSettings = new FunctionSettings(this, 'Network', network, props.tracing);
 
-    const createdSecrets: Record<string, Secret> = {};
-    for (const clientId of clientIds) {
-      createdSecrets[clientId] = new Secret(this, `AppSecret-${clientId}`, {
-        secretName: `${secretNamePrefix}${clientId}`,
-        description: `Hopae Connect app ${clientId}: clientId and clientSecret, rotated by ${this.node.path}`,
-        // Only the clientId, which is not secret: the first rotation asks Hopae for the clientSecret.
-        secretStringValue: SecretValue.unsafePlainText(JSON.stringify({ clientId })),
-        encryptionKey: props.encryptionKey,
-        removalPolicy: RemovalPolicy.RETAIN,
-      });
-    }
-    this.createdSecrets = createdSecrets;
-    this.secrets = [...(props.appSecrets ?? []), ...Object.values(createdSecrets)];
+    const appStackCount = validateAppStackCount(props.appStackCount ?? DEFAULT_APP_STACK_COUNT);
+    const appSecrets = props.appSecrets ?? [];
+    const createdName = (clientId: string) => `${secretNamePrefix}${clientId}`;
+    // Each app's stack follows from its key alone (the name its spread schedule hashes too).
+    const appKey = (secret: ISecret) => spreadScheduleFor(secret).key;
+    checkAppStackCapacity(
+      [...appSecrets.map((secret) => ({ key: appKey(secret), resources: 1 })), ...clientIds.map((clientId) => ({ key: createdName(clientId), resources: 3 }))],
+      appStackCount,
+    );
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: logRetention,
@@ -120,12 +132,17 @@ export class HopaeSecretRotation extends Construct {
       props.role ??
       new iam.Role(this, 'Role', {
         assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-        description: 'Hopae secret rotation: its own log group, and the rotated and workspace-key secrets only',
+        description: 'Hopae secret rotation: its own log group, the secrets it is the rotation function of, and the workspace-key secret',
       });
+    const encryptionKeyOf = (secret: ISecret) => secret.encryptionKey;
+    const keyedSecrets = [
+      ...appSecrets.map((secret) => ({ pattern: patternOf(secret), key: encryptionKeyOf(secret) })),
+      ...clientIds.map((clientId) => ({ pattern: { kind: 'named' as const, text: createdName(clientId) }, key: props.encryptionKey })),
+    ];
     // Instead of the managed AWSLambdaBasicExecutionRole (logs on every log group): this one only.
     const statements = [
       new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
-      ...rotationPolicyStatements(this, this.secrets, props.workspaceKeySecret),
+      ...rotationPolicyStatements(this, keyedSecrets, props.workspaceKeySecret),
     ];
     // A role imported with mutable: false takes nothing: collect what it would need.
     const refused = statements.filter((statement) => !addToRole(this.role, statement));
@@ -144,7 +161,11 @@ export class HopaeSecretRotation extends Construct {
       },
       refused,
     );
-    if (refused.length > 0) throw immutableRoleError(this, refused, props.tracing);
+    if (refused.length > 0) {
+      // The statement below goes into a policy of its own once the function exists; name the function in words.
+      refused.push(rotateAttachedSecretsStatement(this, '<the ARN of this rotation function>'));
+      throw immutableRoleError(this, refused, props.tracing);
+    }
 
     this.rotationFunction = new lambda.Function(this, 'Function', {
       description: 'Secrets Manager rotation of Hopae Connect app clientSecrets',
@@ -160,32 +181,57 @@ export class HopaeSecretRotation extends Construct {
       ...shared,
     });
 
+    // Every secret whose rotation function is this function: a fixed size for any fleet. Its own
+    // policy, not the role's default one, which the function depends on (a dependency cycle).
+    this.rotationPolicy = new iam.Policy(this, 'RotateAttachedSecrets', {
+      statements: [rotateAttachedSecretsStatement(this, this.rotationFunction.functionArn)],
+      roles: [this.role],
+    });
+    acknowledgeWildcards(this.rotationPolicy, { everySecret: WILDCARD_REASONS.rotation });
+
     // SourceAccount and SourceArn: only this account's Secrets Manager, rotating these secrets, may
     // invoke it (CDK's RotationSchedule sets neither). SourceArn is a pattern: see invokeSourceArn.
-    const invokePermission = new lambda.CfnPermission(this, 'InvokeBySecretsManager', {
+    new lambda.CfnPermission(this, 'InvokeBySecretsManager', {
       action: 'lambda:InvokeFunction',
       functionName: this.rotationFunction.functionArn,
       principal: 'secretsmanager.amazonaws.com',
       sourceAccount: Stack.of(this).account,
-      sourceArn: invokeSourceArn(this, [
-        ...(props.appSecrets ?? []).map(knownSecretName),
-        ...clientIds.map((clientId) => `${secretNamePrefix}${clientId}`),
-      ]),
+      sourceArn: invokeSourceArn(this, [...appSecrets.map(knownSecretName), ...clientIds.map(createdName)]),
     });
 
+    // The per-app resources, in stacks of their own beside this one (lib/app-stacks.ts).
+    const stacks = new AppStacks(this, appStackCount);
+    const createdSecrets: Record<string, Secret> = {};
+    for (const clientId of clientIds) {
+      createdSecrets[clientId] = new Secret(stacks.stackFor(createdName(clientId)), `AppSecret-${clientId}`, {
+        secretName: createdName(clientId),
+        description: `Hopae Connect app ${clientId}: clientId and clientSecret, rotated by ${this.node.path}`,
+        // Only the clientId, which is not secret: the first rotation asks Hopae for the clientSecret.
+        secretStringValue: SecretValue.unsafePlainText(JSON.stringify({ clientId })),
+        encryptionKey: props.encryptionKey,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    }
+    this.createdSecrets = createdSecrets;
+    this.secrets = [...appSecrets, ...Object.values(createdSecrets)];
+
     this.rotationSchedules = this.secrets.map((secret) => {
-      // In the secret's own scope: one fixed id stays unique and does not depend on list order.
-      const rotationSchedule = new CfnRotationSchedule(secret, 'HopaeRotationSchedule', {
+      const key = appKey(secret);
+      const created = Object.values(createdSecrets).includes(secret as Secret);
+      // A created secret's schedule sits in its scope; an imported one's gets a scope named by its key.
+      const scope = created ? secret : new Construct(stacks.stackFor(key), `App-${key}`);
+      const rotationSchedule = new CfnRotationSchedule(scope, 'HopaeRotationSchedule', {
         secretId: secret.secretFullArn ?? secret.secretName,
         rotationLambdaArn: this.rotationFunction.functionArn,
         rotationRules: rotationRules.rulesFor(secret),
         rotateImmediatelyOnUpdate: props.rotateImmediatelyOnUpdate ?? false,
       });
-      rotationSchedule.node.addDependency(invokePermission);
-      // Secrets this stack owns get a policy that denies deleting them, as CDK's RotationSchedule does.
+      // Secrets this app owns get a policy, in their own stack, that denies deleting them, as CDK's
+      // RotationSchedule does (a no-op for an imported secret).
       secret.denyAccountRootDelete();
       return rotationSchedule;
     });
+    this.appStacks = stacks.stacks;
 
     this.alerts = new RotationAlerts(this, 'Alerts', {
       rotationFunction: this.rotationFunction,
@@ -196,7 +242,7 @@ export class HopaeSecretRotation extends Construct {
     });
 
     this.monitoring = new FleetMonitoring(this, 'Monitoring', {
-      secrets: this.secrets,
+      attachedSecretCount: this.secrets.length,
       rotationFunction: this.rotationFunction,
       topic: this.alerts.topic,
       runbookUrl,

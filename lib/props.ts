@@ -89,6 +89,23 @@ export interface HopaeSecretRotationProps {
   readonly clientIds?: string[];
 
   /**
+   * How many stacks hold the per-app resources (each `clientIds` entry: its secret, the secret's
+   * resource policy and its rotation schedule, 3 resources; each `appSecrets` entry: its rotation
+   * schedule, 1). They are top-level stacks beside this construct's stack, named
+   * `<stack name>-<construct id>-Apps<n>`; an app goes to the one its secret's name hashes to, so
+   * adding apps never moves others. A stack exists once an app belongs to it.
+   *
+   * Choose it before the first deploy and keep it: changing it moves most apps to another stack
+   * (their rotation schedules are deleted and created again, and created secrets cannot move).
+   * CloudFormation allows 500 resources per stack: the default holds about 4,000 created or
+   * 13,000 existing app secrets (docs/fleet.md has the measured limits); synth refuses a fleet
+   * that does not fit, naming this prop. Between 1 and 200.
+   *
+   * @default 32
+   */
+  readonly appStackCount?: number;
+
+  /**
    * Name prefix of the secrets created for `clientIds`.
    *
    * @default 'hopae/apps/'

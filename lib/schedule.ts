@@ -1,4 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import { CRON_FIELDS, cronFieldProblem } from './cron-fields';
 import { HopaeSecretRotationPropsError } from './errors';
 
 // Secrets Manager's limits for a rotation interval (user guide, "Rotation schedules").
@@ -58,6 +59,12 @@ export class HopaeRotationSchedule {
     if (dayOfMonth !== '?' && dayOfWeek !== '?') {
       throw new HopaeSecretRotationPropsError('schedule', `cron needs '?' in day-of-month or day-of-week; got '${expression}'`);
     }
+    const fieldProblem =
+      cronFieldProblem(CRON_FIELDS.hours, hours) ??
+      cronFieldProblem(CRON_FIELDS.dayOfMonth, dayOfMonth) ??
+      cronFieldProblem(CRON_FIELDS.month, month) ??
+      cronFieldProblem(CRON_FIELDS.dayOfWeek, dayOfWeek);
+    if (fieldProblem !== undefined) throw new HopaeSecretRotationPropsError('schedule', `${fieldProblem}; got '${expression}'`);
     return new HopaeRotationSchedule(`cron(${fields.join(' ')})`, cronWindowLimit(hours), cronLongestInterval(hours, dayOfMonth, month, dayOfWeek));
   }
 

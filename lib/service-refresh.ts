@@ -11,7 +11,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { HANDLERS, METRICS_NAMESPACE, REFRESH_LOG_MESSAGES, SERVICE_NAME } from '../lambda/names';
-import { secretIdMatcher } from './alerts';
+import { eventArnMatcher, patternOf } from './secret-patterns';
 import { rotationFunctionCode } from './function-asset';
 import { type FunctionSettings, sharedFunctionProps } from './function-settings';
 
@@ -96,7 +96,7 @@ export class ServiceRefresh extends Construct {
           eventPattern: {
             source: ['aws.secretsmanager'],
             detailType: ['AWS Service Event via CloudTrail'],
-            detail: { eventName: ['RotationSucceeded'], additionalEventData: { SecretId: [secretIdMatcher(target.secret)] } },
+            detail: { eventName: ['RotationSucceeded'], additionalEventData: { SecretId: [eventArnMatcher(this, patternOf(target.secret))] } },
           },
         });
         rule.addTarget(

@@ -4,12 +4,17 @@
  *
  *   npm run bench                         everything, 1,000 secrets for the scale run
  *   npm run bench -- --secrets 200        a smaller fleet (also --concurrency, --hopae-rate, --rotations, --cold-runs)
- *   npm run bench -- --only size,calls    some sections (size, cold, latency, calls, scale, fleet, at-once)
+ *   npm run bench -- --only size,calls    some sections (size, cold, latency, calls, scale, fleet, at-once, fleet-deploy)
  *
  * `fleet` compares a fleet whose secrets all start together (one schedule for all) with the spread
  * the construct gives by default (lib/schedule-spread.ts): calls to Hopae per secret and time to finish.
  * `at-once` measures the Hopae client alone: 1,000 rotate calls started in the same instant against
  * the rate-limited stand-in, 429 without and with Retry-After: rotate calls per secret.
+ * `fleet-deploy` synthesizes the example app for fleets of 1, 65, 500 and 5,000 apps (4 existing
+ * to 1 created): stacks, most resources in one stack, largest IAM policy, synth time and peak
+ * memory, and any deploy quota broken (test/support/quotas.ts); then the audit over 10,000 secrets
+ * (and 1,000 of other uses) in moto_server: its Secrets Manager calls and seconds. Not part of the
+ * default run (about 15 minutes).
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -18,14 +23,16 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, GetSecretValueCommand, ResourceNotFoundException, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { build, type BuildOptions, buildSync } from 'esbuild';
 import { DEFAULT_RETRY, DEFAULT_STORE_RESERVE_MS } from '../lambda/config';
 import { HopaeClient } from '../lambda/hopae/client';
 import { fetchTransport } from '../lambda/hopae/http';
 import type { Log } from '../lambda/logger';
-import { builtFunctionPath } from '../local/built-function';
+import { builtFunctionPath, loadBuiltAuditHandler } from '../local/built-function';
+import { localLambdaContext } from '../local/lambda-context';
+import { startMotoServer } from '../local/moto-server';
 import { HopaeStandIn } from '../local/hopae-stand-in';
 import { type LocalEnvironment, startLocalEnvironment } from '../local/local-environment';
 import { beginRotation, type RotationHandler, runSteps, type StepRun } from '../local/rotation-driver';
@@ -46,6 +53,8 @@ interface Options {
 }
 
 const SECTIONS = ['size', 'cold', 'latency', 'calls', 'scale', 'fleet', 'at-once'];
+/** Sections run only when named: minutes each. */
+const EXTRA_SECTIONS = ['fleet-deploy'];
 
 const USAGE = `Usage: npm run bench -- [options]
 
@@ -53,7 +62,8 @@ Figures, not assertions: bundle size, cold start, step latency, calls per rotati
 Starts moto_server and the Hopae stand-in; takes minutes with every section.
 
 Options:
-  --only LIST         some sections, comma-separated: ${SECTIONS.join(',')} (default: all)
+  --only LIST         some sections, comma-separated: ${[...SECTIONS, ...EXTRA_SECTIONS].join(',')}
+                      (default: all but ${EXTRA_SECTIONS.join(',')})
   --secrets N         secrets in the scale run (default 1000)
   --concurrency N     rotations at once in the scale run (default 50)
   --hopae-rate N      rotations per second the stand-in accepts before answering 429 (default 25)
@@ -77,8 +87,8 @@ function parseOptions(argv: string[]): Options {
   );
   const only = new Set(values.only === undefined ? SECTIONS : String(values.only).split(','));
   for (const section of only) {
-    if (!SECTIONS.includes(section)) {
-      process.stderr.write(`--only takes ${SECTIONS.join(',')}; got ${section}\n\n${USAGE}\n`);
+    if (![...SECTIONS, ...EXTRA_SECTIONS].includes(section)) {
+      process.stderr.write(`--only takes ${[...SECTIONS, ...EXTRA_SECTIONS].join(',')}; got ${section}\n\n${USAGE}\n`);
       process.exit(2);
     }
   }
@@ -127,10 +137,115 @@ async function main(): Promise<void> {
   }
 
   if (options.only.has('at-once')) rows.push(...(await fleetStartedAtOnce(options)));
+  if (options.only.has('fleet-deploy')) rows.push(...fleetDeploy(), ...(await auditAtScale(10_000)));
 
   const widths = [8, Math.max(...rows.map((r) => r[1].length)), 0];
   console.log(`${'section'.padEnd(widths[0]!)}  ${'measure'.padEnd(widths[1]!)}  value`);
   for (const [section, measure, value] of rows) console.log(`${section.padEnd(widths[0]!)}  ${measure.padEnd(widths[1]!)}  ${value}`);
+}
+
+/** The example app's synth for growing fleets: what a deploy would meet (one process per fleet, for its peak memory). */
+function fleetDeploy(): Row[] {
+  const rows: Row[] = [];
+  for (const apps of [1, 65, 500, 5000]) {
+    const created = apps === 1 ? 1 : Math.round(apps / 5);
+    const child = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'bench-fleet-synth.ts'), String(apps - created), String(created)], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
+    if (child.status !== 0) throw new Error(`fleet synth of ${apps} apps failed: ${child.stderr}`);
+    const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as {
+      stacks: number; mostResources: number; largestPolicyChars: number; largestTemplateKiB: number; violations: number; seconds: number; peakMiB: number;
+    };
+    rows.push([
+      'deploy',
+      `${apps} apps (${apps - created} existing, ${created} created)`,
+      `${r.stacks} stacks, most resources in one ${r.mostResources}, largest policy ${r.largestPolicyChars} chars, largest template ${r.largestTemplateKiB.toFixed(0)} KiB, ` +
+        `synth ${r.seconds.toFixed(1)} s, peak ${r.peakMiB.toFixed(0)} MiB, quota violations ${r.violations}`,
+    ]);
+  }
+  return rows;
+}
+
+/**
+ * The audit over a fleet in moto_server: `secrets` attached to the rotation function (every 100th
+ * with a rotation pending), plus as many secrets of other uses it must skip. Its own calls and time.
+ */
+async function auditAtScale(secrets: number): Promise<Row[]> {
+  const functionArn = 'arn:aws:lambda:us-east-1:123456789012:function:hopae-rotation-bench';
+  const moto = await startMotoServer();
+  const saved = { ...process.env };
+  try {
+    const sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+    const setupStarted = Date.now();
+    // moto_server sometimes answers a burst with an HTML error page: such a call is tried again.
+    let htmlAnswers = 0;
+    const tolerant = async <T>(call: () => Promise<T>, accept: (error: unknown) => T | undefined): Promise<T> => {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await call();
+        } catch (error) {
+          const accepted = accept(error);
+          if (accepted !== undefined) return accepted;
+          if (!String((error as Error).message).includes('<!doctype') && !String((error as Error).message).includes('Deserialization')) throw error;
+          htmlAnswers += 1;
+          if (attempt >= 5) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        }
+      }
+    };
+    const attach = async (i: number) => {
+      const name = `hopae/apps/Bench${String(i).padStart(6, '0')}`;
+      // Every 100th has a value, so moto's RotateSecret leaves a pending version beside AWSCURRENT.
+      await tolerant(
+        () => sm.send(new CreateSecretCommand({ Name: name, ...(i % 100 === 0 ? { SecretString: '{}' } : {}) })),
+        (error) => ((error as Error).name === 'ResourceExistsException' ? {} : undefined),
+      );
+      // moto builds the rotation state, then fails to find the function: expected.
+      await tolerant(
+        () => sm.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: functionArn, RotationRules: { AutomaticallyAfterDays: 30 } })),
+        (error) => (error instanceof ResourceNotFoundException ? {} : undefined),
+      );
+      // One secret of another use in ten, which the audit must skip.
+      if (i % 10 === 0) {
+        await tolerant(
+          () => sm.send(new CreateSecretCommand({ Name: `other/service-${String(i).padStart(6, '0')}`, SecretString: 'x' })),
+          (error) => ((error as Error).name === 'ResourceExistsException' ? {} : undefined),
+        );
+      }
+    };
+    // One call at a time: moto_server answers bursts with HTML error pages.
+    for (let i = 0; i < secrets; i += 1) await attach(i);
+    const setupSeconds = (Date.now() - setupStarted) / 1000;
+
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      AUDIT_ROTATION_FUNCTION_ARN: functionArn,
+      AUDIT_ATTACHED_SECRETS: String(secrets),
+      POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    });
+    const timeoutMs = 5 * 60_000;
+    const started = Date.now();
+    const summary = (await loadBuiltAuditHandler()({}, localLambdaContext(timeoutMs, 'hopae-rotation-audit-bench'))) as {
+      audited: number; listSecretsCalls: number; listSecretVersionIdsCalls: number;
+    };
+    const seconds = (Date.now() - started) / 1000;
+    return [
+      [
+        'audit',
+        `${secrets} attached secrets + ${secrets / 10} others in moto_server (set up in ${setupSeconds.toFixed(0)} s, ${htmlAnswers} calls retried)`,
+        `${summary.audited} audited in ${seconds.toFixed(1)} s of its ${timeoutMs / 60_000}-minute timeout: ${summary.listSecretsCalls} ListSecrets + ${summary.listSecretVersionIdsCalls} ListSecretVersionIds calls`,
+      ],
+    ];
+  } finally {
+    process.env = saved;
+    await moto.stop();
+  }
 }
 
 /** Where the bundle's bytes come from, by package (largest first): the place to look for dead weight. */

@@ -1,6 +1,6 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { HopaeSecretRotationStack, importSecret, type HopaeSecretRotationStackProps } from '../../lib/example-stack';
-import { ACCOUNT, APP_SECRET_ARNS, appWithoutBundling, logicalIdOf, REGION, testStack, WORKSPACE_KEY_ARN } from './fixtures';
+import { ACCOUNT, APP_SECRET_ARNS, appWithoutBundling, logicalIdOf, REGION, synthStacks, testStack, WORKSPACE_KEY_ARN } from './fixtures';
 import { HopaeEnvironment } from '../../lib/environment';
 
 function synthExampleStack(overrides: Partial<HopaeSecretRotationStackProps> = {}) {
@@ -11,7 +11,8 @@ function synthExampleStack(overrides: Partial<HopaeSecretRotationStackProps> = {
     appSecrets: ['hopae/apps/HqTRDIYH'],
     ...overrides,
   });
-  return { stack, template: Template.fromStack(stack) };
+  const { main, apps } = synthStacks(stack, stack.rotation.appStacks);
+  return { stack, template: main, apps };
 }
 
 /** The partial ARN CDK renders for a secret imported by name (the partition stays a token). */
@@ -22,11 +23,11 @@ function partialArn(name: string, suffix = ''): unknown {
 describe('HopaeSecretRotationStack', () => {
   test('imports secrets given by name: schedules and the function name them, IAM matches with a -?????? wildcard', () => {
     // GIVEN / WHEN names only
-    const { template } = synthExampleStack();
+    const { template, apps } = synthExampleStack();
 
     // THEN
-    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
-    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+    apps.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+    apps.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
       SecretId: 'hopae/apps/HqTRDIYH',
       RotateImmediatelyOnUpdate: false,
     });
@@ -35,27 +36,23 @@ describe('HopaeSecretRotationStack', () => {
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
-        // (arrayWith keeps order: the app secrets' statement comes before the workspace key's)
         Statement: Match.arrayWith([
-          Match.objectLike({
-            Action: Match.arrayWith(['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage']),
-            Resource: partialArn('hopae/apps/HqTRDIYH', '-??????'),
-          }),
           Match.objectLike({ Action: 'secretsmanager:GetSecretValue', Resource: partialArn('hopae/workspace-key', '-??????') }),
         ]),
       },
     });
+    apps.resourceCountIs('AWS::SecretsManager::Secret', 0);
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
   });
 
   test('imports secrets given by complete ARN exactly', () => {
     // GIVEN / WHEN ARNs
-    const { template } = synthExampleStack({ workspaceKeySecret: WORKSPACE_KEY_ARN, appSecrets: [...APP_SECRET_ARNS] });
+    const { template, apps } = synthExampleStack({ workspaceKeySecret: WORKSPACE_KEY_ARN, appSecrets: [...APP_SECRET_ARNS] });
 
     // THEN
-    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 2);
+    apps.resourceCountIs('AWS::SecretsManager::RotationSchedule', 2);
     for (const arn of APP_SECRET_ARNS) {
-      template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { SecretId: arn });
+      apps.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { SecretId: arn });
     }
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ HOPAE_API_KEY_SECRET_ID: WORKSPACE_KEY_ARN }) },
@@ -63,7 +60,6 @@ describe('HopaeSecretRotationStack', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: Match.arrayWith(['secretsmanager:PutSecretValue']), Resource: [...APP_SECRET_ARNS] }),
           Match.objectLike({ Action: 'secretsmanager:GetSecretValue', Resource: WORKSPACE_KEY_ARN }),
         ]),
       },
@@ -72,54 +68,54 @@ describe('HopaeSecretRotationStack', () => {
 
   test('creates the secrets of clientIds when no existing secret is given', () => {
     // GIVEN / WHEN clientIds only
-    const { template, stack } = synthExampleStack({ appSecrets: undefined, clientIds: ['HqTRDIYH'] });
+    const { apps, stack } = synthExampleStack({ appSecrets: undefined, clientIds: ['HqTRDIYH'] });
 
     // THEN
-    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'hopae/apps/HqTRDIYH', SecretString: '{"clientId":"HqTRDIYH"}' });
-    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
-    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+    apps.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'hopae/apps/HqTRDIYH', SecretString: '{"clientId":"HqTRDIYH"}' });
+    apps.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+    apps.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
       SecretId: { Ref: logicalIdOf(stack.rotation.createdSecrets.HqTRDIYH!) },
     });
   });
 
   test('rotates existing and created secrets together', () => {
     // GIVEN / WHEN both
-    const { template } = synthExampleStack({ clientIds: ['Zx9Yw8Vu'] });
+    const { apps } = synthExampleStack({ clientIds: ['Zx9Yw8Vu'] });
 
     // THEN
-    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 2);
-    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    apps.resourceCountIs('AWS::SecretsManager::RotationSchedule', 2);
+    apps.resourceCountIs('AWS::SecretsManager::Secret', 1);
   });
 
   test('uses the production API and the rotation period in days', () => {
     // GIVEN / WHEN
-    const { template } = synthExampleStack({ environment: HopaeEnvironment.PRODUCTION, rotationDays: 7 });
+    const { template, apps } = synthExampleStack({ environment: HopaeEnvironment.PRODUCTION, rotationDays: 7 });
 
     // THEN
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ HOPAE_API_BASE_URL: 'https://api.hopae.com/connect/v1' }) },
     });
-    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+    apps.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
       RotationRules: Match.exact({ ScheduleExpression: 'rate(7 days)' }),
     });
   });
 
   test('without rotationDays or a cron, spreads the schedules as the construct does by default', () => {
     // GIVEN / WHEN
-    const { template } = synthExampleStack({});
+    const { apps } = synthExampleStack({});
 
     // THEN a monthly cron at a day and hour of the secret's own, with a two-hour window
-    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+    apps.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
       RotationRules: Match.exact({ ScheduleExpression: Match.stringLikeRegexp('^cron\\(0 \\d+ \\d+ \\* \\? \\*\\)$'), Duration: '2h' }),
     });
   });
 
   test('uses a cron schedule instead of rotationDays, with a window', () => {
     // GIVEN / WHEN both a cron expression and days
-    const { template } = synthExampleStack({ rotationDays: 7, scheduleExpression: 'cron(0 4 ? * SUN *)', rotationWindowHours: 3 });
+    const { apps } = synthExampleStack({ rotationDays: 7, scheduleExpression: 'cron(0 4 ? * SUN *)', rotationWindowHours: 3 });
 
     // THEN the cron wins
-    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+    apps.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
       RotationRules: Match.exact({ ScheduleExpression: 'cron(0 4 ? * SUN *)', Duration: '3h' }),
     });
   });
@@ -147,7 +143,7 @@ describe('HopaeSecretRotationStack', () => {
     // GIVEN the same secrets in two orders
     const scheduleIdBySecret = (appSecrets: string[]) =>
       Object.fromEntries(
-        Object.entries(synthExampleStack({ appSecrets }).template.findResources('AWS::SecretsManager::RotationSchedule')).map(
+        Object.entries(synthExampleStack({ appSecrets }).apps.findResources('AWS::SecretsManager::RotationSchedule')).map(
           ([logicalId, schedule]) => [JSON.stringify(schedule.Properties.SecretId), logicalId],
         ),
       );

@@ -1,5 +1,5 @@
-import { App, CfnElement, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, CfnElement, Stack, Stage } from 'aws-cdk-lib';
+import { Match, type Matcher, Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
@@ -67,14 +67,41 @@ function buildRotation(overrides: PropsOverrides | ((stack: Stack) => PropsOverr
     appSecrets: APP_SECRET_ARNS.map((arn, i) => importByArn(stack, `App${i}`, arn)),
     ...extra,
   });
+  const { main, apps } = synthStacks(stack, rotation.appStacks);
   return {
     stack,
     rotation,
     functionLogicalId: logicalIdOf(rotation.rotationFunction.node.defaultChild as CfnFunction),
     roleLogicalId: logicalIdOf(rotation.role),
     logGroupLogicalId: logicalIdOf(rotation.logGroup),
-    template: Template.fromStack(stack),
+    /** The construct's own stack. */
+    template: main,
+    /** Every app stack's resources in one template (their logical ids do not collide). */
+    apps,
   };
+}
+
+/**
+ * Synthesizes the app once and reads the construct's stack and its app stacks from the assembly
+ * (Template.fromStack would synthesize the whole app again for each stack).
+ */
+export function synthStacks(stack: Stack, appStacks: readonly Stack[]): { main: Template; apps: Template } {
+  const assembly = Stage.of(stack)!.synth();
+  const main = Template.fromJSON(assembly.getStackArtifact(stack.artifactId).template as Record<string, unknown>);
+  const resources: Record<string, unknown> = {};
+  for (const appStack of appStacks) {
+    const template = assembly.getStackArtifact(appStack.artifactId).template as { Resources?: Record<string, unknown> };
+    for (const [id, resource] of Object.entries(template.Resources ?? {})) {
+      if (id in resources) throw new Error(`logical id ${id} appears in two app stacks`);
+      resources[id] = resource;
+    }
+  }
+  return { main, apps: Template.fromJSON({ Resources: resources }) };
+}
+
+/** How an app stack refers to the rotation function's ARN: an import of the construct's stack's export. */
+export function importedFunctionArn(functionLogicalId: string): Matcher {
+  return Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp(`ExportsOutputFnGetAtt${functionLogicalId}Arn`) });
 }
 
 /** Logical id of an L1 resource, or of an L2 construct's default child. */

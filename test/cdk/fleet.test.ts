@@ -8,13 +8,12 @@ import { ROTATION_STEPS } from '../../lambda/event';
 import { PowertoolsRotationMetrics } from '../../lambda/metrics';
 import { AUDIT_ENV, AUDIT_LOG_MESSAGES, AUDIT_METRICS, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/names';
 import { HopaeRotationSchedule, HopaeSecretRotation } from '../../lib';
-import { sliceSecretIds } from '../../lib/rotation-audit';
 import { spreadScheduleForKey } from '../../lib/schedule-spread';
 
 const DEFAULT_RUNBOOK = HopaeSecretRotation.DEFAULT_RUNBOOK;
 import { OutputCapture } from '../support/capture-output';
 import { emittedMetrics } from '../support/emf';
-import { allIdentityStatements, APP_SECRET_ARNS, appWithoutBundling, asList, identityPolicyStatements, logicalIdOf, refTo, synthRotation, testStack } from './fixtures';
+import { ACCOUNT, allIdentityStatements, appWithoutBundling, asList, identityPolicyStatements, logicalIdOf, REGION, refTo, synthRotation, testStack } from './fixtures';
 
 const CLIENT_IDS = Array.from({ length: 24 }, (_, i) => `App${String(i).padStart(5, '0')}`);
 
@@ -33,7 +32,7 @@ describe('spread schedules', () => {
   });
 
   test('24 clientIds get at least 6 distinct monthly start times, each with a 2-hour window inside the UTC day', () => {
-    const rules = Object.values(rulesBySecret(fleet.template));
+    const rules = Object.values(rulesBySecret(fleet.apps));
     expect(rules).toHaveLength(24);
     expect(new Set(rules.map((r) => r.ScheduleExpression)).size).toBeGreaterThanOrEqual(6);
     for (const rule of rules) {
@@ -46,7 +45,7 @@ describe('spread schedules', () => {
   });
 
   test('hashes each created secret\'s name, as an imported secret of that name would be', () => {
-    const rules = rulesBySecret(fleet.template);
+    const rules = rulesBySecret(fleet.apps);
     for (const clientId of CLIENT_IDS) {
       const secretRef = JSON.stringify(refTo(fleet.rotation.createdSecrets[clientId]!));
       expect(rules[secretRef]!.ScheduleExpression).toBe(spreadScheduleForKey(`hopae/apps/${clientId}`).schedule.expressionString);
@@ -55,36 +54,36 @@ describe('spread schedules', () => {
 
   test('gives each secret the same expression in another synth, whatever the order of clientIds', () => {
     const again = synthRotation({ appSecrets: [], clientIds: [...CLIENT_IDS].reverse() }, testStack(appWithoutBundling()));
-    expect(rulesBySecret(again.template)).toEqual(rulesBySecret(fleet.template));
+    expect(rulesBySecret(again.apps)).toEqual(rulesBySecret(fleet.apps));
   });
 
   test('hashes a secret whose name is only known at deploy time by its construct path, stably', () => {
     const build = () =>
-      synthRotation((stack) => ({ appSecrets: [new Secret(stack, 'Generated', { secretObjectValue: {} })] }), testStack(appWithoutBundling())).template;
+      synthRotation((stack) => ({ appSecrets: [new Secret(stack, 'Generated', { secretObjectValue: {} })] }), testStack(appWithoutBundling())).apps;
     const first = rulesBySecret(build());
     expect(Object.values(first)[0]!.ScheduleExpression).toMatch(/^cron\(0 \d{1,2} \d{1,2} \* \? \*\)$/);
     expect(rulesBySecret(build())).toEqual(first);
   });
 
   test('fits a given rotationWindow: start hour + window stays inside the day', () => {
-    const { template } = synthRotation({ appSecrets: [], clientIds: CLIENT_IDS, rotationWindow: Duration.hours(6) });
-    for (const rule of Object.values(rulesBySecret(template))) {
+    const { apps } = synthRotation({ appSecrets: [], clientIds: CLIENT_IDS, rotationWindow: Duration.hours(6) });
+    for (const rule of Object.values(rulesBySecret(apps))) {
       expect(rule.Duration).toBe('6h');
       expect(Number(/^cron\(0 (\d+) /.exec(rule.ScheduleExpression)![1]) + 6).toBeLessThanOrEqual(24);
     }
   });
 
   test('an explicit schedule wins, with its window', () => {
-    const { template } = synthRotation({ schedule: HopaeRotationSchedule.cron('cron(0 4 ? * SUN *)'), rotationWindow: Duration.hours(3) });
-    expect(Object.values(rulesBySecret(template))).toEqual([
+    const { apps } = synthRotation({ schedule: HopaeRotationSchedule.cron('cron(0 4 ? * SUN *)'), rotationWindow: Duration.hours(3) });
+    expect(Object.values(rulesBySecret(apps))).toEqual([
       { ScheduleExpression: 'cron(0 4 ? * SUN *)', Duration: '3h' },
       { ScheduleExpression: 'cron(0 4 ? * SUN *)', Duration: '3h' },
     ]);
   });
 
   test('spreadSchedules: false falls back to every 30 days', () => {
-    const { template } = synthRotation({ spreadSchedules: false });
-    expect(Object.values(rulesBySecret(template))).toEqual([{ ScheduleExpression: 'rate(30 days)' }, { ScheduleExpression: 'rate(30 days)' }]);
+    const { apps } = synthRotation({ spreadSchedules: false });
+    expect(Object.values(rulesBySecret(apps))).toEqual([{ ScheduleExpression: 'rate(30 days)' }, { ScheduleExpression: 'rate(30 days)' }]);
   });
 });
 
@@ -145,28 +144,46 @@ describe('rotation audit', () => {
     expect(audit.LoggingConfig.LogGroup).not.toEqual(rotation.LoggingConfig.LogGroup);
     expect(audit.Role).toEqual({ 'Fn::GetAtt': [auditRoleId, 'Arn'] });
     // 31 days (a monthly spread) + 2 h window + 1 day grace
-    expect(audit.Environment.Variables).toMatchObject({ [AUDIT_ENV.stuckAfterMinutes]: '30', [AUDIT_ENV.overdueAfterHours]: String(31 * 24 + 2 + 24) });
+    expect(audit.Environment.Variables).toMatchObject({
+      [AUDIT_ENV.stuckAfterMinutes]: '30',
+      [AUDIT_ENV.overdueAfterHours]: String(31 * 24 + 2 + 24),
+      // a secret that never rotated: its first scheduled rotation + 2 h window + 1 day grace
+      [AUDIT_ENV.overdueAfterScheduledHours]: String(2 + 24),
+    });
   });
 
-  test('may only read metadata of the attached secrets and write its log group: never GetSecretValue', () => {
+  test('may only list secrets and read the versions of those the rotation function rotates, and write its log group: never GetSecretValue', () => {
     const statements = identityPolicyStatements(synth.template, auditRoleId);
     expect(statements).toEqual([
       { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logicalIdOf(synth.rotation.monitoring.audit.logGroup), 'Arn'] } },
-      { Sid: 'ReadRotationMetadata', Effect: 'Allow', Action: ['secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds'], Resource: [...APP_SECRET_ARNS] },
+      // ListSecrets takes no resource (Service Authorization Reference): metadata of the account's secrets, never a value
+      { Sid: 'FindTheFleet', Effect: 'Allow', Action: 'secretsmanager:ListSecrets', Resource: '*' },
+      {
+        Sid: 'ReadVersionsOfSecretsOfTheRotationFunction',
+        Effect: 'Allow',
+        Action: 'secretsmanager:ListSecretVersionIds',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:${REGION}:${ACCOUNT}:secret:*`]] },
+        Condition: { StringEquals: { 'secretsmanager:resource/AllowRotationLambdaArn': { 'Fn::GetAtt': [synth.functionLogicalId, 'Arn'] } } },
+      },
     ]);
     expect(statements.flatMap((s) => asList(s.Action))).not.toContain('secretsmanager:GetSecretValue');
     // and only the rotation role holds GetSecretValue anywhere in the template
     const readers = Object.values(synth.template.findResources('AWS::IAM::Policy'))
       .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'))
       .map((p) => p.Properties.Roles);
-    expect(readers).toEqual([[{ Ref: synth.roleLogicalId }]]);
-    expect(allIdentityStatements(synth.template).filter((s) => asList(s.Resource).includes('*'))).toEqual([]);
+    expect(readers).toEqual([[{ Ref: synth.roleLogicalId }], [{ Ref: synth.roleLogicalId }]]);
+    // the only statement on Resource * is ListSecrets, which has no resource-level permissions
+    expect(allIdentityStatements(synth.template).filter((s) => asList(s.Resource).includes('*'))).toEqual([expect.objectContaining({ Action: 'secretsmanager:ListSecrets' })]);
   });
 
-  test('runs hourly with the secret ids as its input', () => {
-    synth.template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'rate(1 hour)',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [auditFunctionId, 'Arn'] }, Input: JSON.stringify({ secretIds: [...APP_SECRET_ARNS] }) })],
+  test('runs hourly on one rule without input: it finds the fleet itself, whose size changes nothing here', () => {
+    const rules = Object.values(synth.template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: Match.anyValue() } }));
+    expect(rules).toHaveLength(1);
+    expect(rules[0]!.Properties).toMatchObject({ ScheduleExpression: 'rate(1 hour)', Targets: [{ Arn: { 'Fn::GetAtt': [auditFunctionId, 'Arn'] } }] });
+    expect(rules[0]!.Properties.Targets[0].Input).toBeUndefined();
+    expect(resource(auditFunctionId).Properties.Environment.Variables).toMatchObject({
+      [AUDIT_ENV.rotationFunctionArn]: { 'Fn::GetAtt': [synth.functionLogicalId, 'Arn'] },
+      [AUDIT_ENV.attachedSecrets]: '2',
     });
   });
 
@@ -181,7 +198,13 @@ describe('rotation audit', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.auditHandler',
-      Environment: { Variables: Match.objectLike({ [AUDIT_ENV.stuckAfterMinutes]: '45', [AUDIT_ENV.overdueAfterHours]: String(7 * 24 + 3 + 12) }) },
+      Environment: {
+        Variables: Match.objectLike({
+          [AUDIT_ENV.stuckAfterMinutes]: '45',
+          [AUDIT_ENV.overdueAfterHours]: String(7 * 24 + 3 + 12),
+          [AUDIT_ENV.overdueAfterScheduledHours]: String(3 + 12),
+        }),
+      },
     });
     expect(template.toJSON().Resources[logicalIdOf(rotation.monitoring.alarms.alarms.stuck)].Properties.Period).toBe(900);
   });
@@ -202,13 +225,6 @@ describe('rotation audit', () => {
     expect(() => synthRotation(props)).toThrow(message);
   });
 
-  test('splits a large fleet\'s ids over rules within EventBridge\'s 8,192-character input limit', () => {
-    const ids = Array.from({ length: 1000 }, (_, i) => `arn:aws:secretsmanager:eu-central-1:123456789012:secret:hopae/apps/App${String(i).padStart(5, '0')}-AbCdEf`);
-    const slices = sliceSecretIds(ids);
-    expect(slices.flat()).toEqual(ids);
-    expect(slices.length).toBeGreaterThan(1);
-    for (const slice of slices) expect(JSON.stringify({ secretIds: slice }).length).toBeLessThan(8192);
-  });
 });
 
 describe('audit alarms', () => {
@@ -217,7 +233,7 @@ describe('audit alarms', () => {
     synth = synthRotation({ runbookUrl: 'https://wiki.example.com/hopae' });
   });
 
-  test.each(['stuck', 'overdue', 'disabled', 'unreadable'] as const)('alarms on the fleet total of %s secrets, to the topic, naming where to find the secret', (finding) => {
+  test.each(['stuck', 'overdue', 'disabled', 'deletionScheduled', 'unreadable'] as const)('alarms on the fleet total of %s secrets, to the topic, naming where to find the secret', (finding) => {
     const alarm = synth.template.toJSON().Resources[logicalIdOf(synth.rotation.monitoring.alarms.alarms[finding])].Properties;
     const topic = refTo(synth.rotation.alerts.topic);
     expect(alarm).toMatchObject({
@@ -239,7 +255,7 @@ describe('audit alarms', () => {
     expect(description).toContain('https://wiki.example.com/hopae');
   });
 
-  test.each(['stuck', 'overdue', 'disabled', 'unreadable'] as const)('keeps the %s description within CloudWatch\'s 1,024 characters with the default runbook', (finding) => {
+  test.each(['stuck', 'overdue', 'disabled', 'deletionScheduled', 'unreadable'] as const)('keeps the %s description within CloudWatch\'s 1,024 characters with the default runbook', (finding) => {
     const { template, rotation } = synthRotation();
     const description = template.toJSON().Resources[logicalIdOf(rotation.monitoring.alarms.alarms[finding])].Properties.AlarmDescription as { 'Fn::Join': [string, unknown[]] };
     // The log group's name (a token here) is at most ~100 characters once deployed.
@@ -248,9 +264,9 @@ describe('audit alarms', () => {
     expect(rendered.length).toBeLessThanOrEqual(1024);
   });
 
-  test('alarms when the audit stops reporting for two runs', () => {
+  test('alarms when the audit completes no run for two periods', () => {
     expect(synth.template.toJSON().Resources[logicalIdOf(synth.rotation.monitoring.alarms.auditMissingAlarm)].Properties).toMatchObject({
-      MetricName: AUDIT_METRICS.audited,
+      MetricName: AUDIT_METRICS.completed,
       ComparisonOperator: 'LessThanThreshold',
       Threshold: 1,
       EvaluationPeriods: 2,
@@ -297,7 +313,7 @@ describe('dashboard', () => {
       metrics.publishStoredMetrics();
     }
     const audit = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
-    emitAuditMetrics(audit, [{ secretName: 'hopae/apps/a', findings: { stuck: true, overdue: true, disabled: true } }, { secretName: 'hopae/apps/b', unreadable: 'x' }]);
+    emitAuditMetrics(audit, [{ secretName: 'hopae/apps/a', findings: { stuck: true, overdue: true, disabled: true, deletionScheduled: true } }, { secretName: 'hopae/apps/b', unreadable: 'x' }]);
     audit.publishStoredMetrics();
     output.stop();
     return emittedMetrics(output.records());

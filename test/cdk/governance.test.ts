@@ -104,7 +104,7 @@ describe('the role prop', () => {
     expect(rotationFn.Properties.Role).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
     expect(Object.keys(roles(template)).filter((id) => id !== roleId)).toHaveLength(1);
     const sids = statementsOfRole(template, { Ref: roleId }).map((s) => s.Sid);
-    expect(sids).toEqual(expect.arrayContaining(['RotateAppSecrets', 'ReadWorkspaceKey']));
+    expect(sids).toEqual(expect.arrayContaining(['RotateSecretsOfThisFunction', 'ReadWorkspaceKey']));
     const actions = statementsOfRole(template, { Ref: roleId }).flatMap((s) => asList(s.Action));
     expect(actions).toEqual(expect.arrayContaining(['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:PutSecretValue']));
   });
@@ -122,7 +122,7 @@ describe('the role prop', () => {
 
     // THEN an AWS::IAM::Policy names it, with the rotation's statements
     const attached = statementsOfRole(template, 'hopae-rotation');
-    expect(attached.map((s) => s.Sid)).toEqual(expect.arrayContaining(['RotateAppSecrets', 'ReadWorkspaceKey']));
+    expect(attached.map((s) => s.Sid)).toEqual(expect.arrayContaining(['RotateSecretsOfThisFunction', 'ReadWorkspaceKey']));
   });
 
   test('an immutable role: the synth fails with the policy document to attach, VPC and X-Ray included', () => {
@@ -161,25 +161,35 @@ describe('the role prop', () => {
         'xray:PutTraceSegments',
       ]),
     );
-    expect(document.Statement.find((s) => s.Sid === 'RotateAppSecrets')!.Resource).toBe(APP_SECRET_ARNS[0]);
+    // the secrets this function rotates, named by the function, which does not exist yet
+    expect(document.Statement.find((s) => s.Sid === 'RotateSecretsOfThisFunction')!.Condition).toEqual({
+      StringEquals: { 'secretsmanager:resource/AllowRotationLambdaArn': '<the ARN of this rotation function>' },
+    });
+    expect(APP_SECRET_ARNS.length).toBeGreaterThan(0);
   });
 });
 
 describe('tags', () => {
-  test('Tags.of(stack) reaches every taggable resource of the construct', () => {
+  test('Tags.of(stack) reaches every taggable resource of the construct, in its stack and in its app stacks', () => {
     // GIVEN everything the construct can create, tagged at the stack
     const stack = testStack();
     Tags.of(stack).add('cost-center', 'kyc-platform');
-    const { template, rotation } = synthRotation(everything, stack);
+    const { rotation } = synthRotation(everything, stack);
 
-    // THEN every resource that CloudFormation lets carry tags carries it
-    const taggable = rotation.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c) && TagManager.isTaggable(c));
+    // THEN every resource that CloudFormation lets carry tags carries it, in the construct's stack
+    // and in the app stacks beside it (which Tags.of(stack) alone would not reach)
+    expect(rotation.appStacks.length).toBeGreaterThan(0);
+    const taggable = [rotation, ...rotation.appStacks].flatMap((scope) =>
+      scope.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c) && TagManager.isTaggable(c)),
+    );
     expect(taggable.length).toBeGreaterThan(10);
-    const resources = template.toJSON().Resources as Record<string, { Type: string; Properties?: { Tags?: unknown } }>;
-    const untagged = taggable
-      .map((c) => [stack.getLogicalId(c), c.cfnResourceType] as const)
-      .filter(([id]) => !JSON.stringify(resources[id]?.Properties?.Tags ?? null).includes('"kyc-platform"'));
-    expect(untagged).toEqual([]);
+    const untagged = taggable.filter((c) => {
+      const resources = Template.fromStack(Stack.of(c)).toJSON().Resources as Record<string, { Properties?: { Tags?: unknown } }>;
+      return !JSON.stringify(resources[Stack.of(c).getLogicalId(c)]?.Properties?.Tags ?? null).includes('"kyc-platform"');
+    });
+    expect(untagged.map((c) => c.node.path)).toEqual([]);
+    // the app stacks themselves carry it as stack tags, which CloudFormation puts on what it creates
+    for (const appStack of rotation.appStacks) expect(appStack.tags.tagValues()).toEqual(expect.objectContaining({ 'cost-center': 'kyc-platform' }));
     // and the types tagged include the ones a cost report groups by
     const types = new Set(taggable.map((c) => c.cfnResourceType));
     for (const type of ['AWS::Lambda::Function', 'AWS::IAM::Role', 'AWS::Logs::LogGroup', 'AWS::SecretsManager::Secret', 'AWS::SNS::Topic', 'AWS::KMS::Key', 'AWS::EC2::SecurityGroup']) {

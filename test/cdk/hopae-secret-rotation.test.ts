@@ -13,7 +13,9 @@ import {
   logicalIdOf,
   refTo,
   REGION,
+  importedFunctionArn,
   synthRotation,
+  synthStacks,
   WORKSPACE_KEY_ARN,
 } from './fixtures';
 import { HopaeEnvironment } from '../../lib/environment';
@@ -51,15 +53,15 @@ describe('HopaeSecretRotation function', () => {
 
   test('serves every app with one function', () => {
     // GIVEN / WHEN two existing secrets and two created ones
-    const { template, rotation, functionLogicalId } = synthRotation({ clientIds: ['HqTRDIYH', 'Zx9Yw8Vu'] });
+    const { template, apps, rotation, functionLogicalId } = synthRotation({ clientIds: ['HqTRDIYH', 'Zx9Yw8Vu'] });
 
     // THEN one function, referenced by all four schedules
     expect(rotationFunctionCount(template)).toBe(1);
     expect(rotation.secrets).toHaveLength(4);
-    const schedules = Object.values(template.findResources('AWS::SecretsManager::RotationSchedule'));
+    const schedules = Object.values(apps.findResources('AWS::SecretsManager::RotationSchedule'));
     expect(schedules).toHaveLength(4);
     for (const schedule of schedules) {
-      expect(schedule.Properties.RotationLambdaARN).toEqual({ 'Fn::GetAtt': [functionLogicalId, 'Arn'] });
+      expect(schedule.Properties.RotationLambdaARN).toEqual({ 'Fn::ImportValue': expect.stringContaining(`ExportsOutputFnGetAtt${functionLogicalId}Arn`) });
     }
   });
 
@@ -92,7 +94,10 @@ describe('HopaeSecretRotation function', () => {
 
     // THEN the rotation function and the audit both carry it
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ HOPAE_STUCK_AFTER_MINUTES: '90', HOPAE_API_BASE_URL: Match.anyValue() }) } });
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ AUDIT_STUCK_AFTER_MINUTES: '90' }) } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.auditHandler',
+      Environment: { Variables: Match.objectLike({ HOPAE_STUCK_AFTER_MINUTES: '90' }) },
+    });
   });
 
   test('names the workspace key secret by its plain name when it is imported by name', () => {
@@ -147,7 +152,7 @@ describe('HopaeSecretRotation log group', () => {
 describe('HopaeSecretRotation secrets created for clientIds', () => {
   test('creates a retained secret holding only the clientId, named hopae/apps/<clientId>', () => {
     // GIVEN / WHEN clientIds only
-    const { template, rotation } = synthRotation({ appSecrets: [], clientIds: ['HqTRDIYH', 'Zx9Yw8Vu'] });
+    const { apps: template, rotation } = synthRotation({ appSecrets: [], clientIds: ['HqTRDIYH', 'Zx9Yw8Vu'] });
 
     // THEN one secret per clientId, exactly {"clientId": ...}, no generated value, kept on stack deletion
     template.resourceCountIs('AWS::SecretsManager::Secret', 2);
@@ -169,7 +174,7 @@ describe('HopaeSecretRotation secrets created for clientIds', () => {
 
   test('uses secretNamePrefix for the names', () => {
     // GIVEN / WHEN
-    const { template } = synthRotation({ clientIds: ['HqTRDIYH'], secretNamePrefix: 'prod/hopae-connect/' });
+    const { apps: template } = synthRotation({ clientIds: ['HqTRDIYH'], secretNamePrefix: 'prod/hopae-connect/' });
 
     // THEN
     template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'prod/hopae-connect/HqTRDIYH' });
@@ -178,17 +183,17 @@ describe('HopaeSecretRotation secrets created for clientIds', () => {
 
   test('encrypts them with encryptionKey', () => {
     // GIVEN / WHEN a customer managed key of the stack, and one imported by ARN
-    const { template, stack } = synthRotation((s) => ({ appSecrets: [], clientIds: ['HqTRDIYH'], encryptionKey: new kms.Key(s, 'AppKey') }));
+    const { apps: template, stack } = synthRotation((s) => ({ appSecrets: [], clientIds: ['HqTRDIYH'], encryptionKey: new kms.Key(s, 'AppKey') }));
     const imported = synthRotation((s) => ({ appSecrets: [], clientIds: ['HqTRDIYH'], encryptionKey: kms.Key.fromKeyArn(s, 'AppKey', KEY_ARNS.appSecret) }));
 
     // THEN
-    template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: { 'Fn::GetAtt': [logicalIdOf(stack.node.findChild('AppKey')), 'Arn'] } });
-    imported.template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: KEY_ARNS.appSecret });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: { 'Fn::ImportValue': Match.stringLikeRegexp(`ExportsOutputFnGetAtt${logicalIdOf(stack.node.findChild('AppKey'))}Arn`) } });
+    imported.apps.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: KEY_ARNS.appSecret });
   });
 
   test('rotates existing secrets first, then the created ones', () => {
     // GIVEN / WHEN both kinds
-    const { rotation, template } = synthRotation({ clientIds: ['HqTRDIYH'] });
+    const { rotation, apps: template } = synthRotation({ clientIds: ['HqTRDIYH'] });
 
     // THEN
     expect(rotation.secrets.map((s) => s.secretFullArn && Stack.of(rotation).resolve(s.secretFullArn))).toEqual([
@@ -200,7 +205,7 @@ describe('HopaeSecretRotation secrets created for clientIds', () => {
 
   test('denies deleting each created secret to the account root, and leaves imported secrets alone', () => {
     // GIVEN / WHEN two imported secrets and two created ones
-    const { template, rotation } = synthRotation({ clientIds: ['HqTRDIYH', 'Zx9Yw8Vu'] });
+    const { apps: template, rotation } = synthRotation({ clientIds: ['HqTRDIYH', 'Zx9Yw8Vu'] });
 
     // THEN one resource policy per created secret, none for the imported ones (not owned by this stack)
     template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 2);
@@ -227,16 +232,20 @@ describe('HopaeSecretRotation secrets created for clientIds', () => {
     const owned = new Secret(stack, 'OwnedAppSecret');
 
     // WHEN
-    new HopaeSecretRotation(stack, 'Rotation', {
+    const rotation = new HopaeSecretRotation(stack, 'Rotation', {
       environment: HopaeEnvironment.SANDBOX,
       workspaceKeySecret: importByArn(stack, 'WorkspaceKey', WORKSPACE_KEY_ARN),
       appSecrets: [owned],
     });
 
     // THEN
-    const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { SecretId: refTo(owned), RotateImmediatelyOnUpdate: false });
-    template.hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
+    const { main, apps } = synthStacks(stack, rotation.appStacks);
+    // the schedule, in its app stack, imports the secret's ARN; the policy stays beside the secret
+    apps.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      SecretId: { 'Fn::ImportValue': Match.stringLikeRegexp(`ExportsOutputRef${logicalIdOf(owned)}`) },
+      RotateImmediatelyOnUpdate: false,
+    });
+    main.hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
       SecretId: refTo(owned),
       ResourcePolicy: { Statement: [Match.objectLike({ Effect: 'Deny', Action: 'secretsmanager:DeleteSecret' })] },
     });
@@ -244,7 +253,7 @@ describe('HopaeSecretRotation secrets created for clientIds', () => {
 
   test('creates no secret and no resource policy without clientIds', () => {
     // GIVEN / WHEN imported secrets only
-    const { template } = synthRotation();
+    const { apps: template } = synthRotation();
 
     // THEN
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
@@ -255,7 +264,7 @@ describe('HopaeSecretRotation secrets created for clientIds', () => {
 describe('HopaeSecretRotation schedules', () => {
   test('adds one rotation schedule per app secret, every 30 days with spreading off, without rotating on deploy', () => {
     // GIVEN / WHEN two app secrets, spreading off (the default spread is tested in fleet.test.ts)
-    const { template, rotation, functionLogicalId } = synthRotation({ spreadSchedules: false });
+    const { apps: template, rotation, functionLogicalId } = synthRotation({ spreadSchedules: false });
 
     // THEN
     expect(rotation.rotationSchedules).toHaveLength(2);
@@ -263,7 +272,7 @@ describe('HopaeSecretRotation schedules', () => {
     for (const secretArn of APP_SECRET_ARNS) {
       template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
         SecretId: secretArn,
-        RotationLambdaARN: { 'Fn::GetAtt': [functionLogicalId, 'Arn'] },
+        RotationLambdaARN: importedFunctionArn(functionLogicalId),
         RotationRules: Match.exact({ ScheduleExpression: 'rate(30 days)' }),
         RotateImmediatelyOnUpdate: false,
       });
@@ -281,7 +290,7 @@ describe('HopaeSecretRotation schedules', () => {
     ['a cron with extra spaces', HopaeRotationSchedule.cron('  cron( 0  4 1 * ? * ) '), 'cron(0 4 1 * ? *)'],
   ])('renders a schedule of %s into every rotation schedule', (_case, schedule, expression) => {
     // GIVEN / WHEN
-    const { template } = synthRotation({ schedule });
+    const { apps: template } = synthRotation({ schedule });
 
     // THEN every secret's schedule carries the expression, without a window
     const schedules = Object.values(template.findResources('AWS::SecretsManager::RotationSchedule'));
@@ -291,7 +300,7 @@ describe('HopaeSecretRotation schedules', () => {
 
   test('renders the rotation window in hours', () => {
     // GIVEN / WHEN
-    const { template } = synthRotation({ schedule: HopaeRotationSchedule.cron('cron(0 4 ? * SUN *)'), rotationWindow: Duration.hours(3) });
+    const { apps: template } = synthRotation({ schedule: HopaeRotationSchedule.cron('cron(0 4 ? * SUN *)'), rotationWindow: Duration.hours(3) });
 
     // THEN
     const schedules = Object.values(template.findResources('AWS::SecretsManager::RotationSchedule'));
@@ -304,7 +313,7 @@ describe('HopaeSecretRotation schedules', () => {
     ['24 hours', Duration.hours(24), '24h'],
   ])('renders a window of %s', (_case, rotationWindow, rendered) => {
     // GIVEN / WHEN
-    const { template } = synthRotation({ rotationWindow, spreadSchedules: false });
+    const { apps: template } = synthRotation({ rotationWindow, spreadSchedules: false });
 
     // THEN
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
@@ -314,7 +323,7 @@ describe('HopaeSecretRotation schedules', () => {
 
   test('leaves the window to Secrets Manager when none is given and spreading is off', () => {
     // GIVEN / WHEN
-    const { template } = synthRotation({ spreadSchedules: false });
+    const { apps: template } = synthRotation({ spreadSchedules: false });
 
     // THEN
     template.allResourcesProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { Duration: Match.absent() } });
@@ -322,22 +331,24 @@ describe('HopaeSecretRotation schedules', () => {
 
   test('rotates on deploy only when asked', () => {
     // GIVEN / WHEN
-    const { template } = synthRotation({ rotateImmediatelyOnUpdate: true });
+    const { apps: template } = synthRotation({ rotateImmediatelyOnUpdate: true });
 
     // THEN
     template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 2);
     template.allResourcesProperties('AWS::SecretsManager::RotationSchedule', { RotateImmediatelyOnUpdate: true });
   });
 
-  test('creates each schedule only after Secrets Manager may invoke the function', () => {
+  test('creates the schedules only after the function, its permissions and its invoke permission exist', () => {
     // GIVEN / WHEN imported and created secrets
-    const { template, rotation } = synthRotation({ clientIds: ['HqTRDIYH'] });
+    const { stack, rotation } = synthRotation({ clientIds: ['HqTRDIYH'] });
 
-    // THEN the schedule's configuration test (testSecret) needs the invoke permission in place
-    const permissionId = logicalIdOf(rotation.node.findChild('InvokeBySecretsManager'));
-    const schedules = Object.values(template.findResources('AWS::SecretsManager::RotationSchedule'));
-    expect(schedules).toHaveLength(3);
-    for (const schedule of schedules) expect(schedule.DependsOn).toContain(permissionId);
+    // THEN the schedules' configuration test (testSecret) needs both in place: every app stack
+    // is deployed after the construct's stack, which holds the role's policies and the permission
+    expect(rotation.appStacks.length).toBeGreaterThan(0);
+    for (const appStack of rotation.appStacks) expect(appStack.dependencies).toContain(stack);
+    for (const schedule of rotation.rotationSchedules) expect(rotation.appStacks).toContain(Stack.of(schedule));
+    expect(Stack.of(rotation.node.findChild('InvokeBySecretsManager'))).toBe(stack);
+    expect(Stack.of(rotation.rotationPolicy)).toBe(stack);
   });
 });
 

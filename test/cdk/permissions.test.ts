@@ -5,6 +5,7 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HopaeSecretRotation } from '../../lib';
+import { ALLOW_ROTATION_LAMBDA_ARN } from '../../lib/permissions';
 import {
   ACCOUNT,
   allIdentityStatements,
@@ -14,7 +15,6 @@ import {
   KEY_ARNS,
   logicalIdOf,
   REGION,
-  refTo,
   ROTATION_ACTIONS,
   synthRotation,
   testStack,
@@ -73,38 +73,64 @@ const VARIANTS: [string, (stack: Stack) => PropsOverrides][] = [
   ],
 ];
 
-/** Statements that grant a Secrets Manager action with Resource `*`, or a wildcard Secrets Manager action. */
+/** Every secret of the test account and region, as CDK renders the pattern (the partition is a reference). */
+const ALL_SECRETS = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:${REGION}:${ACCOUNT}:secret:*`]] };
+
+/**
+ * Statements that grant a Secrets Manager action too widely: a wildcard action, NotResource, `*`
+ * for anything but ListSecrets (which takes no resource), or every secret without the condition
+ * that the secret's rotation function is this construct's.
+ */
 function wideSecretsManagerStatements(template: Template): PolicyStatementJson[] {
   return allIdentityStatements(template).filter((statement) => {
     const actions = asList(statement.Action);
     const touchesSecretsManager = actions.some((a) => a === '*' || a.startsWith('secretsmanager:'));
-    const wildcardAction = actions.some((a) => a === '*' || a === 'secretsmanager:*');
-    return touchesSecretsManager && (wildcardAction || asList(statement.Resource).includes('*') || statement.NotResource !== undefined);
+    if (!touchesSecretsManager) return false;
+    if (actions.some((a) => a === '*' || a === 'secretsmanager:*') || statement.NotResource !== undefined) return true;
+    const resources = asList(statement.Resource);
+    if (resources.includes('*')) return actions.some((a) => a !== 'secretsmanager:ListSecrets');
+    const everySecret = resources.some((r) => JSON.stringify(r).includes(':secret:*"'));
+    return everySecret && statement.Condition?.StringEquals?.[ALLOW_ROTATION_LAMBDA_ARN] === undefined;
   });
 }
 
 describe('HopaeSecretRotation least privilege', () => {
-  test('gives the function exactly three statements: its log group, the app secrets, reading the workspace key', () => {
+  test('gives the function its log group, reading the workspace key, and the rotation actions on the secrets whose rotation function it is', () => {
     // GIVEN / WHEN two app secrets imported by complete ARN, no customer managed key
-    const { template, roleLogicalId, logGroupLogicalId } = synthRotation();
+    const { template, roleLogicalId, logGroupLogicalId, functionLogicalId } = synthRotation();
 
-    // THEN
+    // THEN: a fixed size, whatever the fleet (the condition key is what AWS's own rotation applications use)
     expect(identityPolicyStatements(template, roleLogicalId)).toEqual([
       {
         Effect: 'Allow',
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Resource: { 'Fn::GetAtt': [logGroupLogicalId, 'Arn'] },
       },
-      { Sid: 'RotateAppSecrets', Effect: 'Allow', Action: ROTATION_ACTIONS, Resource: [...APP_SECRET_ARNS] },
       { Sid: 'ReadWorkspaceKey', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: WORKSPACE_KEY_ARN },
+      {
+        Sid: 'RotateSecretsOfThisFunction',
+        Effect: 'Allow',
+        Action: ROTATION_ACTIONS,
+        Resource: ALL_SECRETS,
+        Condition: { StringEquals: { [ALLOW_ROTATION_LAMBDA_ARN]: { 'Fn::GetAtt': [functionLogicalId, 'Arn'] } } },
+      },
     ]);
   });
 
-  test('has a role only Lambda can assume, with no managed and no inline policies', () => {
+  test('keeps the function-ARN statement out of the policy the function depends on (no dependency cycle)', () => {
+    // GIVEN / WHEN
+    const { template, rotation, functionLogicalId } = synthRotation();
+
+    // THEN the function waits for its default policy (logs, workspace key), not for the one naming its own ARN
+    const fn = template.toJSON().Resources[functionLogicalId];
+    expect(fn.DependsOn).not.toContain(logicalIdOf(rotation.rotationPolicy));
+  });
+
+  test('has a role only Lambda can assume, with no managed policy and two inline policies', () => {
     // GIVEN / WHEN
     const { template, roleLogicalId } = synthRotation();
 
-    // THEN the role carries nothing besides the one identity policy above (no AWSLambdaBasicExecutionRole);
+    // THEN the role carries nothing besides its default policy and the rotation policy (no AWSLambdaBasicExecutionRole);
     // the other role is the audit's (fleet.test.ts)
     template.resourceCountIs('AWS::IAM::Role', 2);
     template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
@@ -115,25 +141,23 @@ describe('HopaeSecretRotation least privilege', () => {
       { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
     ]);
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${roleLogicalId}"`));
-    expect(policies).toHaveLength(1);
-    expect(policies[0]?.Properties.Roles).toEqual([{ Ref: roleLogicalId }]);
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) expect(policy.Properties.Roles).toEqual([{ Ref: roleLogicalId }]);
   });
 
-  test('grants secrets imported by name with the -?????? suffix wildcard and created secrets by reference', () => {
-    // GIVEN / WHEN
-    const { template, roleLogicalId, rotation } = synthRotation(VARIANTS[1]![1]);
+  test('is the same size for 1 and for 300 apps, named any way', () => {
+    // GIVEN / WHEN one app, and 300 of them by name, by ARN and created
+    const one = synthRotation();
+    const many = synthRotation((stack) => ({
+      appSecrets: [
+        ...Array.from({ length: 100 }, (_, i) => Secret.fromSecretNameV2(stack, `N${i}`, `legacy/app-${i}`)),
+        ...Array.from({ length: 100 }, (_, i) => Secret.fromSecretCompleteArn(stack, `A${i}`, `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:other/app-${i}-AbCdEf`)),
+      ],
+      clientIds: Array.from({ length: 100 }, (_, i) => `App${String(i).padStart(5, '0')}`),
+    }));
 
-    // THEN
-    const statements = identityPolicyStatements(template, roleLogicalId);
-    expect(statements.filter((s) => s.Sid !== undefined)).toEqual([
-      {
-        Sid: 'RotateAppSecrets',
-        Effect: 'Allow',
-        Action: ROTATION_ACTIONS,
-        Resource: [byNameArn('hopae/apps/legacy'), refTo(rotation.createdSecrets.HqTRDIYH!)],
-      },
-      { Sid: 'ReadWorkspaceKey', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: byNameArn('hopae/workspace-key') },
-    ]);
+    // THEN the function's statements are the same
+    expect(identityPolicyStatements(many.template, many.roleLogicalId)).toEqual(identityPolicyStatements(one.template, one.roleLogicalId));
   });
 
   describe.each(VARIANTS)('with %s', (_name, overrides) => {
@@ -153,14 +177,14 @@ describe('HopaeSecretRotation least privilege', () => {
       expect(JSON.stringify(template.toJSON())).not.toContain('GetRandomPassword');
     });
 
-    test('has no Secrets Manager statement on Resource * in any IAM policy or role', () => {
+    test('has no Secrets Manager statement wider than the fleet of its function in any IAM policy or role', () => {
       // THEN walking every identity policy of the template finds Secrets Manager grants, none of them wide
       const statements = allIdentityStatements(template);
       expect(statements.some((s) => asList(s.Action).some((a) => a.startsWith('secretsmanager:')))).toBe(true);
       expect(wideSecretsManagerStatements(template)).toEqual([]);
     });
 
-    test('has no KMS statement on Resource * and no wildcard action in the function policy', () => {
+    test('has no statement on Resource * and no wildcard action in the function policy', () => {
       // THEN
       for (const statement of identityPolicyStatements(template, roleLogicalId)) {
         expect(asList(statement.Resource)).not.toContain('*');
@@ -202,6 +226,18 @@ describe('HopaeSecretRotation least privilege', () => {
 
     // THEN the checks used above report it
     expect(wideSecretsManagerStatements(template)).toEqual([expect.objectContaining({ Action: 'secretsmanager:GetRandomPassword', Resource: '*' })]);
+
+    // and a grant on every secret without the rotation-function condition
+    const other = testStack();
+    const second = new HopaeSecretRotation(other, 'Rotation', {
+      environment: HopaeEnvironment.SANDBOX,
+      workspaceKeySecret: Secret.fromSecretCompleteArn(other, 'WorkspaceKey', WORKSPACE_KEY_ARN),
+      appSecrets: [Secret.fromSecretCompleteArn(other, 'App', APP_SECRET_ARNS[0])],
+    });
+    second.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [`arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:*`] }));
+    expect(wideSecretsManagerStatements(Template.fromStack(other))).toEqual([
+      expect.objectContaining({ Action: 'secretsmanager:GetSecretValue', Resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:*` }),
+    ]);
     expect(JSON.stringify(template.toJSON())).toContain('GetRandomPassword');
   });
 });
@@ -218,7 +254,7 @@ describe('HopaeSecretRotation with customer managed KMS keys', () => {
 
   test('lets the function use the key of the created secrets through Secrets Manager, for those secrets only', () => {
     // GIVEN / WHEN created secrets encrypted with a key of the stack
-    const { template, roleLogicalId, rotation, stack } = synthRotation((s) => ({
+    const { template, roleLogicalId, stack } = synthRotation((s) => ({
       appSecrets: [],
       clientIds: ['HqTRDIYH', 'Zx9Yw8Vu'],
       encryptionKey: new kms.Key(s, 'AppKey', { enableKeyRotation: true }),
@@ -234,7 +270,8 @@ describe('HopaeSecretRotation with customer managed KMS keys', () => {
         Resource: { 'Fn::GetAtt': [logicalIdOf(stack.node.findChild('AppKey')), 'Arn'] },
         Condition: {
           StringEquals: VIA_SECRETS_MANAGER,
-          StringLike: { 'kms:EncryptionContext:SecretARN': [refTo(rotation.createdSecrets.HqTRDIYH!), refTo(rotation.createdSecrets.Zx9Yw8Vu!)] },
+          // by name: the created secrets live in the app stacks, and their names are known
+          StringLike: { 'kms:EncryptionContext:SecretARN': [byNameArn('hopae/apps/HqTRDIYH'), byNameArn('hopae/apps/Zx9Yw8Vu')] },
         },
       },
     ]);
@@ -272,7 +309,7 @@ describe('HopaeSecretRotation with customer managed KMS keys', () => {
 
   test('groups the secrets of one key into one statement, and names a secret imported by name with its wildcard', () => {
     // GIVEN a key shared by an imported-by-name secret and the created secrets
-    const { template, roleLogicalId, rotation } = synthRotation((stack) => {
+    const { template, roleLogicalId } = synthRotation((stack) => {
       const key = kms.Key.fromKeyArn(stack, 'SharedKey', KEY_ARNS.appSecret);
       return {
         appSecrets: [Secret.fromSecretAttributes(stack, 'ByName', { secretPartialArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:hopae/apps/legacy`, encryptionKey: key })],
@@ -289,7 +326,7 @@ describe('HopaeSecretRotation with customer managed KMS keys', () => {
         Resource: KEY_ARNS.appSecret,
         Condition: {
           StringEquals: VIA_SECRETS_MANAGER,
-          StringLike: { 'kms:EncryptionContext:SecretARN': [`arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:hopae/apps/legacy-??????`, refTo(rotation.createdSecrets.HqTRDIYH!)] },
+          StringLike: { 'kms:EncryptionContext:SecretARN': [byNameArn('hopae/apps/HqTRDIYH'), byNameArn('hopae/apps/legacy')] },
         },
       }),
     ]);

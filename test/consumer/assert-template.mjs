@@ -1,5 +1,6 @@
 // Reads the scratch app's cloud assembly and checks what the construct synthesized: the function (its
-// code asset byte-identical to the package's prebuilt bundle), its rotation schedule and invoke permission.
+// code asset byte-identical to the package's prebuilt bundle) and invoke permission in the app's stack,
+// the rotation schedule in an app stack beside it.
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,8 +17,14 @@ assert.equal(fn.Runtime, 'nodejs24.x');
 assert.deepEqual(fn.Architectures, ['arm64']);
 assert.equal(fn.Environment.Variables.HOPAE_API_BASE_URL, 'https://sandbox.api.hopae.com/connect/v1');
 
-const schedules = ofType('AWS::SecretsManager::RotationSchedule');
+// The per-app resources sit in the app stacks beside the construct's stack (<stack>-<construct id>-AppsNN).
+const appTemplates = readdirSync(assemblyDir)
+  .filter((f) => f.startsWith(`${stackName}-`) && f.endsWith('.template.json'))
+  .map((f) => JSON.parse(readFileSync(join(assemblyDir, f), 'utf8')));
+assert.equal(appTemplates.length, 1, 'one app stack for one app');
+const schedules = appTemplates.flatMap((t) => Object.values(t.Resources)).filter((r) => r.Type === 'AWS::SecretsManager::RotationSchedule');
 assert.equal(schedules.length, 1, 'one rotation schedule');
+assert.equal(ofType('AWS::SecretsManager::RotationSchedule').length, 0, 'no schedule in the construct\'s stack');
 assert.equal(schedules[0].Properties.RotateImmediatelyOnUpdate, false);
 const permissions = ofType('AWS::Lambda::Permission').filter((p) => p.Properties.Principal === 'secretsmanager.amazonaws.com');
 assert.equal(permissions.length, 1, 'one invoke permission for Secrets Manager');

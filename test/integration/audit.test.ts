@@ -1,33 +1,59 @@
 /**
- * The rotation audit from the built bundle against moto_server: rotations driven into stuck,
- * overdue and disabled, the audit's EMF read back, and the construct's alarms evaluated on it.
+ * The rotation audit from the built bundle against moto_server: it finds the fleet with
+ * ListSecrets; rotations driven into stuck, overdue, disabled and scheduled for deletion, the
+ * audit's EMF read back, and the construct's alarms evaluated on it.
  */
-import { CancelRotateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { CancelRotateSecretCommand, CreateSecretCommand, DeleteSecretCommand, ListSecretsCommand, RotateSecretCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { AUDIT_METRICS } from '../../lambda/names';
 import { loadBuiltAuditHandler } from '../../local/built-function';
+import { UNDEPLOYED_ROTATION_LAMBDA_ARN } from '../../local/rotation-driver';
 import { localLambdaContext } from '../../local/lambda-context';
 import type { AuditFinding } from '../../lib/audit-alarms';
 import { logicalIdOf, synthRotation } from '../cdk/fixtures';
 import { emittedMetrics, type EmittedMetric } from '../support/emf';
 import { expectNoSecretsLogged, useIntegrationHarness } from '../support/integration-harness';
 
-const h = useIntegrationHarness({ env: { AUDIT_STUCK_AFTER_MINUTES: '30', AUDIT_OVERDUE_AFTER_HOURS: String(31 * 24 + 2 + 24) } });
+const h = useIntegrationHarness({
+  env: {
+    AUDIT_ROTATION_FUNCTION_ARN: UNDEPLOYED_ROTATION_LAMBDA_ARN,
+    AUDIT_ATTACHED_SECRETS: '0',
+    HOPAE_STUCK_AFTER_MINUTES: '30',
+    AUDIT_OVERDUE_AFTER_HOURS: String(31 * 24 + 2 + 24),
+  },
+});
 const MINUTE = 60_000;
 
 // Only Date moves: the SDK's and the servers' timers stay real.
 const TIMERS_KEPT = ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] as const;
 
-/** Runs the built audit handler for the secrets as if `later` ms had passed; returns its EMF metrics. */
-async function auditLater(secretIds: string[], laterMs: number): Promise<EmittedMetric[]> {
+/** Runs the built audit handler (as its schedule does) as if `later` ms had passed; returns its EMF metrics. */
+async function auditLater(laterMs: number): Promise<EmittedMetric[]> {
+  return (await auditRun(laterMs)).metrics;
+}
+
+async function auditRun(laterMs: number): Promise<{ metrics: EmittedMetric[]; summary: Record<string, number> }> {
   const before = h.output.records().length;
   jest.useFakeTimers({ doNotFake: [...TIMERS_KEPT], now: Date.now() + laterMs });
+  let summary: Record<string, number>;
   try {
-    await loadBuiltAuditHandler()({ secretIds }, localLambdaContext());
+    summary = (await loadBuiltAuditHandler()({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, localLambdaContext())) as Record<string, number>;
   } finally {
     jest.useRealTimers();
   }
-  return emittedMetrics(h.output.records().slice(before));
+  return { metrics: emittedMetrics(h.output.records().slice(before)), summary };
+}
+
+/** Each test starts without the apps of the ones before (the audit sees every secret there is); the workspace key stays. */
+async function deleteAllSecrets(): Promise<void> {
+  let nextToken: string | undefined;
+  do {
+    const page = await h.sm.send(new ListSecretsCommand({ IncludePlannedDeletion: true, NextToken: nextToken }));
+    for (const secret of page.SecretList ?? []) {
+      if (secret.Name !== 'hopae/workspace-key') await h.sm.send(new DeleteSecretCommand({ SecretId: secret.ARN!, ForceDeleteWithoutRecovery: true }));
+    }
+    nextToken = page.NextToken || undefined;
+  } while (nextToken);
 }
 
 const total = (metrics: EmittedMetric[], name: string) => metrics.find((m) => m.name === name && !('SecretName' in m.dimensions))?.value;
@@ -62,11 +88,18 @@ function alarmFires(template: Template, alarmId: string, metric: EmittedMetric):
 describe('the rotation audit', () => {
   let template: Template;
   let alarmIds: Record<AuditFinding, string>;
+  beforeEach(deleteAllSecrets);
   beforeAll(() => {
     const synth = synthRotation();
     template = synth.template;
     const alarms = synth.rotation.monitoring.alarms.alarms;
-    alarmIds = { stuck: logicalIdOf(alarms.stuck), overdue: logicalIdOf(alarms.overdue), disabled: logicalIdOf(alarms.disabled), unreadable: logicalIdOf(alarms.unreadable) };
+    alarmIds = {
+      stuck: logicalIdOf(alarms.stuck),
+      overdue: logicalIdOf(alarms.overdue),
+      disabled: logicalIdOf(alarms.disabled),
+      deletionScheduled: logicalIdOf(alarms.deletionScheduled),
+      unreadable: logicalIdOf(alarms.unreadable),
+    };
   });
 
   /** The EMF totals for the finding, and whether the construct's alarm on it fires. */
@@ -84,8 +117,8 @@ describe('the rotation audit', () => {
     const [created] = await h.run(arn, token, ['createSecret']);
     expect(created!.error).toBeUndefined();
 
-    const early = await auditLater([arn], 29 * MINUTE);
-    const late = await auditLater([arn], 31 * MINUTE);
+    const early = await auditLater(29 * MINUTE);
+    const late = await auditLater(31 * MINUTE);
 
     expectFinding(early, 'stuck', undefined);
     expectFinding(late, 'stuck', `hopae/apps/${clientId}`);
@@ -97,8 +130,8 @@ describe('the rotation audit', () => {
     const { arn, clientId } = await h.createApp();
     await h.rotate(arn);
 
-    const withinSchedule = await auditLater([arn], 30 * 24 * 60 * MINUTE);
-    const pastGrace = await auditLater([arn], (31 * 24 + 2 + 24 + 1) * 60 * MINUTE);
+    const withinSchedule = await auditLater(30 * 24 * 60 * MINUTE);
+    const pastGrace = await auditLater((31 * 24 + 2 + 24 + 1) * 60 * MINUTE);
 
     expectFinding(withinSchedule, 'stuck', undefined);
     expectFinding(withinSchedule, 'overdue', undefined);
@@ -109,23 +142,63 @@ describe('the rotation audit', () => {
   it('calls a secret whose rotation was turned off disabled', async () => {
     const { arn, clientId } = await h.createApp();
     await h.rotate(arn);
-    const enabled = await auditLater([arn], 0);
+    const enabled = await auditLater(0);
     await h.sm.send(new CancelRotateSecretCommand({ SecretId: arn }));
 
-    const disabled = await auditLater([arn], 0);
+    const disabled = await auditLater(0);
 
     expectFinding(enabled, 'disabled', undefined);
     expectFinding(disabled, 'disabled', `hopae/apps/${clientId}`);
   });
 
-  it('reports a secret it cannot read, and still audits the others', async () => {
-    const { arn } = await h.createApp();
+  it('reports a secret scheduled for deletion while it can be restored', async () => {
+    const { arn, clientId } = await h.createApp();
     await h.rotate(arn);
+    await h.sm.send(new DeleteSecretCommand({ SecretId: arn, RecoveryWindowInDays: 7 }));
 
-    const metrics = await auditLater(['hopae/apps/deleted-long-ago', arn], 0);
+    const metrics = await auditLater(0);
 
-    expectFinding(metrics, 'unreadable', 'hopae/apps/deleted-long-ago');
-    expect(total(metrics, AUDIT_METRICS.audited)).toBe(2);
+    expectFinding(metrics, 'deletionScheduled', `hopae/apps/${clientId}`);
+    expect(total(metrics, AUDIT_METRICS.audited)).toBe(1);
+  });
+
+  it('audits only the secrets whose rotation function is this one, however they were attached', async () => {
+    const ours = await h.createApp();
+    await h.rotate(ours.arn);
+    const theirs = await h.createApp();
+    try {
+      // attached to another function (as from the console): moto starts it and fails to find that function
+      await h.sm.send(new RotateSecretCommand({ SecretId: theirs.arn, RotationLambdaARN: 'arn:aws:lambda:us-east-1:123456789012:function:other', RotationRules: { AutomaticallyAfterDays: 30 } }));
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+    }
+    await h.sm.send(new CreateSecretCommand({ Name: 'unrelated/secret', SecretString: 'x' }));
+
+    const { metrics, summary } = await auditRun(0);
+
+    expect(total(metrics, AUDIT_METRICS.audited)).toBe(1);
+    expect(summary).toMatchObject({ audited: 1, listSecretsCalls: 1 });
+  });
+
+  it('pages through a fleet of 105 secrets with ListSecrets and asks for versions only where a rotation is pending', async () => {
+    // Every 50th secret has a value, so moto's RotateSecret leaves a pending version beside AWSCURRENT;
+    // the others have no version yet, so nothing is pending.
+    const attach = async (i: number) => {
+      const name = `hopae/apps/Fleet${String(i).padStart(4, '0')}`;
+      const { ARN } = await h.sm.send(new CreateSecretCommand({ Name: name, ...(i % 50 === 0 ? { SecretString: '{}' } : {}) }));
+      try {
+        await h.sm.send(new RotateSecretCommand({ SecretId: ARN!, RotationLambdaARN: UNDEPLOYED_ROTATION_LAMBDA_ARN, RotationRules: { AutomaticallyAfterDays: 30 } }));
+      } catch (error) {
+        if (!(error instanceof ResourceNotFoundException)) throw error;
+      }
+    };
+    for (let i = 0; i < 105; i += 15) await Promise.all(Array.from({ length: Math.min(15, 105 - i) }, (_, j) => attach(i + j)));
+
+    const { metrics, summary } = await auditRun(0);
+
+    expect(total(metrics, AUDIT_METRICS.audited)).toBe(105);
+    expect(summary.listSecretsCalls).toBe(2);
+    expect(summary.listSecretVersionIdsCalls).toBe(3);
   });
 
   it('logs no secret, workspace key or RotationToken', () => {

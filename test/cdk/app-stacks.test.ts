@@ -1,0 +1,123 @@
+/**
+ * Per-app resources live in app stacks picked by a hash of the secret's name (lib/app-stacks.ts):
+ * growing, shrinking or reordering the fleet must not move, rename or change an app already deployed.
+ */
+import { CfnResource } from 'aws-cdk-lib';
+import { HopaeSecretRotationPropsError } from '../../lib';
+import { appStackIndex, checkAppStackCapacity, validateAppStackCount } from '../../lib/app-stacks';
+import { clientIds, existingRefs, synthFleet } from '../support/fleet';
+import { APP_SECRET_ARNS, importByArn, synthRotation, testStack, WORKSPACE_KEY_ARN } from './fixtures';
+import { HopaeSecretRotation } from '../../lib';
+import { HopaeEnvironment } from '../../lib/environment';
+
+interface Placed {
+  readonly stack: string;
+  readonly logicalId: string;
+  readonly resource: unknown;
+}
+
+/** Every per-app resource of the app stacks, by the app it belongs to (the secret's name or ARN) and its type. */
+function placement(stacks: { id: string; template: unknown }[]): Map<string, Placed> {
+  const placed = new Map<string, Placed>();
+  for (const { id, template } of stacks.filter((s) => s.id !== 'HopaeSecretRotation')) {
+    const resources = (template as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }).Resources;
+    const nameOf = (ref: unknown): string => {
+      if (typeof ref === 'string') return ref;
+      const logicalId = (ref as { Ref: string }).Ref;
+      return resources[logicalId]!.Properties.Name as string;
+    };
+    for (const [logicalId, resource] of Object.entries(resources)) {
+      const app =
+        resource.Type === 'AWS::SecretsManager::Secret' ? (resource.Properties.Name as string) : nameOf(resource.Properties.SecretId);
+      placed.set(`${app} ${resource.Type}`, { stack: id, logicalId, resource });
+    }
+  }
+  return placed;
+}
+
+describe('app stacks', () => {
+  const before = { appSecrets: existingRefs(60), clientIds: clientIds(20) };
+  let original: Map<string, Placed>;
+  beforeAll(() => {
+    original = placement(synthFleet({ existing: 0, created: 0 }, before).stacks);
+  });
+
+  test('hold every per-app resource: 1 per existing secret, 3 per created one', () => {
+    expect(original.size).toBe(60 + 3 * 20);
+  });
+
+  test('growing the fleet keeps every deployed app in its stack, under its logical ids, unchanged', () => {
+    // GIVEN 230 more apps, some sorting before, some between, some after the old ones
+    const grown = {
+      appSecrets: [...existingRefs(150, 1000), ...before.appSecrets.slice(0, 30), ...existingRefs(30, 2000).map((r) => r.replace('payments', 'aaa')), ...before.appSecrets.slice(30)],
+      clientIds: [...clientIds(50, 500), ...before.clientIds],
+    };
+
+    // WHEN synthesized again
+    const after = placement(synthFleet({ existing: 0, created: 0 }, grown).stacks);
+
+    // THEN each old resource is exactly where and what it was
+    expect(after.size).toBe(original.size + 180 + 3 * 50);
+    for (const [key, was] of original) expect({ key, ...after.get(key) }).toEqual({ key, ...was });
+  });
+
+  test('removing and reordering apps moves none of the others', () => {
+    const fewer = { appSecrets: [...before.appSecrets].reverse().filter((_, i) => i % 3 !== 0), clientIds: before.clientIds.slice(5) };
+    const after = placement(synthFleet({ existing: 0, created: 0 }, fewer).stacks);
+    expect(after.size).toBeGreaterThan(0);
+    for (const [key, now] of after) expect({ key, ...now }).toEqual({ key, ...original.get(key) });
+  });
+
+  test('are named after the construct\'s stack and id, and deployed after it', () => {
+    const { rotation, stack } = synthRotation({ clientIds: ['HqTRDIYH'] });
+    expect(rotation.appStacks.length).toBeGreaterThan(0);
+    for (const appStack of rotation.appStacks) {
+      expect(appStack.stackName).toMatch(/^TestStack-Rotation-Apps\d\d$/);
+      expect(appStack.account).toBe(stack.account);
+      expect(appStack.region).toBe(stack.region);
+      expect(appStack.dependencies).toEqual([stack]);
+    }
+  });
+
+  test('place an app by its name alone, within the count', () => {
+    const indexes = clientIds(1000).map((id) => appStackIndex(`hopae/apps/${id}`, 32));
+    expect(new Set(indexes).size).toBe(32);
+    expect(Math.min(...indexes)).toBe(0);
+    expect(Math.max(...indexes)).toBe(31);
+    expect(appStackIndex('hopae/apps/x', 32)).toBe(appStackIndex('hopae/apps/x', 32));
+  });
+});
+
+describe('appStackCount', () => {
+  test.each([0, 201, 2.5, Number.NaN])('refuses %s, naming the prop', (count) => {
+    expect(() => validateAppStackCount(count)).toThrow(/^HopaeSecretRotation: appStackCount must be a whole number from 1 to 200/);
+  });
+
+  test('refuses a fleet that would put more than 500 resources in one app stack, before creating anything, with what to do', () => {
+    // GIVEN 200 created apps (600 resources) for a single app stack
+    const stack = testStack();
+    let error: unknown;
+    try {
+      new HopaeSecretRotation(stack, 'Rotation', {
+        environment: HopaeEnvironment.SANDBOX,
+        workspaceKeySecret: importByArn(stack, 'WorkspaceKey', WORKSPACE_KEY_ARN),
+        appSecrets: [importByArn(stack, 'App', APP_SECRET_ARNS[0])],
+        clientIds: clientIds(200),
+        appStackCount: 1,
+      });
+    } catch (e) {
+      error = e;
+    }
+
+    // THEN
+    expect(error).toBeInstanceOf(HopaeSecretRotationPropsError);
+    expect((error as HopaeSecretRotationPropsError).prop).toBe('appStackCount');
+    expect((error as Error).message).toMatch(/of 1 puts 601 resources in one app stack.*500 per stack.*give a larger appStackCount, e\.g\. 2.*second HopaeSecretRotation/);
+    expect(stack.node.root.node.findAll().filter((c) => CfnResource.isCfnResource(c))).toEqual([]);
+  });
+
+  test('counts 1 resource per existing secret and 3 per created one', () => {
+    expect(() => checkAppStackCapacity([{ key: 'a', resources: 500 }], 1)).not.toThrow();
+    expect(() => checkAppStackCapacity([{ key: 'a', resources: 498 }, { key: 'b', resources: 3 }], 1)).toThrow(/501 resources/);
+  });
+});

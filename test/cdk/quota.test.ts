@@ -1,0 +1,96 @@
+/**
+ * Fleets of 1, 65 and 500 apps (existing and created mixed) against what a deploy enforces and a
+ * synth does not check (test/support/quotas.ts). The 5,000-app fleet runs in `npm run test:fleet`
+ * (.ci/run), its figures in `npm run bench -- --only fleet-deploy`.
+ */
+import { checkAssembly, checkTemplate, QUOTAS, type TemplateJson } from '../support/quotas';
+import { synthFleet } from '../support/fleet';
+
+describe.each([
+  ['1 created app', { existing: 0, created: 1 }],
+  ['65 apps', { existing: 52, created: 13 }],
+  ['500 apps', { existing: 400, created: 100 }],
+])('a fleet of %s', (_name, spec) => {
+  let reports: ReturnType<typeof checkAssembly>;
+  beforeAll(() => {
+    reports = checkAssembly(synthFleet(spec).stacks);
+  });
+
+  test('breaks no quota in any stack', () => {
+    expect(reports.flatMap((r) => r.violations)).toEqual([]);
+  });
+
+  test('spreads the per-app resources over the app stacks, the shared ones staying in the construct\'s stack', () => {
+    const [main, ...apps] = reports;
+    expect(main!.stack).toBe('HopaeSecretRotation');
+    const perApp = apps.reduce((sum, r) => sum + r.resources, 0);
+    expect(perApp).toBe(spec.existing + 3 * spec.created);
+    expect(apps.length).toBeLessThanOrEqual(32);
+    // The construct's own stack does not grow with the fleet.
+    expect(main!.resources).toBeLessThan(60);
+  });
+});
+
+test('the shared stack and its policies are the same size for 65 and 500 apps', () => {
+  const small = checkAssembly(synthFleet({ existing: 52, created: 13 }).stacks)[0]!;
+  const large = checkAssembly(synthFleet({ existing: 400, created: 100 }).stacks)[0]!;
+  expect(large.resources).toBe(small.resources);
+  expect(large.largestPolicyChars).toBe(small.largestPolicyChars);
+});
+
+describe('the quota check finds what breaks a deploy, so "no violation" above means something', () => {
+  const role = (policyChars: number): TemplateJson => ({
+    Resources: {
+      Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [] } } },
+      Policy: {
+        Type: 'AWS::IAM::Policy',
+        Properties: { Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'x'.repeat(policyChars) }] } },
+      },
+    },
+  });
+
+  test('a role whose inline policies exceed 10,240 characters, counting deploy-time ARNs at their longest', () => {
+    expect(checkTemplate('S', role(10_000)).violations).toEqual([]);
+    expect(checkTemplate('S', role(10_300)).violations).toEqual([expect.stringMatching(/inline policies of role Role together .* over the limit of 10240/)]);
+    const joined: TemplateJson = role(0);
+    (joined.Resources!.Policy!.Properties!.PolicyDocument as { Statement: { Resource: unknown }[] }).Statement[0]!.Resource = Array.from({ length: 120 }, () => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:hopae/apps/App0000000-??????']],
+    }));
+    expect(checkTemplate('S', joined).violations).toEqual([expect.stringMatching(/inline policies of role Role/)]);
+  });
+
+  test('a managed policy over 6,144 characters, over 500 resources, an event pattern over 2,048 characters, 6 targets', () => {
+    const resources: TemplateJson['Resources'] = {
+      Managed: { Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: { Statement: [{ Effect: 'Allow', Action: '*', Resource: 'x'.repeat(6200) }] } } },
+      Rule: {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+          EventPattern: { detail: { SecretId: Array.from({ length: 25 }, (_, i) => `arn:aws:secretsmanager:eu-central-1:123456789012:secret:hopae/apps/App${i}-AbCdEf`) } },
+          Targets: Array.from({ length: 6 }, (_, i) => ({ Id: `T${i}`, Arn: 'x', Input: i === 0 ? 'y'.repeat(QUOTAS.targetInputChars + 1) : '{}' })),
+        },
+      },
+    };
+    for (let i = 0; i < 499; i += 1) resources[`Q${i}`] = { Type: 'AWS::SQS::Queue' };
+    const violations = checkTemplate('S', { Resources: resources }).violations;
+    expect(violations).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/resource count is 501/),
+        expect.stringMatching(/managed policy Managed/),
+        expect.stringMatching(/event pattern of rule Rule/),
+        expect.stringMatching(/targets of rule Rule is 6/),
+        expect.stringMatching(/Input of a target of rule Rule/),
+      ]),
+    );
+  });
+
+  test('a Lambda resource policy over 20 KB', () => {
+    const resources: TemplateJson['Resources'] = {};
+    for (let i = 0; i < 60; i += 1) {
+      resources[`Permission${i}`] = {
+        Type: 'AWS::Lambda::Permission',
+        Properties: { Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': ['Fn', 'Arn'] }, Principal: 'secretsmanager.amazonaws.com', SourceAccount: '123456789012', SourceArn: `arn:aws:secretsmanager:eu-central-1:123456789012:secret:app-${i}-??????` },
+      };
+    }
+    expect(checkTemplate('S', { Resources: resources }).violations).toEqual([expect.stringMatching(/resource-based policy of function/)]);
+  });
+});

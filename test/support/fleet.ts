@@ -1,0 +1,44 @@
+/** A fleet of apps in the example stack, synthesized as `cdk synth` would (without its schema check): for the quota test, the growth test and the bench. */
+import { App } from 'aws-cdk-lib';
+import { HopaeSecretRotationStack } from '../../lib/example-stack';
+import { HopaeEnvironment } from '../../lib/environment';
+
+export const FLEET_ACCOUNT = '123456789012';
+export const FLEET_REGION = 'eu-central-1';
+
+export interface FleetSpec {
+  /** Existing app secrets: half by name, half by complete ARN. */
+  readonly existing: number;
+  /** Apps whose secret the stack creates. */
+  readonly created: number;
+  readonly appStackCount?: number;
+  /** Index of the first app, so a fleet can grow with new names. */
+  readonly offset?: number;
+}
+
+export function existingRefs(count: number, offset = 0): string[] {
+  return Array.from({ length: count }, (_, k) => {
+    const i = k + offset;
+    const name = `legacy/payments-app-${String(i).padStart(5, '0')}`;
+    return i % 2 === 0 ? name : `arn:aws:secretsmanager:${FLEET_REGION}:${FLEET_ACCOUNT}:secret:${name}-${Math.abs(i * 7919).toString(36).padStart(6, 'x').slice(-6)}`;
+  });
+}
+
+export function clientIds(count: number, offset = 0): string[] {
+  return Array.from({ length: count }, (_, k) => `Hq${String(k + offset).padStart(6, '0')}`);
+}
+
+/** Builds and synthesizes the example stack with the fleet; returns every stack's id and template. */
+export function synthFleet(spec: FleetSpec, refs?: { appSecrets: string[]; clientIds: string[] }): { stacks: { id: string; template: unknown }[]; stack: HopaeSecretRotationStack } {
+  const app = new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new HopaeSecretRotationStack(app, 'HopaeSecretRotation', {
+    env: { account: FLEET_ACCOUNT, region: FLEET_REGION },
+    environment: HopaeEnvironment.PRODUCTION,
+    workspaceKeySecret: 'hopae/workspace-key',
+    appSecrets: refs?.appSecrets ?? existingRefs(spec.existing, spec.offset),
+    clientIds: refs?.clientIds ?? clientIds(spec.created, spec.offset),
+    ...(spec.appStackCount === undefined ? {} : { appStackCount: spec.appStackCount }),
+  });
+  const assembly = app.synth();
+  return { stacks: assembly.stacks.map((s) => ({ id: s.id, template: s.template })), stack };
+}
