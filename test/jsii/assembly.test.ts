@@ -135,7 +135,21 @@ describe('the jsii assembly', () => {
     }
     // the construct's properties keep their TypeScript names and the alarms map is keyed by string
     expect(type('HopaeSecretRotation').properties!.map((p) => p.name).sort()).toEqual(
-      ['DEFAULT_RUNBOOK', 'alerts', 'apiBaseUrl', 'createdSecrets', 'logGroup', 'monitoring', 'role', 'rotationFunction', 'rotationSchedules', 'secrets', 'serviceRefresh'].sort(),
+      [
+        'DEFAULT_RUNBOOK',
+        'alerts',
+        'apiBaseUrl',
+        'appStacks',
+        'createdSecrets',
+        'logGroup',
+        'monitoring',
+        'role',
+        'rotationFunction',
+        'rotationPolicy',
+        'rotationSchedules',
+        'secrets',
+        'serviceRefresh',
+      ].sort(),
     );
     expect(type('AuditAlarms').properties!.find((p) => p.name === 'alarms')!.type.collection).toEqual({
       kind: 'map',
