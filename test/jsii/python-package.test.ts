@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -29,6 +29,12 @@ function python(program: string, ...args: string[]): string {
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+beforeAll(() => {
+  if (!existsSync(wheelDir) || !existsSync(moduleDir)) {
+    throw new Error('The Python package is not built: run `npm run build` and `npm run package:python` first (a full build clears dist/).');
+  }
+});
 
 function wheelPath(): string {
   const wheels = readdirSync(wheelDir).filter((f) => f.endsWith('.whl'));
