@@ -3,8 +3,11 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // Nine consumers calling without pause through 20 rotations: its own step (npm run test:continuity).
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/continuity/'],
+  // Kept out of `npm test`, each run by its own script:
+  // test/node24/ needs Node 24 runtime features (the built-in egress proxy): `npm run test:node24`;
+  // test/jsii/ reads what `npm run build` (jsii) and `npm run package:python` made: `npm run test:jsii`;
+  // test/continuity/: nine consumers calling without pause through 20 rotations: `npm run test:continuity`.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/node24/', '<rootDir>/test/jsii/', '<rootDir>/test/continuity/'],
   // @middy/core is ESM-only: let swc turn it (and our TypeScript) into CommonJS for Jest.
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   // Dynamic import() in nodenext TypeScript names '.js'; the source is '.ts'.

@@ -1,4 +1,4 @@
-import type { HopaeEnvironment } from '../lib/props';
+import { HopaeEnvironment } from '../lib/environment';
 
 /** The context keys the app reads (defaults live in cdk.json; override with `-c key=value`). */
 export const CONTEXT_KEYS = {
@@ -59,7 +59,7 @@ export function readAppContext(getContext: (key: string) => unknown): AppContext
     );
   }
   return {
-    stackName: environment === 'production' ? 'HopaeSecretRotation-production' : 'HopaeSecretRotation',
+    stackName: environment === HopaeEnvironment.PRODUCTION ? 'HopaeSecretRotation-production' : 'HopaeSecretRotation',
     environment,
     workspaceKeySecret: readSecretRef(getContext(CONTEXT_KEYS.workspaceKeySecret)),
     appSecrets,
@@ -78,7 +78,7 @@ function optional<K extends string, V>(key: K, value: V | undefined): Partial<Re
 }
 
 function readEnvironment(value: unknown): HopaeEnvironment {
-  if (value === 'sandbox' || value === 'production') return value;
+  if (value === 'sandbox' || value === 'production') return HopaeEnvironment.of(value);
   throw new AppContextError(CONTEXT_KEYS.environment, `must be 'sandbox' or 'production'; got ${describe(value)}`);
 }
 

@@ -1,9 +1,10 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadConfig } from './config';
 import { HopaeClient } from './hopae/client';
 import { fetchTransport, type HttpTransport } from './hopae/http';
 import type { Log } from './logger';
 import { noMetrics, type RotationMetrics } from './metrics';
+import { createSecretsManagerClient } from './secrets-manager-client';
 import { SecretStore } from './secret-store';
 import type { StepDependencies } from './steps';
 import { WorkspaceKeyProvider } from './workspace-key';
@@ -18,12 +19,13 @@ export interface RuntimeOptions {
 
 /**
  * Builds the per-container collaborators from the environment. Secrets Manager is reached through
- * the SDK's own configuration (region, credentials, AWS_ENDPOINT_URL_SECRETS_MANAGER).
+ * the SDK's own configuration (region, credentials, AWS_ENDPOINT_URL_SECRETS_MANAGER) and, when the
+ * construct sets an egress proxy, HTTPS_PROXY / NO_PROXY (lambda/secrets-manager-client.ts).
  */
 export function buildRuntime(options: RuntimeOptions): { steps: StepDependencies; storeReserveMs: number } {
   const config = loadConfig(options.env);
   const metrics = options.metrics ?? noMetrics;
-  const store = new SecretStore(options.secretsManager ?? new SecretsManagerClient({ maxAttempts: 5 }));
+  const store = new SecretStore(options.secretsManager ?? createSecretsManagerClient(options.env));
   return {
     steps: {
       store,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Stack, Stage, Token } from 'aws-cdk-lib';
-import type { Construct } from 'constructs';
+import { AspectPriority, Aspects, type IAspect, Stack, Stage, TagManager, Token } from 'aws-cdk-lib';
+import type { Construct, IConstruct } from 'constructs';
 import { propsError } from './validate-props';
 
 /** CloudFormation's resources per stack (AWS CloudFormation quotas, "Resources"). */
@@ -105,7 +105,20 @@ export class AppStacks {
     const reason = 'the rotation schedules need the rotation function, its permissions and its invoke permission';
     if (typeof stack.addStackDependency === 'function') stack.addStackDependency(parent, reason);
     else stack.addDependency(parent, reason);
+    // Tags.of(parent stack) does not reach a sibling stack: the app stack and its resources take the
+    // parent's tags, after every Tags aspect ran (a later priority); tags given to it directly win.
+    Aspects.of(stack).add(new InheritStackTags(parent), { priority: AspectPriority.DEFAULT });
     return stack;
+  }
+}
+
+/** Gives every taggable construct it visits the tags of another stack, at a priority below Tags.of(). */
+class InheritStackTags implements IAspect {
+  constructor(private readonly from: Stack) {}
+
+  visit(node: IConstruct): void {
+    if (!TagManager.isTaggable(node)) return;
+    for (const [key, value] of Object.entries(this.from.tags.tagValues())) node.tags.setTag(key, value, 0);
   }
 }
 

@@ -45,7 +45,8 @@ const MEANING: Record<AuditFinding, string> = {
  * description says where the audit logged the secret's name.
  */
 export class AuditAlarms extends Construct {
-  readonly alarms: Record<AuditFinding, cloudwatch.Alarm>;
+  /** One alarm per audit finding, by finding (`stuck`, `overdue`, `disabled`, `unreadable`, ...). */
+  readonly alarms: Record<string, cloudwatch.Alarm>;
   /** The audit did not complete a run for two of its periods (not run, or failed). */
   readonly auditMissingAlarm: cloudwatch.Alarm;
   /** The audit function failed (an error, a timeout): its run reported nothing. */

@@ -2,7 +2,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { HopaeSecretRotation } from './hopae-secret-rotation';
-import type { HopaeEnvironment } from './props';
+import type { HopaeEnvironment } from './environment';
 import { HopaeRotationSchedule } from './schedule';
 
 export interface HopaeSecretRotationStackProps extends StackProps {

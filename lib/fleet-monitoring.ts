@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { AuditAlarms } from './audit-alarms';
 import { RotationDashboard } from './dashboard';
 import { HopaeSecretRotationPropsError } from './errors';
+import type { FunctionSettings } from './function-settings';
 import type { HopaeSecretRotationProps } from './props';
 import { RotationAudit } from './rotation-audit';
 
@@ -53,6 +54,13 @@ export interface FleetMonitoringProps {
   readonly logRetention: logs.RetentionDays;
   readonly settings: AuditSettings;
   readonly dashboard: boolean;
+  /**
+   * Network placement, proxy and tracing shared by the construct's functions (HopaeSecretRotation
+   * passes its own).
+   *
+   * @internal
+   */
+  readonly _functionSettings?: FunctionSettings;
 }
 
 /** The rotation audit, its alarms on the alert topic, and (optionally) the fleet dashboard. */
@@ -73,6 +81,7 @@ export class FleetMonitoring extends Construct {
       overdueAfter,
       overdueAfterScheduled,
       logRetention: props.logRetention,
+      _functionSettings: props._functionSettings,
     });
     this.alarms = new AuditAlarms(this, 'Alarms', {
       topic: props.topic,

@@ -8,6 +8,7 @@ import { METRICS_NAMESPACE, ROTATION_FUNCTION_ENV, SERVICE_NAME } from '../lambd
 import { RotationAlerts } from './alerts';
 import { rotationFunctionCode } from './function-asset';
 import { AppStacks, checkAppStackCapacity, DEFAULT_APP_STACK_COUNT, validateAppStackCount } from './app-stacks';
+import { addToRole, FunctionSettings } from './function-settings';
 import { acknowledgeWildcards, invokeSourceArn, rotateAttachedSecretsStatement, rotationPolicyStatements, WILDCARD_REASONS } from './permissions';
 import { auditSettings, FleetMonitoring } from './fleet-monitoring';
 import { DEFAULT_RUNBOOK, type HopaeSecretRotationProps } from './props';
@@ -16,11 +17,13 @@ import { knownSecretName, patternOf } from './secret-patterns';
 import { ServiceRefresh } from './service-refresh';
 import {
   hopaeRetryEnvironment,
+  propsError,
   resolveApiBaseUrl,
   validateAlertProps,
   validateAppSecrets,
   validateClientIds,
   validateMemorySize,
+  validateNetwork,
   validateRefreshOnRotation,
   validatePresence,
   validateReservedConcurrency,
@@ -34,19 +37,19 @@ function wholeMinutes(duration: Duration): string {
   return String(Math.max(1, Math.round(duration.toMinutes({ integral: false }))));
 }
 
-/** Value of POWERTOOLS_SERVICE_NAME, so log lines say which function wrote them. */
-export const ROTATION_SERVICE_NAME = SERVICE_NAME;
-
 /**
  * A Secrets Manager rotation function for the clientSecret of Hopae Connect apps, attached to each
  * app secret with a rotation schedule, with least-privilege permissions and failure alerts.
  */
 export class HopaeSecretRotation extends Construct {
+  /** Where the alerts point when no `runbookUrl` is given: the runbook in this package's docs. */
+  static readonly DEFAULT_RUNBOOK: string = DEFAULT_RUNBOOK;
+
   /** The rotation Lambda. */
   readonly rotationFunction: lambda.Function;
 
-  /** Its execution role: only the permissions a rotation needs. */
-  readonly role: iam.Role;
+  /** Its execution role: the one given as `role`, or a new one with only the permissions a rotation needs. */
+  readonly role: iam.IRole;
 
   /** The role's policy on the secrets whose rotation function is this function (`secretsmanager:resource/AllowRotationLambdaArn`). */
   readonly rotationPolicy: iam.Policy;
@@ -105,6 +108,11 @@ export class HopaeSecretRotation extends Construct {
     validateRefreshOnRotation(refreshOnRotation, props.appSecrets ?? [], clientIds);
     const runbookUrl = props.runbookUrl ?? DEFAULT_RUNBOOK;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const network = validateNetwork(props);
+
+    // Every role created below, in this construct's scope, takes the boundary (an Aspect).
+    if (props.permissionsBoundary) iam.PermissionsBoundary.of(this).apply(props.permissionsBoundary);
+    const functionSettings = new FunctionSettings(this, 'Network', network, props.tracing);
 
     const appStackCount = validateAppStackCount(props.appStackCount ?? DEFAULT_APP_STACK_COUNT);
     const appSecrets = props.appSecrets ?? [];
@@ -120,19 +128,43 @@ export class HopaeSecretRotation extends Construct {
       retention: logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Hopae secret rotation: its own log group, the secrets it is the rotation function of, and the workspace-key secret',
-    });
-    // Instead of the managed AWSLambdaBasicExecutionRole (logs on every log group): this one only.
-    this.logGroup.grantWrite(this.role);
+    this.role =
+      props.role ??
+      new iam.Role(this, 'Role', {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: 'Hopae secret rotation: its own log group, the secrets it is the rotation function of, and the workspace-key secret',
+      });
     const encryptionKeyOf = (secret: ISecret) => secret.encryptionKey;
     const keyedSecrets = [
       ...appSecrets.map((secret) => ({ pattern: patternOf(secret), key: encryptionKeyOf(secret) })),
       ...clientIds.map((clientId) => ({ pattern: { kind: 'named' as const, text: createdName(clientId) }, key: props.encryptionKey })),
     ];
-    for (const statement of rotationPolicyStatements(this, keyedSecrets, props.workspaceKeySecret)) {
-      this.role.addToPrincipalPolicy(statement);
+    // Instead of the managed AWSLambdaBasicExecutionRole (logs on every log group): this one only.
+    const statements = [
+      new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
+      ...rotationPolicyStatements(this, keyedSecrets, props.workspaceKeySecret),
+    ];
+    // A role imported with mutable: false takes nothing: collect what it would need.
+    const refused = statements.filter((statement) => !addToRole(this.role, statement));
+    const shared = functionSettings.functionProps(
+      this.role,
+      {
+        HOPAE_API_BASE_URL: this.apiBaseUrl,
+        // The complete ARN when known; otherwise the name (a partial ARN makes Secrets Manager guess).
+        HOPAE_API_KEY_SECRET_ID: props.workspaceKeySecret.secretFullArn ?? props.workspaceKeySecret.secretName,
+        // So log lines say which function wrote them.
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        // Not read by the function: the one in-flight threshold the operator CLI reads from here.
+        [ROTATION_FUNCTION_ENV.stuckAfterMinutes]: wholeMinutes(audit.stuckAfter),
+        ...retryEnvironment,
+      },
+      refused,
+    );
+    if (refused.length > 0) {
+      // The statement below goes into a policy of its own once the function exists; name the function in words.
+      refused.push(rotateAttachedSecretsStatement(this, '<the ARN of this rotation function>'));
+      throw immutableRoleError(this, refused, props.tracing);
     }
 
     this.rotationFunction = new lambda.Function(this, 'Function', {
@@ -144,19 +176,9 @@ export class HopaeSecretRotation extends Construct {
       architecture: lambda.Architecture.ARM_64,
       timeout,
       memorySize,
-      role: this.role,
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      environment: {
-        HOPAE_API_BASE_URL: this.apiBaseUrl,
-        // The complete ARN when known; otherwise the name (a partial ARN makes Secrets Manager guess).
-        HOPAE_API_KEY_SECRET_ID: props.workspaceKeySecret.secretFullArn ?? props.workspaceKeySecret.secretName,
-        POWERTOOLS_SERVICE_NAME: ROTATION_SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        // Not read by the function: the one in-flight threshold the operator CLI reads from here.
-        [ROTATION_FUNCTION_ENV.stuckAfterMinutes]: wholeMinutes(audit.stuckAfter),
-        ...retryEnvironment,
-      },
+      ...shared,
     });
 
     // Every secret whose rotation function is this function: a fixed size for any fleet. Its own
@@ -227,6 +249,7 @@ export class HopaeSecretRotation extends Construct {
       logRetention,
       settings: audit,
       dashboard: props.dashboard ?? true,
+      _functionSettings: functionSettings,
     });
 
     if (refreshOnRotation.length > 0) {
@@ -235,8 +258,29 @@ export class HopaeSecretRotation extends Construct {
         topic: this.alerts.topic,
         runbookUrl,
         logRetention,
+        _functionSettings: functionSettings,
       });
     }
   }
+}
+
+/**
+ * The synth error for a `role` imported with `mutable: false`: the statements to attach to it,
+ * as CloudFormation will render them (values known only at deploy time as `{"Ref": ...}` / `{"Fn::GetAtt": ...}`).
+ */
+function immutableRoleError(scope: Construct, refused: iam.PolicyStatement[], tracing: lambda.Tracing | undefined): Error {
+  const needed = [...refused];
+  // lambda.Function adds these itself with tracing; an immutable role drops them silently.
+  if (tracing === lambda.Tracing.ACTIVE || tracing === lambda.Tracing.PASS_THROUGH) {
+    needed.push(new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }));
+  }
+  const document = Stack.of(scope).resolve(new iam.PolicyDocument({ statements: needed }).toJSON()) as unknown;
+  return propsError(
+    'role',
+    'cannot take the permissions the rotation function needs (it was imported with mutable: false). ' +
+      'Attach a policy with this document to the role before deploying, or import it mutable ' +
+      '({"Ref": ...} and {"Fn::GetAtt": ...} are resources of this stack: name them by pattern, e.g. the log group\'s ARN with its stack name and a *): ' +
+      JSON.stringify(document),
+  );
 }
 

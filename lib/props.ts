@@ -1,19 +1,15 @@
 import type { Duration } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { HopaeEnvironment } from './environment';
 import type { HopaeRotationSchedule } from './schedule';
-
-/** The Hopae Connect API a rotation talks to. */
-export type HopaeEnvironment = 'sandbox' | 'production';
-
-/** Base URL (including `/connect/v1`) of each Hopae environment. */
-export const HOPAE_API_BASE_URLS: Readonly<Record<HopaeEnvironment, string>> = {
-  sandbox: 'https://sandbox.api.hopae.com/connect/v1',
-  production: 'https://api.hopae.com/connect/v1',
-};
+import type { SecretsManagerEndpoint } from './secrets-manager-endpoint';
 
 /** Where the alerts point when no runbookUrl is given. */
 export const DEFAULT_RUNBOOK = 'docs/runbook.md of the hopae-secret-rotation package, section Runbook: a rotation failed';
@@ -52,7 +48,8 @@ export interface HopaeServiceRefresh {
  */
 export interface HopaeSecretRotationProps {
   /**
-   * The Hopae environment whose API the function calls. Mutually exclusive with `apiBaseUrl`.
+   * The Hopae environment whose API the function calls: `HopaeEnvironment.SANDBOX` or
+   * `HopaeEnvironment.PRODUCTION`. Mutually exclusive with `apiBaseUrl`.
    *
    * @default - none; give this or `apiBaseUrl`
    */
@@ -225,7 +222,7 @@ export interface HopaeSecretRotationProps {
   /**
    * Link or pointer to the runbook, included in every alert.
    *
-   * @default DEFAULT_RUNBOOK
+   * @default HopaeSecretRotation.DEFAULT_RUNBOOK
    */
   readonly runbookUrl?: string;
 
@@ -317,4 +314,93 @@ export interface HopaeSecretRotationProps {
    * @default Duration.seconds(5)
    */
   readonly storeReserve?: Duration;
+
+  /**
+   * The VPC to run every function of the construct in (the rotation, the audit and any other).
+   * In a VPC the functions reach Hopae and Secrets Manager only through the subnets' routes: a NAT
+   * gateway, `httpsProxy`, and for Secrets Manager also `secretsManagerEndpoint`. The synth fails
+   * on subnets that cannot work: public subnets (a Lambda function there gets no public IP), and
+   * isolated subnets without both `httpsProxy` and `secretsManagerEndpoint`
+   * (docs/deployment.md, "Network layouts").
+   *
+   * @default - not in a VPC: Lambda's own network, with internet access
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Which subnets of `vpc` the functions use. Spread them over two or more Availability Zones.
+   *
+   * @default - the VPC's private subnets with egress; without those, its isolated subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the functions in `vpc`. Their outbound rules must allow HTTPS (443) to
+   * Hopae and Secrets Manager (or its endpoint), or the proxy's port.
+   *
+   * @default - one new security group that allows outbound HTTPS, and the proxy's port when `httpsProxy` is set, and nothing else
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * An interface VPC endpoint through which the functions in `vpc` reach Secrets Manager:
+   * `SecretsManagerEndpoint.createInterfaceEndpoint()` or
+   * `SecretsManagerEndpoint.fromInterfaceEndpoint(endpoint)`. Required with isolated subnets.
+   *
+   * @default - none: Secrets Manager's public endpoint, through the subnets' NAT route or `httpsProxy`
+   */
+  readonly secretsManagerEndpoint?: SecretsManagerEndpoint;
+
+  /**
+   * URL of an HTTP proxy that tunnels HTTPS (CONNECT), e.g. `http://proxy.internal:3128`, through
+   * which the functions reach Hopae, and Secrets Manager unless `noProxy` or
+   * `secretsManagerEndpoint` exempts it. The functions use Node.js 24's built-in proxy support
+   * (`NODE_USE_ENV_PROXY=1`, `HTTPS_PROXY`, `NO_PROXY`): TLS runs end to end through the tunnel,
+   * so a TLS-inspecting proxy must let these hosts through uninspected. No user or password: the
+   * URL is stored in plain text in the template and the functions' configuration; allow the
+   * functions by source address or security group instead.
+   *
+   * @default - no proxy: direct connections
+   */
+  readonly httpsProxy?: string;
+
+  /**
+   * Hosts the functions reach directly, not through `httpsProxy`: `NO_PROXY` entries such as
+   * `secretsmanager.eu-central-1.amazonaws.com`, `.internal.example.com` (a domain and its
+   * subdomains) or `10.0.0.0/8`. Loopback and the `secretsManagerEndpoint`'s hostname are always
+   * exempt.
+   *
+   * @default - only loopback and the Secrets Manager endpoint's hostname
+   */
+  readonly noProxy?: string[];
+
+  /**
+   * An existing execution role for the rotation function (e.g. one your organisation provisions).
+   * The construct adds the permissions it needs to the role's policy. It must trust
+   * `lambda.amazonaws.com`. A role imported with `mutable: false` cannot be changed: the synth then
+   * fails with the policy statements to attach to it yourself. The audit and any other function
+   * keep roles of their own.
+   *
+   * @default - a new role with only the rotation's permissions
+   */
+  readonly role?: iam.IRole;
+
+  /**
+   * Permissions boundary for every IAM role the construct creates (not for `role`). Also honoured
+   * without this prop: `PermissionsBoundary.of(scope).apply(...)` on an enclosing scope and the
+   * `@aws-cdk/core:permissionsBoundary` context; this prop wins over both.
+   *
+   * @default - the enclosing scope's or the context's boundary, if any
+   */
+  readonly permissionsBoundary?: iam.IManagedPolicy;
+
+  /**
+   * Lambda tracing (AWS X-Ray) of every function of the construct. `Tracing.ACTIVE` records each
+   * invocation's segments; the functions carry no X-Ray SDK, so the bundle does not grow. Adds
+   * `xray:PutTraceSegments` and `xray:PutTelemetryRecords`, which take no resource (`*`), to the
+   * functions' roles.
+   *
+   * @default - no active tracing (Lambda's PassThrough)
+   */
+  readonly tracing?: lambda.Tracing;
 }

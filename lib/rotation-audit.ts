@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { AUDIT_ENV, METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/names';
 import { rotationFunctionCode } from './function-asset';
+import { type FunctionSettings, sharedFunctionProps } from './function-settings';
 import { acknowledgeWildcards, auditPolicyStatements, WILDCARD_REASONS } from './permissions';
 
 /** How long one audit run may take: 10,000 secrets take well under a minute (BENCHMARKS.md, fleet-deploy). */
@@ -26,6 +27,13 @@ export interface RotationAuditProps {
   /** A secret that never rotated is overdue this long after its first scheduled rotation. */
   readonly overdueAfterScheduled: Duration;
   readonly logRetention: logs.RetentionDays;
+  /**
+   * Network placement, proxy and tracing shared by the construct's functions (HopaeSecretRotation
+   * passes its own).
+   *
+   * @internal
+   */
+  readonly _functionSettings?: FunctionSettings;
 }
 
 /**
@@ -59,9 +67,8 @@ export class RotationAudit extends Construct {
       architecture: lambda.Architecture.ARM_64,
       timeout: AUDIT_TIMEOUT,
       memorySize: 256,
-      role: this.role,
       logGroup: this.logGroup,
-      environment: {
+      ...sharedFunctionProps(props._functionSettings, this.role, {
         [AUDIT_ENV.rotationFunctionArn]: props.rotationFunction.functionArn,
         [AUDIT_ENV.attachedSecrets]: String(props.attachedSecretCount),
         [AUDIT_ENV.stuckAfterMinutes]: String(Math.max(1, Math.round(props.stuckAfter.toMinutes({ integral: false })))),
@@ -69,7 +76,7 @@ export class RotationAudit extends Construct {
         [AUDIT_ENV.overdueAfterScheduledHours]: String(Math.max(1, Math.ceil(props.overdueAfterScheduled.toHours({ integral: false })))),
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-      },
+      }),
     });
 
     this.rule = new events.Rule(this, 'Schedule', { description: 'Runs the Hopae rotation audit', schedule: props.schedule });

@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { HANDLERS, METRICS_NAMESPACE, REFRESH_LOG_MESSAGES, SERVICE_NAME } from '../lambda/names';
 import { eventArnMatcher, patternOf } from './secret-patterns';
 import { rotationFunctionCode } from './function-asset';
+import { type FunctionSettings, sharedFunctionProps } from './function-settings';
 
 /** The one action the refresh has, on the listed services only. */
 const REFRESH_ACTIONS = ['ecs:UpdateService'] as const;
@@ -34,6 +35,13 @@ export interface ServiceRefreshProps {
   readonly topic: sns.ITopic;
   readonly runbookUrl: string;
   readonly logRetention: logs.RetentionDays;
+  /**
+   * Network placement, proxy and tracing shared by the construct's functions (HopaeSecretRotation
+   * passes its own).
+   *
+   * @internal
+   */
+  readonly _functionSettings?: FunctionSettings;
 }
 
 /**
@@ -74,11 +82,10 @@ export class ServiceRefresh extends Construct {
       architecture: lambda.Architecture.ARM_64,
       timeout: Duration.minutes(1),
       memorySize: 256,
-      role: this.role,
       logGroup: this.logGroup,
       // The handler retries each call itself; a Lambda retry would redeploy the services that succeeded.
       retryAttempts: 0,
-      environment: { POWERTOOLS_SERVICE_NAME: SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE },
+      ...sharedFunctionProps(props._functionSettings, this.role, { POWERTOOLS_SERVICE_NAME: SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE }),
     });
 
     this.rules = [];

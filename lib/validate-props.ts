@@ -1,10 +1,13 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { clientIdProblem } from '../lambda/client-id';
 import { DEFAULT_RETRY, MIN_HOPAE_BUDGET_MS, parseApiBaseUrl } from '../lambda/config';
 import { HOPAE_RETRY_ENV } from '../lambda/names';
 import { HopaeSecretRotationPropsError } from './errors';
-import { HOPAE_API_BASE_URLS, type HopaeSecretRotationProps, type HopaeServiceRefresh } from './props';
+import { HopaeEnvironment } from './environment';
+import type { HopaeSecretRotationProps, HopaeServiceRefresh } from './props';
+import type { SecretsManagerEndpoint } from './secrets-manager-endpoint';
 
 // Below 30 s a Hopae call with retries plus the Secrets Manager write does not fit; Lambda's cap is 15 min.
 const MIN_TIMEOUT = Duration.seconds(30);
@@ -25,10 +28,9 @@ export function resolveApiBaseUrl(props: HopaeSecretRotationProps): string {
     throw propsError('environment', 'and apiBaseUrl are mutually exclusive; give only one');
   }
   if (environment !== undefined) {
-    if (!Object.hasOwn(HOPAE_API_BASE_URLS, environment)) {
-      throw propsError('environment', `must be 'sandbox' or 'production'; got '${String(environment)}'`);
-    }
-    return HOPAE_API_BASE_URLS[environment];
+    // JavaScript callers (no type checks) may still pass the name, as before HopaeEnvironment was a class.
+    if (environment instanceof HopaeEnvironment) return environment.apiBaseUrl;
+    return HopaeEnvironment.of(String(environment)).apiBaseUrl;
   }
   if (apiBaseUrl !== undefined) return validateApiBaseUrl(apiBaseUrl);
   throw propsError('environment', 'or apiBaseUrl is required; give exactly one');
@@ -257,4 +259,118 @@ export function hopaeRetryEnvironment(props: HopaeSecretRotationProps, timeout: 
   set(HOPAE_RETRY_ENV.maxDelayMs, maxDelay);
   set(HOPAE_RETRY_ENV.storeReserveMs, reserve);
   return env;
+}
+
+/** The network props, checked: what FunctionSettings builds from. */
+export interface NetworkPlan {
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** The security groups given; undefined when the construct creates one. */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  readonly endpoint?: SecretsManagerEndpoint;
+  readonly proxy?: EgressProxy;
+}
+
+/** The egress proxy: its URL, and what a security group must let out to reach it. */
+export interface EgressProxy {
+  readonly url: string;
+  /** Undefined for a deploy-time URL. */
+  readonly port?: number;
+  /** The proxy's IPv4 address when the URL names one, for a narrower egress rule. */
+  readonly ipv4?: string;
+  /** NO_PROXY entries from `noProxy`. */
+  readonly noProxy: string[];
+}
+
+const NETWORK_PROPS_NEEDING_VPC = ['vpcSubnets', 'securityGroups', 'secretsManagerEndpoint'] as const;
+
+/**
+ * The VPC placement, the Secrets Manager endpoint and the proxy, checked against each other as far
+ * as the synth can know: subnets of a VPC created or imported with their types are known to be
+ * public, private with egress, or isolated; a subnet imported by id alone is not.
+ */
+export function validateNetwork(props: HopaeSecretRotationProps): NetworkPlan {
+  const proxy = validateProxy(props);
+  const { vpc } = props;
+  if (!vpc) {
+    for (const prop of NETWORK_PROPS_NEEDING_VPC) {
+      if (props[prop] !== undefined) throw propsError(prop, 'needs vpc: it places the functions in a VPC; give vpc too, or leave it out');
+    }
+    return { proxy };
+  }
+  if (props.securityGroups !== undefined && props.securityGroups.length === 0) {
+    throw propsError('securityGroups', 'is empty: give at least one security group, or leave it out for a new one');
+  }
+  const endpointUrl = props.secretsManagerEndpoint?._givenEndpointUrl;
+  if (endpointUrl !== undefined) validateEndpointUrl(endpointUrl);
+  const selected = vpc.selectSubnets(props.vpcSubnets).subnetIds;
+  const among = (subnets: ec2.ISubnet[]) => selected.filter((id) => subnets.some((subnet) => subnet.subnetId === id));
+  const isPublic = among(vpc.publicSubnets);
+  if (isPublic.length > 0) {
+    throw propsError(
+      'vpcSubnets',
+      `selects public subnets (${isPublic.join(', ')}): a Lambda function there gets no public IP and cannot reach Hopae or Secrets Manager. ` +
+        'Select private subnets with a NAT route, or isolated ones with httpsProxy and secretsManagerEndpoint',
+    );
+  }
+  const isolated = among(vpc.isolatedSubnets);
+  if (isolated.length > 0 && !props.secretsManagerEndpoint) {
+    throw propsError(
+      'secretsManagerEndpoint',
+      `is required: the functions' subnets ${isolated.join(', ')} are isolated (no route out of the VPC), so Secrets Manager is out of reach. ` +
+        'Give SecretsManagerEndpoint.createInterfaceEndpoint() (or fromInterfaceEndpoint), or select subnets with a NAT route',
+    );
+  }
+  if (isolated.length > 0 && !proxy) {
+    throw propsError(
+      'httpsProxy',
+      `is required: the functions' subnets ${isolated.join(', ')} are isolated (no route out of the VPC), so Hopae is out of reach. ` +
+        'Give the URL of an HTTPS proxy the subnets can reach, or select subnets with a NAT route',
+    );
+  }
+  if (proxy && proxy.port === undefined && props.securityGroups === undefined) {
+    throw propsError('httpsProxy', 'must be known at synth time when the construct creates the security group (it opens the proxy\'s port); give securityGroups, or a literal URL');
+  }
+  return { vpc, vpcSubnets: props.vpcSubnets, securityGroups: props.securityGroups, endpoint: props.secretsManagerEndpoint, proxy };
+}
+
+function validateProxy(props: HopaeSecretRotationProps): EgressProxy | undefined {
+  const { httpsProxy, noProxy } = props;
+  if (httpsProxy === undefined) {
+    if (noProxy !== undefined) throw propsError('noProxy', 'has no effect without httpsProxy; give httpsProxy, or leave noProxy out');
+    return undefined;
+  }
+  for (const entry of noProxy ?? []) {
+    if (!Token.isUnresolved(entry) && !/^[^\s,]+$/.test(entry)) {
+      throw propsError('noProxy', `must hold one host, domain or address range per entry, without commas or spaces; got '${entry}'`);
+    }
+  }
+  if (Token.isUnresolved(httpsProxy)) return { url: httpsProxy, noProxy: [...(noProxy ?? [])] };
+  const url = URL.canParse(httpsProxy) ? new URL(httpsProxy) : undefined;
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+    throw propsError('httpsProxy', `must be an http:// or https:// URL of the proxy, e.g. http://proxy.internal:3128; got '${httpsProxy}'`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw propsError(
+      'httpsProxy',
+      'must not hold a user or password: the URL is stored in plain text in the template and the functions\' configuration. Let the proxy admit the functions by source address or security group',
+    );
+  }
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+    throw propsError('httpsProxy', `must be only scheme, host and port, e.g. http://proxy.internal:3128; got '${httpsProxy}'`);
+  }
+  const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+  const ipv4 = /^\d{1,3}(\.\d{1,3}){3}$/.test(url.hostname) ? url.hostname : undefined;
+  return { url: url.origin, port, ...(ipv4 ? { ipv4 } : {}), noProxy: [...(noProxy ?? [])] };
+}
+
+function validateEndpointUrl(endpointUrl: string): void {
+  if (Token.isUnresolved(endpointUrl)) return;
+  const url = URL.canParse(endpointUrl) ? new URL(endpointUrl) : undefined;
+  if (!url || url.protocol !== 'https:' || url.hostname === '' || url.pathname !== '/' || url.search !== '' || url.username !== '') {
+    throw propsError(
+      'secretsManagerEndpoint',
+      `endpointUrl must be https://<the endpoint's DNS name>, e.g. https://vpce-0a1b2c3d4e5f-abcdefgh.secretsmanager.eu-central-1.vpce.amazonaws.com; got '${endpointUrl}'`,
+    );
+  }
 }

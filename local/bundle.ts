@@ -9,6 +9,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { ArtifactType, type AssetManifest, type AssetManifestProperties } from 'aws-cdk-lib/cloud-assembly-schema';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { HopaeSecretRotation } from '../lib';
+import { HopaeEnvironment } from '../lib/environment';
 
 export interface BundledFunction {
   /** Temporary cloud assembly directory; remove it when done. */
@@ -24,7 +25,7 @@ export function synthesizeRotationFunction(): BundledFunction {
   const app = new App({ outdir, builtinCloudFormationValidation: false });
   const stack = new Stack(app, 'BundleStack', { env: { account: '123456789012', region: 'eu-central-1' } });
   new HopaeSecretRotation(stack, 'Rotation', {
-    environment: 'sandbox',
+    environment: HopaeEnvironment.SANDBOX,
     workspaceKeySecret: Secret.fromSecretCompleteArn(stack, 'WorkspaceKey', 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:hopae/workspace-key-AbCdEf'),
     appSecrets: [Secret.fromSecretCompleteArn(stack, 'App', 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:hopae/apps/first-Gh1jKl')],
   });

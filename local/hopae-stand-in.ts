@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { LoopbackServer } from './loopback-server';
+import { LoopbackServer, type TlsIdentity } from './loopback-server';
 
 export type StandInRoute = 'rotate' | 'providers' | 'workspace' | 'app' | 'apps';
 
@@ -69,6 +69,8 @@ const BASE_PATH = '/connect/v1';
 export interface HopaeStandInOptions {
   /** The stand-in's clock, e.g. to step past the 24-hour idempotency window. Defaults to Date.now. */
   readonly clock?: () => number;
+  /** Serve HTTPS with this certificate, at https://<its hostname>:<port> (the server listens on 127.0.0.1). */
+  readonly tls?: TlsIdentity;
 }
 
 /** Load behaviour for benchmarks: a rate limit on rotate, and slow answers at random. */
@@ -94,16 +96,18 @@ export class HopaeStandIn {
   private clockOffsetMs = 0;
   private load: LoadBehaviour = {};
   private rateWindow = { second: 0, count: 0 };
-  private readonly http = new LoopbackServer((req, res) => {
-    this.handle(req, res).catch(() => {
-      if (!res.headersSent) res.writeHead(500).end();
-    });
-  });
+  private readonly http: LoopbackServer;
   readonly requests: RequestRecord[] = [];
   /** Every secret the stand-in ever issued or was seeded with, for log scans. */
   readonly issuedSecrets: string[] = [];
 
-  constructor(private readonly options: HopaeStandInOptions = {}) {}
+  constructor(private readonly options: HopaeStandInOptions = {}) {
+    this.http = new LoopbackServer((req, res) => {
+      this.handle(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+    }, options.tls);
+  }
 
   /** Starts listening on a free loopback port; returns the API base URL (with /connect/v1). */
   async start(port = 0): Promise<string> {
@@ -112,7 +116,7 @@ export class HopaeStandIn {
   }
 
   get baseUrl(): string {
-    return `http://127.0.0.1:${this.http.port}${BASE_PATH}`;
+    return this.options.tls ? `https://${this.options.tls.hostname}:${this.http.port}${BASE_PATH}` : `http://127.0.0.1:${this.http.port}${BASE_PATH}`;
   }
 
   stop(): Promise<void> {

@@ -1,20 +1,31 @@
 /**
  * The HTTP server under the local stand-ins (Hopae, the Secrets Manager proxy): listens on
  * loopback, and on stop cancels the delays it injected and cuts open connections, so nothing
- * outlives it.
+ * outlives it. With `tls` it speaks HTTPS (the egress-proxy test's Hopae).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+
+/** A certificate and its private key, PEM, and the host name the certificate is for. */
+export interface TlsIdentity {
+  readonly cert: string;
+  readonly key: string;
+  readonly hostname: string;
+}
 
 export class LoopbackServer {
   private server: Server | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  constructor(private readonly handle: (req: IncomingMessage, res: ServerResponse) => void) {}
+  constructor(
+    private readonly handle: (req: IncomingMessage, res: ServerResponse) => void,
+    private readonly tls?: TlsIdentity,
+  ) {}
 
   /** Listens on 127.0.0.1 (a free port by default); returns the port. */
   async start(port = 0): Promise<number> {
-    const server = createServer(this.handle);
+    const server: Server = this.tls ? createTlsServer({ cert: this.tls.cert, key: this.tls.key }, this.handle) : createServer(this.handle);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve());

@@ -1,7 +1,7 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createLogger } from '../logger';
 import { createMetrics } from '../metrics';
 import { memoize } from '../runtime';
+import { createSecretsManagerClient } from '../secrets-manager-client';
 import { loadAuditConfig } from './config';
 import { createAuditHandler } from './handler';
 
@@ -10,5 +10,5 @@ export const auditHandler = createAuditHandler({
   logger: createLogger(),
   emf: createMetrics(),
   // The audit backs off on throttling itself (backoff.ts): one SDK attempt per try, so the two do not multiply.
-  resolve: memoize(() => ({ secretsManager: new SecretsManagerClient({ maxAttempts: 1 }), config: loadAuditConfig(process.env) })),
+  resolve: memoize(() => ({ secretsManager: createSecretsManagerClient(process.env, { maxAttempts: 1 }), config: loadAuditConfig(process.env) })),
 });

@@ -94,10 +94,18 @@ export async function readBodyCapped(response: Response, maxBytes: number): Prom
   }
 }
 
-/** undici hides the socket error in `cause`: surface its code (ECONNRESET, ECONNREFUSED...). */
+type Cause = { code?: unknown; message?: unknown; cause?: Cause } | undefined;
+
+/**
+ * undici hides the reason in `cause`, sometimes levels down (a proxy refusing the tunnel: "fetch
+ * failed" → "Request was cancelled." → "Proxy response (407) !== 200 when HTTP Tunneling"). The
+ * innermost cause's code names it (ECONNRESET, ECONNREFUSED, DEPTH_ZERO_SELF_SIGNED_CERT...),
+ * except undici's own generic UND_ERR_* codes, where its message says more.
+ */
 function networkReason(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
-  if (typeof cause?.code === 'string') return cause.code;
+  let cause = (error as Cause)?.cause;
+  for (let depth = 0; depth < 5 && cause?.cause; depth++) cause = cause.cause;
+  if (typeof cause?.code === 'string' && !cause.code.startsWith('UND_ERR_')) return cause.code;
   if (typeof cause?.message === 'string') return cause.message.slice(0, 80);
   return error instanceof Error ? error.message.slice(0, 80) : 'unknown';
 }

@@ -2,7 +2,9 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { DEFAULT_RUNBOOK } from '../../lib';
+import { HopaeSecretRotation } from '../../lib';
+
+const DEFAULT_RUNBOOK = HopaeSecretRotation.DEFAULT_RUNBOOK;
 import { ACCOUNT, APP_SECRET_ARNS, logicalIdOf, REGION, refTo, synthRotation } from './fixtures';
 
 const RUNBOOK = 'https://wiki.example.com/hopae/rotation-failed';

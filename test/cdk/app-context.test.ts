@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppContextError, readAppContext } from '../../bin/context';
+import { HopaeEnvironment } from '../../lib/environment';
 
 type Context = Record<string, unknown>;
 
@@ -42,7 +43,7 @@ describe('readAppContext', () => {
     expect(cdkJson.app).toBe('npx tsx bin/app.ts');
     expect(context).toEqual({
       stackName: 'HopaeSecretRotation',
-      environment: 'sandbox',
+      environment: HopaeEnvironment.SANDBOX,
       workspaceKeySecret: 'hopae/workspace-key',
       appSecrets: [],
       clientIds: ['HqTRDIYH'],
@@ -59,7 +60,7 @@ describe('readAppContext', () => {
   test('names the production stack apart from the sandbox one', () => {
     // GIVEN / WHEN / THEN
     expect(read({ 'hopae:environment': 'production' })).toMatchObject({
-      environment: 'production',
+      environment: HopaeEnvironment.PRODUCTION,
       stackName: 'HopaeSecretRotation-production',
     });
   });

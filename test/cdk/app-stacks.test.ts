@@ -8,6 +8,7 @@ import { appStackIndex, checkAppStackCapacity, validateAppStackCount } from '../
 import { clientIds, existingRefs, synthFleet } from '../support/fleet';
 import { APP_SECRET_ARNS, importByArn, synthRotation, testStack, WORKSPACE_KEY_ARN } from './fixtures';
 import { HopaeSecretRotation } from '../../lib';
+import { HopaeEnvironment } from '../../lib/environment';
 
 interface Placed {
   readonly stack: string;
@@ -98,7 +99,7 @@ describe('appStackCount', () => {
     let error: unknown;
     try {
       new HopaeSecretRotation(stack, 'Rotation', {
-        environment: 'sandbox',
+        environment: HopaeEnvironment.SANDBOX,
         workspaceKeySecret: importByArn(stack, 'WorkspaceKey', WORKSPACE_KEY_ARN),
         appSecrets: [importByArn(stack, 'App', APP_SECRET_ARNS[0])],
         clientIds: clientIds(200),

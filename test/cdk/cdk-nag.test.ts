@@ -2,14 +2,19 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, CfnResource, Stack, Validations, type PolicyValidationPluginReport } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { readAppContext } from '../../bin/context';
+import { HopaeSecretRotation, SecretsManagerEndpoint } from '../../lib';
 import { HopaeSecretRotationStack, type HopaeSecretRotationStackProps } from '../../lib/example-stack';
-import { ACCOUNT, APP_SECRET_ARNS, REGION, WORKSPACE_KEY_ARN } from './fixtures';
+import { ACCOUNT, APP_SECRET_ARNS, asList, REGION, WORKSPACE_KEY_ARN, type PolicyStatementJson } from './fixtures';
+import { HopaeEnvironment } from '../../lib/environment';
 
 const ACKNOWLEDGED = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
 
@@ -26,16 +31,16 @@ const ENV = { account: ACCOUNT, region: REGION };
 const VARIANTS: [string, () => HopaeSecretRotationStackProps][] = [
   // Like bin/app.ts without CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION: environment-agnostic.
   ['names only (cdk.json context and one app secret by name)', () => defaultContext()],
-  ['complete ARNs', () => ({ env: ENV, environment: 'production', workspaceKeySecret: WORKSPACE_KEY_ARN, appSecrets: [...APP_SECRET_ARNS] })],
+  ['complete ARNs', () => ({ env: ENV, environment: HopaeEnvironment.PRODUCTION, workspaceKeySecret: WORKSPACE_KEY_ARN, appSecrets: [...APP_SECRET_ARNS] })],
   [
     'clientIds with alarmEmail',
-    () => ({ env: ENV, environment: 'sandbox', workspaceKeySecret: 'hopae/workspace-key', clientIds: ['HqTRDIYH', 'Zx9Yw8Vu'], alarmEmail: 'ops@example.com' }),
+    () => ({ env: ENV, environment: HopaeEnvironment.SANDBOX, workspaceKeySecret: 'hopae/workspace-key', clientIds: ['HqTRDIYH', 'Zx9Yw8Vu'], alarmEmail: 'ops@example.com' }),
   ],
   [
     'a cron schedule with a window',
     () => ({
       env: ENV,
-      environment: 'sandbox',
+      environment: HopaeEnvironment.SANDBOX,
       workspaceKeySecret: 'hopae/workspace-key',
       appSecrets: ['hopae/apps/HqTRDIYH'],
       scheduleExpression: 'cron(0 4 ? * SUN *)',
@@ -112,6 +117,79 @@ describe('AWS Solutions checks (cdk-nag)', () => {
       for (const resource of Object.values((artifact.template as typeof template).Resources)) expect(resource.Metadata?.cdk_nag).toBeUndefined();
     }
     expect(assembly!.stacks.length).toBeGreaterThan(1);
+  });
+
+  test('in a VPC with tracing: no finding; the wildcards AWS documents for network interfaces and X-Ray are acknowledged, each with its reason', () => {
+    // GIVEN isolated subnets, a created endpoint, a proxy and active tracing
+    const stack = new Stack(app, 'Governed', { env: ENV });
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-0123456789abcdef0',
+      availabilityZones: [`${REGION}a`, `${REGION}b`],
+      isolatedSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+    });
+    const rotation = new HopaeSecretRotation(stack, 'Rotation', {
+      environment: HopaeEnvironment.PRODUCTION,
+      workspaceKeySecret: Secret.fromSecretCompleteArn(stack, 'Key', WORKSPACE_KEY_ARN),
+      clientIds: ['HqTRDIYH'],
+      vpc,
+      secretsManagerEndpoint: SecretsManagerEndpoint.createInterfaceEndpoint(),
+      httpsProxy: 'http://10.0.0.10:3128',
+      tracing: lambda.Tracing.ACTIVE,
+    });
+
+    // WHEN checked
+    const report = pack.validateScope(app);
+
+    // THEN no finding
+    expect(report.violations).toEqual([]);
+    // and `*` acknowledged on each function's role policy with the network-interface and X-Ray reasons
+    const placement = (acknowledgementsInTree(app) as { path: string; data: Record<string, string> }[]).filter((a) =>
+      Object.values(a.data).some((reason) => reason.includes('AWSLambdaVPCAccessExecutionRole')),
+    );
+    expect(placement.map((a) => a.path).sort()).toEqual(['Governed/Rotation/Monitoring/Audit/Role/DefaultPolicy', 'Governed/Rotation/Role/DefaultPolicy']);
+    for (const { data } of placement) {
+      expect(data).toEqual({ 'Annotation::AwsSolutions-IAM5[Resource::*]': expect.stringMatching(/ec2:DescribeNetworkInterfaces works only on \*.*X-Ray has no resource-level permissions/) });
+    }
+    // and the `*` statements hold only EC2's network-interface actions (DescribeNetworkInterfaces works
+    // only on *, Lambda developer guide), X-Ray's, which take no resource, and the audit's ListSecrets
+    const wildcardActions = stack.node
+      .findAll()
+      .filter((c): c is iam.CfnPolicy => c instanceof iam.CfnPolicy)
+      .flatMap((policy) => (stack.resolve(policy.policyDocument) as { Statement: PolicyStatementJson[] }).Statement)
+      .filter((st) => st.Resource === '*')
+      .flatMap((st) => asList(st.Action));
+    expect(new Set(wildcardActions)).toEqual(
+      new Set([
+        'ec2:CreateNetworkInterface',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSubnets',
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+        'secretsmanager:ListSecrets',
+      ]),
+    );
+    expect(rotation.rotationFunction.isBoundToVpc).toBe(true);
+
+    // and, without the pack, the same stack synthesizes past CloudFormation's schema check
+    const schemaApp = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:validateAgainstDefaultRules': true } });
+    const schemaStack = new Stack(schemaApp, 'Governed', { env: ENV });
+    new HopaeSecretRotation(schemaStack, 'Rotation', {
+      environment: HopaeEnvironment.PRODUCTION,
+      workspaceKeySecret: Secret.fromSecretCompleteArn(schemaStack, 'Key', WORKSPACE_KEY_ARN),
+      clientIds: ['HqTRDIYH'],
+      vpc: ec2.Vpc.fromVpcAttributes(schemaStack, 'Vpc', {
+        vpcId: 'vpc-0123456789abcdef0',
+        availabilityZones: [`${REGION}a`, `${REGION}b`],
+        isolatedSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+      }),
+      secretsManagerEndpoint: SecretsManagerEndpoint.createInterfaceEndpoint({ privateDnsEnabled: false }),
+      httpsProxy: 'http://10.0.0.10:3128',
+      tracing: lambda.Tracing.ACTIVE,
+    });
+    expect(() => schemaApp.synth()).not.toThrow();
   });
 
   test('reports findings when a stack breaks the rules, so zero findings above means something', () => {

@@ -1,11 +1,12 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { HopaeSecretRotationStack, importSecret, type HopaeSecretRotationStackProps } from '../../lib/example-stack';
 import { ACCOUNT, APP_SECRET_ARNS, appWithoutBundling, logicalIdOf, REGION, synthStacks, testStack, WORKSPACE_KEY_ARN } from './fixtures';
+import { HopaeEnvironment } from '../../lib/environment';
 
 function synthExampleStack(overrides: Partial<HopaeSecretRotationStackProps> = {}) {
   const stack = new HopaeSecretRotationStack(appWithoutBundling(), 'Example', {
     env: { account: ACCOUNT, region: REGION },
-    environment: 'sandbox',
+    environment: HopaeEnvironment.SANDBOX,
     workspaceKeySecret: 'hopae/workspace-key',
     appSecrets: ['hopae/apps/HqTRDIYH'],
     ...overrides,
@@ -88,7 +89,7 @@ describe('HopaeSecretRotationStack', () => {
 
   test('uses the production API and the rotation period in days', () => {
     // GIVEN / WHEN
-    const { template, apps } = synthExampleStack({ environment: 'production', rotationDays: 7 });
+    const { template, apps } = synthExampleStack({ environment: HopaeEnvironment.PRODUCTION, rotationDays: 7 });
 
     // THEN
     template.hasResourceProperties('AWS::Lambda::Function', {

@@ -4,6 +4,7 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
 import { HopaeSecretRotation, type HopaeSecretRotationProps } from '../../lib';
+import { HopaeEnvironment } from '../../lib/environment';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-central-1';
@@ -61,7 +62,7 @@ let defaultRotation: SynthesizedRotation | undefined;
 function buildRotation(overrides: PropsOverrides | ((stack: Stack) => PropsOverrides), stack: Stack) {
   const extra = typeof overrides === 'function' ? overrides(stack) : overrides;
   const rotation = new HopaeSecretRotation(stack, 'Rotation', {
-    environment: 'sandbox',
+    environment: HopaeEnvironment.SANDBOX,
     workspaceKeySecret: importByArn(stack, 'WorkspaceKey', WORKSPACE_KEY_ARN),
     appSecrets: APP_SECRET_ARNS.map((arn, i) => importByArn(stack, `App${i}`, arn)),
     ...extra,

@@ -7,7 +7,10 @@ import { emitAuditMetrics } from '../../lambda/audit/audit-metrics';
 import { ROTATION_STEPS } from '../../lambda/event';
 import { PowertoolsRotationMetrics } from '../../lambda/metrics';
 import { AUDIT_ENV, AUDIT_LOG_MESSAGES, AUDIT_METRICS, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/names';
-import { DEFAULT_RUNBOOK, HopaeRotationSchedule, spreadScheduleForKey } from '../../lib';
+import { HopaeRotationSchedule, HopaeSecretRotation } from '../../lib';
+import { spreadScheduleForKey } from '../../lib/schedule-spread';
+
+const DEFAULT_RUNBOOK = HopaeSecretRotation.DEFAULT_RUNBOOK;
 import { OutputCapture } from '../support/capture-output';
 import { emittedMetrics } from '../support/emf';
 import { ACCOUNT, allIdentityStatements, appWithoutBundling, asList, identityPolicyStatements, logicalIdOf, REGION, refTo, synthRotation, testStack } from './fixtures';

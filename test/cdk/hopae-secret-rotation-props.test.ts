@@ -9,6 +9,7 @@ import {
   type HopaeSecretRotationProps,
 } from '../../lib';
 import { ACCOUNT, APP_SECRET_ARNS, importByArn, REGION, synthRotation, testStack, WORKSPACE_KEY_ARN } from './fixtures';
+import { HopaeEnvironment } from '../../lib/environment';
 
 type Props = Partial<HopaeSecretRotationProps>;
 
@@ -21,7 +22,7 @@ function attempt(props: Props | ((stack: Stack) => Props)): { error: unknown; st
   try {
     const extra = typeof props === 'function' ? props(stack) : props;
     new HopaeSecretRotation(stack, 'Rotation', {
-      environment: 'sandbox',
+      environment: HopaeEnvironment.SANDBOX,
       workspaceKeySecret: importByArn(stack, 'WorkspaceKey', WORKSPACE_KEY_ARN),
       appSecrets: [importByArn(stack, 'App', APP_SECRET_ARNS[0])],
       ...extra,
@@ -63,12 +64,28 @@ describe('HopaeSecretRotation props validation', () => {
 
     test('rejects both together', () => {
       // GIVEN both / WHEN constructed / THEN
-      expectPropsError({ environment: 'production', apiBaseUrl: 'https://api.hopae.com/connect/v1' }, 'environment', /and apiBaseUrl are mutually exclusive/);
+      expectPropsError({ environment: HopaeEnvironment.PRODUCTION, apiBaseUrl: 'https://api.hopae.com/connect/v1' }, 'environment', /and apiBaseUrl are mutually exclusive/);
     });
 
     test('rejects an unknown environment from untyped callers', () => {
       // GIVEN a value TypeScript would refuse, as from JSON config / WHEN / THEN
-      expectPropsError({ environment: 'staging' as HopaeSecretRotationProps['environment'] }, 'environment', /must be 'sandbox' or 'production'; got 'staging'/);
+      expectPropsError({ environment: 'staging' as unknown as HopaeSecretRotationProps['environment'] }, 'environment', /must be 'sandbox' or 'production'; got 'staging'/);
+    });
+
+    test.each([
+      ['sandbox', 'https://sandbox.api.hopae.com/connect/v1'],
+      ['production', 'https://api.hopae.com/connect/v1'],
+    ])("accepts the name '%s' from untyped (JavaScript) callers, as before HopaeEnvironment was a class", (name, url) => {
+      const { error, stack } = attempt({ environment: name as unknown as HopaeSecretRotationProps['environment'] });
+      expect(error).toBeUndefined();
+      expect((stack.node.findChild('Rotation') as HopaeSecretRotation).apiBaseUrl).toBe(url);
+    });
+
+    test('HopaeEnvironment.of names the environment, and refuses any other name with a props error', () => {
+      expect(HopaeEnvironment.of('production')).toBe(HopaeEnvironment.PRODUCTION);
+      expect(HopaeEnvironment.of('sandbox')).toBe(HopaeEnvironment.SANDBOX);
+      expect(String(HopaeEnvironment.PRODUCTION)).toBe('production');
+      expect(() => HopaeEnvironment.of('Production')).toThrow(/^HopaeSecretRotation: environment must be 'sandbox' or 'production'; got 'Production'$/);
     });
 
     test.each([

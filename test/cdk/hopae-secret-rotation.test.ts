@@ -18,6 +18,7 @@ import {
   synthStacks,
   WORKSPACE_KEY_ARN,
 } from './fixtures';
+import { HopaeEnvironment } from '../../lib/environment';
 
 /** Functions running the rotation handler; the audit runs index.auditHandler from the same asset. */
 function rotationFunctionCount(template: Template): number {
@@ -65,8 +66,8 @@ describe('HopaeSecretRotation function', () => {
   });
 
   test.each([
-    ['sandbox', { environment: 'sandbox' as const }, 'https://sandbox.api.hopae.com/connect/v1'],
-    ['production', { environment: 'production' as const }, 'https://api.hopae.com/connect/v1'],
+    ['sandbox', { environment: HopaeEnvironment.SANDBOX }, 'https://sandbox.api.hopae.com/connect/v1'],
+    ['production', { environment: HopaeEnvironment.PRODUCTION }, 'https://api.hopae.com/connect/v1'],
     ['an explicit URL (normalised)', { environment: undefined, apiBaseUrl: 'https://eu.api.hopae.example/connect/v1/' }, 'https://eu.api.hopae.example/connect/v1'],
   ])('points the function at the Hopae API for %s and at the workspace key by complete ARN', (_name, props, expectedUrl) => {
     // GIVEN / WHEN a workspace key imported by complete ARN
@@ -232,7 +233,7 @@ describe('HopaeSecretRotation secrets created for clientIds', () => {
 
     // WHEN
     const rotation = new HopaeSecretRotation(stack, 'Rotation', {
-      environment: 'sandbox',
+      environment: HopaeEnvironment.SANDBOX,
       workspaceKeySecret: importByArn(stack, 'WorkspaceKey', WORKSPACE_KEY_ARN),
       appSecrets: [owned],
     });

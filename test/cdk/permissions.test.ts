@@ -22,6 +22,7 @@ import {
   type PolicyStatementJson,
   type PropsOverrides,
 } from './fixtures';
+import { HopaeEnvironment } from '../../lib/environment';
 
 /** The workspace-key secret imported with its customer managed key. */
 function workspaceKeyWithKms(stack: Stack): ISecret {
@@ -214,7 +215,7 @@ describe('HopaeSecretRotation least privilege', () => {
     // GIVEN a rotation whose role also got a grant on every secret (what CDK's RotationSchedule adds)
     const stack = testStack();
     const rotation = new HopaeSecretRotation(stack, 'Rotation', {
-      environment: 'sandbox',
+      environment: HopaeEnvironment.SANDBOX,
       workspaceKeySecret: Secret.fromSecretCompleteArn(stack, 'WorkspaceKey', WORKSPACE_KEY_ARN),
       appSecrets: [Secret.fromSecretCompleteArn(stack, 'App', APP_SECRET_ARNS[0])],
     });
@@ -229,7 +230,7 @@ describe('HopaeSecretRotation least privilege', () => {
     // and a grant on every secret without the rotation-function condition
     const other = testStack();
     const second = new HopaeSecretRotation(other, 'Rotation', {
-      environment: 'sandbox',
+      environment: HopaeEnvironment.SANDBOX,
       workspaceKeySecret: Secret.fromSecretCompleteArn(other, 'WorkspaceKey', WORKSPACE_KEY_ARN),
       appSecrets: [Secret.fromSecretCompleteArn(other, 'App', APP_SECRET_ARNS[0])],
     });

@@ -4,13 +4,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { HopaeRotationSchedule, HopaeSecretRotation, HopaeSecretRotationPropsError, type HopaeSecretRotationProps } from '../../lib';
 import { ACCOUNT, APP_SECRET_ARNS, appWithoutBundling, importByArn, KEY_ARNS, REGION, testStack, WORKSPACE_KEY_ARN } from './fixtures';
+import { HopaeEnvironment } from '../../lib/environment';
 
 type Props = Partial<HopaeSecretRotationProps>;
 
 function attempt(props: (stack: Stack) => Props, stack: Stack = testStack()): { error: unknown; stack: Stack } {
   try {
     new HopaeSecretRotation(stack, 'Rotation', {
-      environment: 'sandbox',
+      environment: HopaeEnvironment.SANDBOX,
       workspaceKeySecret: importByArn(stack, 'WorkspaceKey', WORKSPACE_KEY_ARN),
       appSecrets: [importByArn(stack, 'App', APP_SECRET_ARNS[0])],
       ...props(stack),

@@ -3,14 +3,14 @@
 import * as cdk from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { HopaeRotationSchedule, HopaeSecretRotation, type HopaeSecretRotationProps } from 'hopae-secret-rotation';
+import { HopaeEnvironment, HopaeRotationSchedule, HopaeSecretRotation, type HopaeSecretRotationProps } from 'hopae-secret-rotation';
 
 export class AppStack extends cdk.Stack {
   constructor(scope: Construct, id: string, props?: cdk.StackProps) {
     super(scope, id, props);
 
     const rotationProps: HopaeSecretRotationProps = {
-      environment: 'sandbox',
+      environment: HopaeEnvironment.SANDBOX,
       workspaceKeySecret: Secret.fromSecretNameV2(this, 'WorkspaceKey', 'hopae/workspace-key'),
       appSecrets: [Secret.fromSecretNameV2(this, 'App', 'hopae/apps/HqTRDIYH')],
       schedule: HopaeRotationSchedule.rate(cdk.Duration.days(30)),

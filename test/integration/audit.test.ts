@@ -9,7 +9,7 @@ import { AUDIT_METRICS } from '../../lambda/names';
 import { loadBuiltAuditHandler } from '../../local/built-function';
 import { UNDEPLOYED_ROTATION_LAMBDA_ARN } from '../../local/rotation-driver';
 import { localLambdaContext } from '../../local/lambda-context';
-import type { AuditFinding } from '../../lib';
+import type { AuditFinding } from '../../lib/audit-alarms';
 import { logicalIdOf, synthRotation } from '../cdk/fixtures';
 import { emittedMetrics, type EmittedMetric } from '../support/emf';
 import { expectNoSecretsLogged, useIntegrationHarness } from '../support/integration-harness';

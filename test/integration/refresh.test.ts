@@ -16,6 +16,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { SignedEcsClient } from '../../lambda/refresh/ecs-client';
+import { HopaeEnvironment } from '../../lib/environment';
 import { loadBuiltRefreshHandler } from '../../local/built-function';
 import { localLambdaContext } from '../../local/lambda-context';
 import { createServiceInjecting, primaryDeploymentId, type EcsServiceOnMoto } from '../../local/moto-ecs';
@@ -66,7 +67,7 @@ function synthesize() {
   });
   const appSecret = Secret.fromSecretCompleteArn(stack, 'App', SECRET_ARN);
   const rotation = new HopaeSecretRotation(stack, 'Rotation', {
-    environment: 'sandbox',
+    environment: HopaeEnvironment.SANDBOX,
     workspaceKeySecret: Secret.fromSecretNameV2(stack, 'Key', 'hopae/workspace-key'),
     appSecrets: [appSecret, Secret.fromSecretCompleteArn(stack, 'Other', OTHER_SECRET_ARN)],
     refreshOnRotation: [{ secret: appSecret, services: [ecs.FargateService.fromFargateServiceAttributes(stack, 'Api', { cluster, serviceName: 'api' })] }],

@@ -1,6 +1,7 @@
 /** A fleet of apps in the example stack, synthesized as `cdk synth` would (without its schema check): for the quota test, the growth test and the bench. */
 import { App } from 'aws-cdk-lib';
 import { HopaeSecretRotationStack } from '../../lib/example-stack';
+import { HopaeEnvironment } from '../../lib/environment';
 
 export const FLEET_ACCOUNT = '123456789012';
 export const FLEET_REGION = 'eu-central-1';
@@ -32,7 +33,7 @@ export function synthFleet(spec: FleetSpec, refs?: { appSecrets: string[]; clien
   const app = new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new HopaeSecretRotationStack(app, 'HopaeSecretRotation', {
     env: { account: FLEET_ACCOUNT, region: FLEET_REGION },
-    environment: 'production',
+    environment: HopaeEnvironment.PRODUCTION,
     workspaceKeySecret: 'hopae/workspace-key',
     appSecrets: refs?.appSecrets ?? existingRefs(spec.existing, spec.offset),
     clientIds: refs?.clientIds ?? clientIds(spec.created, spec.offset),

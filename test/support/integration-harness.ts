@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import type { RotationStep } from '../../lambda/event';
 import { loadBuiltHandler } from '../../local/built-function';
-import { HopaeStandIn } from '../../local/hopae-stand-in';
+import { HopaeStandIn, type HopaeStandInOptions } from '../../local/hopae-stand-in';
 import { type MotoServer, startMotoServer } from '../../local/moto-server';
 import { beginRotation, type RotationHandler, runSteps, type StepRun } from '../../local/rotation-driver';
 import { OutputCapture } from './capture-output';
@@ -49,10 +49,12 @@ export interface HarnessOptions {
    * `capture` receives output written outside this process (a separate Lambda container).
    */
   readonly loadHandler?: (capture: (text: string) => void) => Promise<{ handler: RotationHandler; stop?: () => Promise<void> }>;
+  /** Options of the Hopae stand-in (e.g. `tls`). */
+  readonly standIn?: HopaeStandInOptions;
 }
 
 export function useIntegrationHarness(options: HarnessOptions = {}): Harness {
-  const standIn = new HopaeStandIn();
+  const standIn = new HopaeStandIn(options.standIn);
   const output = new OutputCapture();
   const rotationTokens: string[] = [];
   let moto: MotoServer | undefined;

@@ -4,15 +4,20 @@ import type { RotationHandler } from '../../local/rotation-driver';
 
 /**
  * Runs a bundled handler in its own Node process, like a Lambda execution environment, and returns
- * a handler that invokes it. Its stdout and stderr go to `onOutput`.
+ * a handler that invokes it. Its stdout and stderr go to `onOutput`. Its environment is this
+ * process's, with `env` on top (an `undefined` value removes a variable): what Node reads at start
+ * (NODE_USE_ENV_PROXY, NODE_EXTRA_CA_CERTS) can only be set this way.
  */
 export async function startLambdaContainer(
   bundlePath: string,
   onOutput: (text: string) => void,
+  env: Record<string, string | undefined> = {},
 ): Promise<{ handler: RotationHandler; stop: () => Promise<void> }> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete childEnv[name];
   const child: ChildProcess = fork(join(__dirname, 'lambda-container-child.js'), [bundlePath], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: process.env,
+    env: childEnv,
   });
   child.stdout?.on('data', (chunk: Buffer) => onOutput(chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => onOutput(chunk.toString('utf8')));

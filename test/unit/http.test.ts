@@ -142,4 +142,33 @@ describe('fetchTransport', () => {
 
     expect(error).toMatchObject({ name: 'TransportError', kind: 'network', message: 'network error (ECONNREFUSED)', cause: expect.anything() });
   });
+
+  it("names the innermost cause: a proxy's refusal, three levels down, with undici's message rather than its generic code", async () => {
+    // As undici's fetch rejects when an egress proxy answers CONNECT with 407 (seen on Node 24)
+    const refusal = Object.assign(new Error('Proxy response (407) !== 200 when HTTP Tunneling'), { name: 'AbortError', code: 'UND_ERR_ABORTED' });
+    const cancelled = Object.assign(new Error('Request was cancelled.', { cause: refusal }), { code: 0 });
+    const fetchFailed = new TypeError('fetch failed', { cause: cancelled });
+    const original = global.fetch;
+    global.fetch = (() => Promise.reject(fetchFailed)) as typeof fetch;
+    try {
+      const error = await fetchTransport({ method: 'GET', url: 'https://hopae.test/', headers: {}, timeoutMs: 5_000 }).catch((e: unknown) => e);
+
+      expect(error).toMatchObject({ kind: 'network', message: 'network error (Proxy response (407) !== 200 when HTTP Tunneling)' });
+    } finally {
+      global.fetch = original;
+    }
+  });
+
+  it('names a TLS refusal by its code', async () => {
+    const tls = Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    const original = global.fetch;
+    global.fetch = (() => Promise.reject(new TypeError('fetch failed', { cause: tls }))) as typeof fetch;
+    try {
+      const error = await fetchTransport({ method: 'GET', url: 'https://hopae.test/', headers: {}, timeoutMs: 5_000 }).catch((e: unknown) => e);
+
+      expect(error).toMatchObject({ kind: 'network', message: 'network error (DEPTH_ZERO_SELF_SIGNED_CERT)' });
+    } finally {
+      global.fetch = original;
+    }
+  });
 });
