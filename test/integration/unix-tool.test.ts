@@ -87,22 +87,25 @@ describe('closed pipes end output quietly', () => {
 });
 
 describe('the scripts: --help starts nothing, unknown options are refused', () => {
-  const scripts: Array<[string, string]> = [
-    ['bench', 'scripts/bench.ts'],
-    ['chaos', 'scripts/chaos.ts'],
-    ['continuity', 'local/continuity.ts'],
-    ['playground', 'local/playground.ts'],
-    ['start (demo)', 'local/demo.ts'],
+  // [name, file, an unknown option, what the refusal says about it, what the help must mention]
+  const scripts: Array<[string, string, string, RegExp, string]> = [
+    ['bench', 'scripts/bench.ts', '--frobnicate', /^bench: unknown option --frobnicate\n\nUsage:/, '--only'],
+    // A mistyped option is named with the one meant.
+    ['chaos', 'scripts/chaos.ts', '--schedule', /^chaos: unknown option --schedule; did you mean --schedules\?\n\nUsage:/, '--replay S'],
+    ['continuity', 'local/continuity.ts', '--frobnicate', /^continuity: unknown option --frobnicate\n\nUsage:/, '--rotations'],
+    ['playground', 'local/playground.ts', '--frobnicate', /^playground: unknown option --frobnicate\n\nUsage:/, '--help'],
+    ['start (demo)', 'local/demo.ts', '--frobnicate', /^npm start: unknown option --frobnicate\n\nUsage:/, '--fault'],
   ];
 
-  it.each(scripts)('npm run %s -- --help prints its usage and exits 0 at once; --frobnicate exits 2', async (_name, file) => {
-    const [help, unknown] = await Promise.all([spawnTool([file, '--help'], { tsx: true }), spawnTool([file, '--frobnicate'], { tsx: true })]);
+  it.each(scripts)('npm run %s -- --help prints its usage and exits 0 at once; an unknown option exits 2', async (_name, file, option, refusal, mentioned) => {
+    const [help, unknown] = await Promise.all([spawnTool([file, '--help'], { tsx: true }), spawnTool([file, option], { tsx: true })]);
 
     expect({ code: help.code, stdout: help.stdout, stderr: help.stderr }).toEqual({ code: 0, stdout: expect.stringMatching(/^Usage: npm (run|start)/), stderr: '' });
+    expect(help.stdout).toContain(mentioned);
     // The usage alone: nothing started, nothing measured.
     expect(help.stdout.match(/^Usage:/gm)).toHaveLength(1);
     expect(help.stdout).not.toMatch(/Ready\. Ctrl-C|Fault campaign:|Consumer continuity:|\d+\/\d+ schedules|^ {2}\S.*\d+ (ms|KiB)$/m);
-    expect({ code: unknown.code, stderr: unknown.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(/unknown option --frobnicate\n\nUsage:/) });
+    expect({ code: unknown.code, stderr: unknown.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(refusal) });
   });
 
   it('a stray argument is refused, and a closed pipe is quiet (the scripts share one parser: checked on bench)', async () => {
