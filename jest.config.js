@@ -6,8 +6,10 @@ module.exports = {
   // Kept out of `npm test`, each run by its own script:
   // test/node24/ needs Node 24 runtime features (the built-in egress proxy): `npm run test:node24`;
   // test/jsii/ reads what `npm run build` (jsii) and `npm run package:python` made: `npm run test:jsii`;
-  // test/continuity/: nine consumers calling without pause through 20 rotations: `npm run test:continuity`.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/node24/', '<rootDir>/test/jsii/', '<rootDir>/test/continuity/'],
+  // test/continuity/: nine consumers calling without pause through 20 rotations: `npm run test:continuity`;
+  // test/chaos/: the fault campaign's 50-schedule run (`npm test` runs 3 of them): `npm run test:chaos`;
+  // test/walk/: the state-table walk over every row (`npm test` walks a sample): `npm run test:walk`.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/node24/', '<rootDir>/test/jsii/', '<rootDir>/test/continuity/', '<rootDir>/test/chaos/', '<rootDir>/test/walk/'],
   // @middy/core is ESM-only: let swc turn it (and our TypeScript) into CommonJS for Jest.
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   // Dynamic import() in nodenext TypeScript names '.js'; the source is '.ts'.
