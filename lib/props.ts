@@ -377,9 +377,9 @@ export interface HopaeSecretRotationProps {
   /**
    * An existing execution role for the rotation function (e.g. one your organisation provisions).
    * The construct adds the permissions it needs to the role's policy. It must trust
-   * `lambda.amazonaws.com`. A role imported with `mutable: false` cannot be changed: the synth then
-   * fails with the policy statements to attach to it yourself. The audit and any other function
-   * keep roles of their own.
+   * `lambda.amazonaws.com`. A role imported with `mutable: false` is refused: the construct can
+   * neither add its statements nor see whether they are attached, so the synth fails, listing the
+   * statements. The audit and any other function keep roles of their own.
    *
    * @default - a new role with only the rotation's permissions
    */
