@@ -128,9 +128,10 @@ export interface HopaeSecretRotationProps {
   readonly schedule?: HopaeRotationSchedule;
 
   /**
-   * Without a `schedule`: give each secret `cron(0 H D * ? *)` with day 1–28 and hour from a hash
-   * of its name and a 2-hour window (or `rotationWindow`), so a fleet does not rotate all at once
-   * (docs/fleet.md). False: every secret on HopaeRotationSchedule.rate(Duration.days(30)).
+   * Whether, without a `schedule`, each secret rotates monthly on a day and hour of its own, so a
+   * fleet does not rotate all at once (docs/fleet.md). True: `cron(0 H D * ? *)` with day D 1–28
+   * and hour H from a hash of the secret's name, and a 2-hour window (or `rotationWindow`). False:
+   * every secret on HopaeRotationSchedule.rate(Duration.days(30)).
    *
    * @default true
    */
