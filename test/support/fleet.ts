@@ -1,4 +1,7 @@
 /** A fleet of apps in the example stack, synthesized as `cdk synth` would (without its schema check): for the quota test, the growth test and the bench. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { HopaeSecretRotationStack } from '../../lib/example-stack';
 import { HopaeEnvironment } from '../../lib/environment';
@@ -30,7 +33,9 @@ export function clientIds(count: number, offset = 0): string[] {
 
 /** Builds and synthesizes the example stack with the fleet; returns every stack's id and template. */
 export function synthFleet(spec: FleetSpec, refs?: { appSecrets: string[]; clientIds: string[] }): { stacks: { id: string; template: unknown }[]; stack: HopaeSecretRotationStack } {
-  const app = new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
+  // Its own cloud assembly directory, removed once the templates are read (a 500-app fleet writes megabytes).
+  const outdir = mkdtempSync(join(tmpdir(), 'hopae-fleet-'));
+  const app = new App({ outdir, builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new HopaeSecretRotationStack(app, 'HopaeSecretRotation', {
     env: { account: FLEET_ACCOUNT, region: FLEET_REGION },
     environment: HopaeEnvironment.PRODUCTION,
@@ -39,6 +44,10 @@ export function synthFleet(spec: FleetSpec, refs?: { appSecrets: string[]; clien
     clientIds: refs?.clientIds ?? clientIds(spec.created, spec.offset),
     ...(spec.appStackCount === undefined ? {} : { appStackCount: spec.appStackCount }),
   });
-  const assembly = app.synth();
-  return { stacks: assembly.stacks.map((s) => ({ id: s.id, template: s.template })), stack };
+  try {
+    const assembly = app.synth();
+    return { stacks: assembly.stacks.map((s) => ({ id: s.id, template: s.template })), stack };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }
