@@ -16,8 +16,10 @@ module.exports = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   // dist/ holds built bundles that run as they are.
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)', '/dist/'],
-  // Stops at once, with one message, when integration tests would run without moto_server.
+  // Stops at once, with one message, when integration tests would run without moto_server; then
+  // gives the run a temporary directory (the synths' cdk.out*), removed at the end.
   globalSetup: '<rootDir>/test/support/require-moto.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFiles: ['<rootDir>/test/support/env.ts'],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
   testTimeout: 30000,
