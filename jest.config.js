@@ -8,8 +8,9 @@ module.exports = {
   // test/jsii/ reads what `npm run build` (jsii) and `npm run package:python` made: `npm run test:jsii`;
   // test/continuity/: nine consumers calling without pause through 20 rotations: `npm run test:continuity`;
   // test/chaos/: the fault campaign's 50-schedule run (`npm test` runs 3 of them): `npm run test:chaos`;
-  // test/walk/: the state-table walk over every row (`npm test` walks a sample): `npm run test:walk`.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/node24/', '<rootDir>/test/jsii/', '<rootDir>/test/continuity/', '<rootDir>/test/chaos/', '<rootDir>/test/walk/'],
+  // test/walk/: the state-table walk over every row (`npm test` walks a sample): `npm run test:walk`;
+  // test/tools/: the local tools and scripts as processes (npm start, playground, --help): `npm run test:tools`.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/node24/', '<rootDir>/test/jsii/', '<rootDir>/test/continuity/', '<rootDir>/test/chaos/', '<rootDir>/test/walk/', '<rootDir>/test/tools/'],
   // @middy/core is ESM-only: let swc turn it (and our TypeScript) into CommonJS for Jest.
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   // Dynamic import() in nodenext TypeScript names '.js'; the source is '.ts'.

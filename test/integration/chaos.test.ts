@@ -3,7 +3,7 @@
  * faults stop, rotate twice, or log a secret; and the checker itself catches a handler that does.
  * Three schedules here; `npm run test:chaos` (.ci/run) runs 50 from the same seed, `npm run chaos`
  * 1,000. Its options (`--help`, a mistyped option) are checked with the other scripts' in
- * unix-tool.test.ts.
+ * test/tools/scripts.test.ts.
  */
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { runCampaign } from '../../local/chaos/campaign';
