@@ -4,32 +4,15 @@
  * starts nothing, and unknown options are refused (exit 2). The repository's scripts, each a
  * process of its own, are checked the same way in test/tools/scripts.test.ts (`npm run test:tools`).
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { CliDeps } from '../../cli/context';
 import { run } from '../../cli/main';
+import { type Exit, ROOT, runNode } from '../support/node-process';
 
-const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli', 'hopae-rotation.cjs');
 
-interface Exit {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the built CLI; with `closeStdout` the reader of its stdout goes away at once, as `| head -0` would. */
-function spawnTool(args: string[], options: { closeStdout?: boolean } = {}): Promise<Exit> {
-  const env = { ...process.env };
-  for (const name of Object.keys(env)) if (name.startsWith('AWS_') || name.startsWith('HOPAE_')) delete env[name];
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env });
-  let stdout = '';
-  let stderr = '';
-  if (options.closeStdout) child.stdout.destroy();
-  else child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
+/** Runs the built CLI as a process of its own. */
+const spawnTool = (args: string[], options: { closeStdout?: boolean } = {}) => runNode([CLI, ...args], options);
 
 /** The CLI in this process, reaching no AWS: these paths never get that far. */
 async function cli(argv: string[]): Promise<Exit> {

@@ -4,29 +4,10 @@
  * refused (exit 2), and a closed pipe ends output quietly. The CLI's side is in
  * test/integration/unix-tool.test.ts (`npm test`); these twelve processes run in `npm run test:tools`.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { runNode } from '../support/node-process';
 
-const ROOT = join(__dirname, '..', '..');
-
-interface Exit {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a script through tsx; with `closeStdout` the reader of its stdout goes away at once, as `| head -0` would. */
-function spawnScript(args: string[], options: { closeStdout?: boolean } = {}): Promise<Exit> {
-  const env = { ...process.env };
-  for (const name of Object.keys(env)) if (name.startsWith('AWS_') || name.startsWith('HOPAE_')) delete env[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env });
-  let stdout = '';
-  let stderr = '';
-  if (options.closeStdout) child.stdout.destroy();
-  else child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
+/** Runs a script through tsx, as `npm run` does. */
+const spawnScript = (args: string[], options: { closeStdout?: boolean } = {}) => runNode(['--import', 'tsx', ...args], options);
 
 describe('the scripts: --help starts nothing, unknown options are refused', () => {
   // [name, file, an unknown option, what the refusal says about it, what the help must mention]
