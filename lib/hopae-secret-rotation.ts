@@ -31,6 +31,7 @@ import {
   validateTimeout,
 } from './validate-props';
 import { validateKeys, validateScheduleType, validateSecretPlacement } from './validate-resources';
+import { validatePropTypes } from './validate-prop-types';
 
 /** A Duration as whole minutes (at least 1), as the environment carries it. */
 function wholeMinutes(duration: Duration): string {
@@ -88,6 +89,7 @@ export class HopaeSecretRotation extends Construct {
   constructor(scope: Construct, id: string, props: HopaeSecretRotationProps) {
     super(scope, id);
 
+    validatePropTypes(props);
     validatePresence(props);
     this.apiBaseUrl = resolveApiBaseUrl(props);
     validateScheduleType(props.schedule);
