@@ -102,7 +102,7 @@ export class HopaeSecretRotation extends Construct {
     const secretNamePrefix = props.secretNamePrefix ?? 'hopae/apps/';
     validateSecretNames(secretNamePrefix, clientIds);
     const retryEnvironment = hopaeRetryEnvironment(props, timeout);
-    validateAppSecrets(props.appSecrets ?? [], clientIds.map((clientId) => `${secretNamePrefix}${clientId}`));
+    validateAppSecrets(props.appSecrets ?? [], clientIds.map((clientId) => `${secretNamePrefix}${clientId}`), props.workspaceKeySecret);
     validateAlertProps(props);
     validateSecretPlacement(this, props);
     validateKeys(props);

@@ -228,6 +228,43 @@ describe('HopaeSecretRotation props validation', () => {
     });
   });
 
+  describe('the workspace-key secret', () => {
+    test('rejects it among appSecrets: the function only reads it, and rotating it would fail', () => {
+      // GIVEN the workspace key imported again as an app / WHEN / THEN
+      expectPropsError(
+        (stack: Stack) => ({ appSecrets: [importByArn(stack, 'Other', APP_SECRET_ARNS[1]), importByArn(stack, 'KeyAgain', WORKSPACE_KEY_ARN)] }),
+        'appSecrets',
+        /holds the workspaceKeySecret \(arn:[^)]*hopae\/workspace-key-AbCdEf\): the function only reads the workspace key; .* Remove it from appSecrets$/,
+      );
+    });
+
+    test('rejects it by name among appSecrets too', () => {
+      // GIVEN both imported by name / WHEN / THEN
+      expectPropsError(
+        (stack: Stack) => ({
+          workspaceKeySecret: Secret.fromSecretNameV2(stack, 'KeyByName', 'hopae/workspace-key'),
+          appSecrets: [Secret.fromSecretNameV2(stack, 'AppKey', 'hopae/workspace-key')],
+        }),
+        'appSecrets',
+        /holds the workspaceKeySecret \(hopae\/workspace-key\)/,
+      );
+    });
+
+    test('rejects a clientId that would create the workspace-key secret\'s name', () => {
+      // GIVEN prefix hopae/ and clientId workspace-key against a key named hopae/workspace-key / WHEN / THEN
+      expectPropsError(
+        (stack: Stack) => ({
+          workspaceKeySecret: Secret.fromSecretNameV2(stack, 'KeyByName', 'hopae/workspace-key'),
+          appSecrets: [],
+          clientIds: ['workspace-key'],
+          secretNamePrefix: 'hopae/',
+        }),
+        'clientIds',
+        /would create hopae\/workspace-key, the workspaceKeySecret's name/,
+      );
+    });
+  });
+
   describe('Hopae retry settings', () => {
     test('sets the function\'s environment from the props given, and only those', () => {
       // GIVEN / WHEN
