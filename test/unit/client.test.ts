@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { basicAuthorization, callHopae, createHopaeFetch, HopaeCredentialsProvider, isCurrentLabelUpdate, type HopaeCredentials } from '../../client';
+import { basicAuthorization, callHopae, createHopaeFetch, HopaeCredentialsProvider, isCurrentLabelUpdate, type HopaeCredentials } from '../../client/index';
 
 const SECRET_ID = 'hopae/apps/HqTRDIYH';
 const OLD = { clientId: 'HqTRDIYH', clientSecret: 'a'.repeat(64) };
