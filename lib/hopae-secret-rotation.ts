@@ -31,6 +31,7 @@ import {
   validateTimeout,
 } from './validate-props';
 import { validateKeys, validateScheduleType, validateSecretPlacement } from './validate-resources';
+import { validatePropTypes } from './validate-prop-types';
 
 /** A Duration as whole minutes (at least 1), as the environment carries it. */
 function wholeMinutes(duration: Duration): string {
@@ -88,6 +89,7 @@ export class HopaeSecretRotation extends Construct {
   constructor(scope: Construct, id: string, props: HopaeSecretRotationProps) {
     super(scope, id);
 
+    validatePropTypes(props);
     validatePresence(props);
     this.apiBaseUrl = resolveApiBaseUrl(props);
     validateScheduleType(props.schedule);
@@ -100,7 +102,7 @@ export class HopaeSecretRotation extends Construct {
     const secretNamePrefix = props.secretNamePrefix ?? 'hopae/apps/';
     validateSecretNames(secretNamePrefix, clientIds);
     const retryEnvironment = hopaeRetryEnvironment(props, timeout);
-    validateAppSecrets(props.appSecrets ?? [], clientIds.map((clientId) => `${secretNamePrefix}${clientId}`));
+    validateAppSecrets(props.appSecrets ?? [], clientIds.map((clientId) => `${secretNamePrefix}${clientId}`), props.workspaceKeySecret);
     validateAlertProps(props);
     validateSecretPlacement(this, props);
     validateKeys(props);

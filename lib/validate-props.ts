@@ -142,14 +142,37 @@ export function validateClientIds(clientIds: readonly string[]): string[] {
   return [...clientIds];
 }
 
-/** At least one app, and no secret twice: the same object, the same ARN or name, or a name a clientId will create. */
-export function validateAppSecrets(appSecrets: readonly ISecret[], createdNames: readonly string[]): void {
+/** Whether two secret references are one secret: the same object, the same complete ARN, or (either without one) the same name. */
+function sameSecret(a: ISecret, b: ISecret): boolean {
+  if (a === b) return true;
+  if (a.secretFullArn !== undefined && b.secretFullArn !== undefined) return !Token.isUnresolved(a.secretFullArn) && a.secretFullArn === b.secretFullArn;
+  return !Token.isUnresolved(a.secretName) && a.secretName === b.secretName;
+}
+
+/**
+ * At least one app, and no secret twice: the same object, the same ARN or name, or a name a clientId
+ * will create; and never the workspace-key secret, which the function only reads.
+ */
+export function validateAppSecrets(appSecrets: readonly ISecret[], createdNames: readonly string[], workspaceKeySecret: ISecret): void {
   if (appSecrets.length === 0 && createdNames.length === 0) {
     throw propsError('appSecrets', 'or clientIds must name at least one app');
+  }
+  const keyName = workspaceKeySecret.secretName;
+  if (!Token.isUnresolved(keyName) && createdNames.includes(keyName)) {
+    throw propsError(
+      'clientIds',
+      `would create ${keyName}, the workspaceKeySecret's name: Secrets Manager refuses a second secret of that name, so the deploy would fail. Give another secretNamePrefix`,
+    );
   }
   const seen = new Set<unknown>();
   for (const secret of appSecrets) {
     const identity = secret.secretFullArn ?? secret.secretName;
+    if (sameSecret(secret, workspaceKeySecret)) {
+      throw propsError(
+        'appSecrets',
+        `holds the workspaceKeySecret (${identity}): the function only reads the workspace key; rotating it would give the function write access to it and fail every time (it holds no clientId). Remove it from appSecrets`,
+      );
+    }
     if (seen.has(secret) || seen.has(identity)) {
       throw propsError('appSecrets', `contains the same secret more than once (${identity})`);
     }

@@ -5,7 +5,7 @@ import { type CommandContext, readCurrentAppSecret } from '../context';
 import { CliError, EXIT } from '../errors';
 import { assessVersions, type HopaeUsed, reportHopaeUsed } from '../assess';
 import { type HopaeProbe, probeFor } from '../hopae-probe';
-import { classifyConfiguration, type Row } from '../rotation-state';
+import { classifyConfiguration, reattachCommand, type Row } from '../rotation-state';
 import { surveyConsumers } from '../consumers';
 import { functionName, readSecretState, resolveHopaeAccess, type FunctionInfo, type HopaeAccess, type SecretState, type StuckAfter } from '../secrets';
 
@@ -60,7 +60,7 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
           detail: 'rotation is not enabled',
           // A cancelled rotation keeps its function; CloudFormation does not notice, so only re-attaching repairs it.
           fix: state.rotationLambdaArn
-            ? `re-attach: aws secretsmanager rotate-secret --secret-id ${state.name} --rotation-lambda-arn ${state.rotationLambdaArn} --rotation-rules '<its RotationSchedule in the stack>' --no-rotate-immediately (docs/fleet.md, RotationDisabled)`
+            ? `re-attach it with ${reattachCommand(state.name, state.rotationLambdaArn)}`
             : 'deploy HopaeSecretRotation with this secret in appSecrets',
         },
   );
