@@ -136,7 +136,7 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
       workspace.ok
         ? { check: 'Hopae reachable, key valid', status: 'pass', detail: `GET /workspace answered 200 at ${access!.apiBaseUrl}` }
         : workspace.refused
-          ? { check: 'Hopae reachable, key valid', status: 'fail', detail: `Hopae refused the workspace key (${workspace.label})`, fix: 'store a valid key; sk_workspace_test_ keys work only on sandbox' }
+          ? { check: 'Hopae reachable, key valid', status: 'fail', detail: `Hopae refused the workspace key (${workspace.label})`, fix: `store a valid key in ${access!.workspaceKeySecretId} (sk_workspace_test_ keys work only on sandbox, sk_workspace_prod_ keys only on production; asked: ${access!.apiBaseUrl}), then run doctor again` }
           : { check: 'Hopae reachable, key valid', status: 'fail', detail: `Hopae did not answer usefully (${workspace.label})`, fix: `check ${access!.apiBaseUrlSource} (${access!.apiBaseUrl}) and the network path to Hopae` },
     );
     if (workspace.ok && app) {
