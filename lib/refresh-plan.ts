@@ -56,6 +56,16 @@ export function renderedChars(scope: Construct, value: string): number {
   return Token.isUnresolved(value) ? measure(Stack.of(scope).resolve(value)) : value.length;
 }
 
+/**
+ * A string as CloudFormation will hold it (tokens resolved, as JSON: a literal and a token that
+ * resolves to the same text compare equal), and its longest deployed length; resolved once.
+ */
+function rendered(stack: Stack, value: string): { readonly text: string; readonly chars: number } {
+  if (!Token.isUnresolved(value)) return { text: JSON.stringify(value), chars: value.length };
+  const resolved: unknown = stack.resolve(value);
+  return { text: JSON.stringify(resolved), chars: measure(resolved) };
+}
+
 function measure(value: unknown): number {
   if (typeof value === 'string') return value.length;
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
@@ -94,13 +104,18 @@ export function sliceServices(scope: Construct, services: readonly ecs.IBaseServ
  */
 export function packServiceArns(scope: Construct, arns: readonly string[], where: string, remedy: string): string[][] {
   const stack = Stack.of(scope);
-  const keyed = [...new Map(arns.map((arn) => [JSON.stringify(stack.resolve(arn)), arn])).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const byText = new Map<string, { arn: string; chars: number }>();
+  for (const arn of arns) {
+    const { text, chars } = rendered(stack, arn);
+    byText.set(text, { arn, chars });
+  }
+  const keyed = [...byText.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, entry]) => entry);
   const chunks: string[][] = [];
   let size = Number.POSITIVE_INFINITY;
   const budget = () => (chunks.length === 1 ? ROLE_POLICY_BUDGET.inlineChars : ROLE_POLICY_BUDGET.managedChars);
-  for (const [, arn] of keyed) {
+  for (const { arn, chars } of keyed) {
     // The quoted ARN and its comma.
-    const length = renderedChars(scope, arn) + 3;
+    const length = chars + 3;
     if (chunks.length === 0 || size + length > budget()) {
       chunks.push([]);
       size = POLICY_OVERHEAD_CHARS;
@@ -109,7 +124,7 @@ export function packServiceArns(scope: Construct, arns: readonly string[], where
     size += length;
   }
   if (chunks.length > 1 + ROLE_POLICY_BUDGET.managedPolicies) {
-    const total = keyed.reduce((sum, [, arn]) => sum + renderedChars(scope, arn) + 3, 0);
+    const total = keyed.reduce((sum, { chars }) => sum + chars + 3, 0);
     const capacity = ROLE_POLICY_BUDGET.inlineChars + ROLE_POLICY_BUDGET.managedPolicies * ROLE_POLICY_BUDGET.managedChars;
     throw propsError(
       'refreshOnRotation',
