@@ -17,6 +17,7 @@ import { planRotationRules, spreadScheduleFor } from './schedule-spread';
 import { knownSecretName, patternOf } from './secret-patterns';
 import { ServiceRefresh } from './service-refresh';
 import {
+  appSecretLookup,
   hopaeRetryEnvironment,
   propsError,
   resolveApiBaseUrl,
@@ -120,8 +121,10 @@ export class HopaeSecretRotation extends Construct {
     const createdName = (clientId: string) => `${secretNamePrefix}${clientId}`;
     // Each app's stack follows from its key alone (the name its spread schedule hashes too).
     const appKey = (secret: ISecret) => spreadScheduleFor(secret).key;
+    // The appSecrets entry a refreshOnRotation secret names (the same object, or the same ARN or name: validated above).
+    const rotatedSecret = appSecretLookup(appSecrets);
     // Each refreshOnRotation entry by the key of the app it names (an appSecrets entry or a clientId).
-    const refreshKeys = refreshOnRotation.map((entry) => (entry.clientId !== undefined ? createdName(entry.clientId) : appKey(rotatedSecret(appSecrets, entry.secret!))));
+    const refreshKeys = refreshOnRotation.map((entry) => (entry.clientId !== undefined ? createdName(entry.clientId) : appKey(rotatedSecret(entry.secret!)!)));
     const capacityRemedy =
       `Before this construct's first deploy: give a larger appStackCount (now ${appStackCount}) to spread the services over more app stacks, each with its own refresh role. ` +
       'Once deployed: put further apps in a second HopaeSecretRotation (docs/fleet.md).';
@@ -276,7 +279,7 @@ export class HopaeSecretRotation extends Construct {
       this.serviceRefresh = new ServiceRefresh(this, 'ServiceRefresh', {
         // The secret as the construct rotates it, its rules beside its rotation schedule.
         targets: refreshOnRotation.map((entry, i) => ({
-          secret: entry.clientId !== undefined ? createdSecrets[entry.clientId]! : rotatedSecret(appSecrets, entry.secret!),
+          secret: entry.clientId !== undefined ? createdSecrets[entry.clientId]! : rotatedSecret(entry.secret!)!,
           services: entry.services,
           _scope: appScopes.get(refreshKeys[i]!),
         })),
@@ -288,12 +291,6 @@ export class HopaeSecretRotation extends Construct {
       });
     }
   }
-}
-
-/** The appSecrets entry a refreshOnRotation secret names (the same object, or the same ARN or name: validateRefreshOnRotation). */
-function rotatedSecret(appSecrets: readonly ISecret[], secret: ISecret): ISecret {
-  const identity = (s: ISecret) => s.secretFullArn ?? s.secretName;
-  return appSecrets.find((s) => s === secret) ?? appSecrets.find((s) => identity(s) === identity(secret))!;
 }
 
 /**
