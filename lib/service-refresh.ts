@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AspectPriority, Aspects, CfnResource, Duration, type IAspect, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, CfnResource, Duration, type IAspect, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -200,6 +200,17 @@ export class ServiceRefresh extends Construct {
       });
     }
 
+    // Every rule is on the account's default event bus, whose rule quota a fleet can pass: say so at synth.
+    const quota = defaultBusRuleQuota(stack.region);
+    if (this.rules.length > quota) {
+      Annotations.of(this).addWarningV2(
+        'hopae-secret-rotation:refreshRulesOverDefaultBusQuota',
+        `refreshOnRotation puts ${this.rules.length} EventBridge rules on the default event bus, more than the ${quota} rules per event bus EventBridge allows ` +
+          `${Token.isUnresolved(stack.region) ? 'in most Regions' : `in ${stack.region}`} by default ("Amazon EventBridge quotas", EventBridge User Guide; other rules of the account count too). ` +
+          'Before deploying, request an increase of the Amazon EventBridge quota "Rules" in the Service Quotas console of this account and Region, or list fewer secrets in refreshOnRotation.',
+      );
+    }
+
     this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
       alarmDescription:
         'A Hopae service refresh failed: ECS services still run tasks with the old clientSecret, which Hopae rejects. ' +
@@ -258,6 +269,14 @@ class ApplyAspectsOf implements IAspect {
       for (const { aspect } of applied) aspect.visit(node);
     }
   }
+}
+
+/**
+ * Rules an account may have on one event bus by default: 300, and 100 in af-south-1 and
+ * eu-south-1 ("Amazon EventBridge quotas", EventBridge User Guide). An unknown Region counts at 300.
+ */
+export function defaultBusRuleQuota(region: string): number {
+  return region === 'af-south-1' || region === 'eu-south-1' ? 100 : 300;
 }
 
 function describe(secret: ISecret): string {

@@ -14,12 +14,12 @@ const FLEETS: [string, FleetSpec][] = [
 ];
 
 // Each fleet is synthesized once for every test of this file.
-const synthesized = new Map<string, { reports: ReturnType<typeof checkAssembly>; stacks: { id: string; template: unknown }[] }>();
+const synthesized = new Map<string, { reports: ReturnType<typeof checkAssembly>; stacks: { id: string; template: unknown }[]; warnings: string[] }>();
 function fleet(name: string) {
   let entry = synthesized.get(name);
   if (!entry) {
-    const { stacks } = synthFleet(FLEETS.find(([n]) => n === name)![1]);
-    entry = { reports: checkAssembly(stacks), stacks };
+    const { stacks, warnings } = synthFleet(FLEETS.find(([n]) => n === name)![1]);
+    entry = { reports: checkAssembly(stacks), stacks, warnings };
     synthesized.set(name, entry);
   }
   return entry;
@@ -51,6 +51,13 @@ describe.each(FLEETS)('a fleet of %s', (name, spec) => {
     expect(main!.resources).toBeLessThan(60);
     expect(count(stacks.slice(0, 1), ['AWS::Lambda::Permission'])).toBe(3);
   });
+});
+
+test('a synth warns when the refresh rules pass the default event bus\'s 300 rules, naming the quota to raise; not below', () => {
+  expect(fleet('65 apps').warnings).toEqual([]);
+  expect(fleet('500 apps').warnings).toEqual([
+    expect.stringMatching(/^refreshOnRotation puts 500 EventBridge rules on the default event bus, more than the 300 rules per event bus EventBridge allows in eu-central-1 by default .*request an increase of the Amazon EventBridge quota "Rules" in the Service Quotas console/),
+  ]);
 });
 
 test('the shared stack and its policies are the same size for 65 and 500 apps', () => {

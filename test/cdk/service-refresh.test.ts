@@ -1,4 +1,4 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { Aws, CfnResource, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -7,6 +7,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { HopaeSecretRotationPropsError, ServiceRefresh } from '../../lib';
+import { defaultBusRuleQuota } from '../../lib/service-refresh';
 import { compactLength } from '../support/quotas';
 import { APP_SECRET_ARNS, ACCOUNT, asList, identityPolicyStatements, logicalIdOf, REGION, refTo, synthRotation, testStack } from './fixtures';
 
@@ -297,6 +298,10 @@ describe('refreshOnRotation', () => {
     const { stack, rotation } = synthWithRefresh();
     const pack = new AwsSolutionsChecks(stack.node.root as never);
     for (const scope of [stack, ...rotation.appStacks]) expect(pack.validateScope(scope).violations).toEqual([]);
+  });
+
+  test('counts rules against EventBridge\'s default quota per event bus: 100 in af-south-1 and eu-south-1, 300 elsewhere and when the Region is unknown', () => {
+    expect([defaultBusRuleQuota('af-south-1'), defaultBusRuleQuota('eu-south-1'), defaultBusRuleQuota('eu-central-1'), defaultBusRuleQuota(Aws.REGION)]).toEqual([100, 100, 300, 300]);
   });
 
   test('a ServiceRefresh on its own keeps its rules and its role in its own stack', () => {

@@ -54,7 +54,7 @@ export function refreshFor(refs: { appSecrets: string[]; clientIds: string[] }, 
 export function synthFleet(
   spec: FleetSpec,
   refs?: { appSecrets: string[]; clientIds: string[]; refreshOnRotation?: Record<string, string[]> },
-): { stacks: { id: string; template: unknown }[]; stack: HopaeSecretRotationStack } {
+): { stacks: { id: string; template: unknown }[]; stack: HopaeSecretRotationStack; warnings: string[] } {
   const app = new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
   const apps = { appSecrets: refs?.appSecrets ?? existingRefs(spec.existing, spec.offset), clientIds: refs?.clientIds ?? clientIds(spec.created, spec.offset) };
   const refreshOnRotation = refs?.refreshOnRotation ?? (spec.refreshEvery ? refreshFor(apps, spec.refreshEvery, spec.servicesPerApp) : undefined);
@@ -67,5 +67,6 @@ export function synthFleet(
     ...(refreshOnRotation ? { refreshOnRotation } : {}),
   });
   const assembly = app.synth();
-  return { stacks: assembly.stacks.map((s) => ({ id: s.id, template: s.template })), stack };
+  const warnings = assembly.stacks.flatMap((s) => s.messages.filter((m) => m.level === 'warning').map((m) => String(m.entry.data)));
+  return { stacks: assembly.stacks.map((s) => ({ id: s.id, template: s.template })), stack, warnings };
 }
