@@ -8,7 +8,7 @@ import { partition } from '@aws-sdk/core/client';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { sleep as realSleep } from '../hopae/retry';
-import { parseJson, sendSigned } from './signed-request';
+import { parseJson, type SignedClientOptions, sendSigned } from './signed-request';
 
 /** A service to redeploy: its cluster (ARN or name) and its name (or ARN). */
 export interface ServiceTarget {
@@ -36,20 +36,8 @@ export class EcsCallError extends Error {
   }
 }
 
-export interface SignedEcsClientOptions {
-  /** Region of targets whose cluster is a name, not an ARN: the function's own (AWS_REGION). */
-  readonly region: string;
-  /** An endpoint override (AWS_ENDPOINT_URL_ECS, then AWS_ENDPOINT_URL, as the SDK reads them). */
-  readonly endpoint?: string;
-  /** @default the SDK's default credential chain (on Lambda: the execution role's environment credentials) */
-  readonly credentials?: AwsCredentialIdentityProvider;
-  /** @default 3 (the SDK's standard retry mode also makes 3 attempts) */
-  readonly maxAttempts?: number;
-  /** One request's bound. @default 10_000 */
-  readonly timeoutMs?: number;
-  readonly fetch?: typeof fetch;
-  readonly sleep?: (ms: number) => Promise<void>;
-}
+/** `region` is also that of targets whose cluster is a name, not an ARN. */
+export type SignedEcsClientOptions = SignedClientOptions;
 
 const TARGET = 'AmazonEC2ContainerServiceV20141113.UpdateService';
 

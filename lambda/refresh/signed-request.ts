@@ -16,6 +16,22 @@ export interface CallFailure {
   readonly retryable: boolean;
 }
 
+/** What a signed client takes: where to send, with which credentials, how hard to try; tests inject fetch and sleep. */
+export interface SignedClientOptions {
+  /** The function's region (AWS_REGION): the regional endpoint, and the region of what names none. */
+  readonly region: string;
+  /** An endpoint override (AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL, as the SDK reads them). */
+  readonly endpoint?: string;
+  /** @default the SDK's default credential chain (on Lambda: the execution role's environment credentials) */
+  readonly credentials?: AwsCredentialIdentityProvider;
+  /** @default 3 (the SDK's standard retry mode also makes 3 attempts) */
+  readonly maxAttempts?: number;
+  /** One request's bound. @default 10_000 */
+  readonly timeoutMs?: number;
+  readonly fetch?: typeof fetch;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
 export interface SignedRequest {
   /** The signing name: `ecs`, `sts`. */
   readonly service: string;

@@ -8,7 +8,7 @@ import { partition } from '@aws-sdk/core/client';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { sleep as realSleep } from '../hopae/retry';
-import { sendSigned } from './signed-request';
+import { type SignedClientOptions, sendSigned } from './signed-request';
 
 /** STS answered with an error (`code` from its XML, e.g. AccessDenied), or gave no answer. */
 export class StsCallError extends Error {
@@ -23,20 +23,7 @@ export class StsCallError extends Error {
   }
 }
 
-export interface SignedStsClientOptions {
-  /** The function's region (AWS_REGION): its regional STS endpoint. */
-  readonly region: string;
-  /** An endpoint override (AWS_ENDPOINT_URL_STS, then AWS_ENDPOINT_URL, as the SDK reads them). */
-  readonly endpoint?: string;
-  /** @default the SDK's default credential chain (on Lambda: the execution role's environment credentials) */
-  readonly credentials?: AwsCredentialIdentityProvider;
-  /** @default 3 */
-  readonly maxAttempts?: number;
-  /** @default 10_000 */
-  readonly timeoutMs?: number;
-  readonly fetch?: typeof fetch;
-  readonly sleep?: (ms: number) => Promise<void>;
-}
+export type SignedStsClientOptions = SignedClientOptions;
 
 /** The session name CloudTrail shows for the refresh's ECS calls. */
 export const REFRESH_SESSION_NAME = 'hopae-service-refresh';

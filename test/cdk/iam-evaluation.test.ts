@@ -66,6 +66,17 @@ function deployed(value: Json, values: Record<string, string>): Json {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deployed(v, values)]));
 }
 
+/** The statement Lambda writes into the function's resource-based policy for one deployed AWS::Lambda::Permission. */
+function resourcePolicyOf(permission: Json, functionArn: string): Json {
+  const p = permission as Record<string, string>;
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: { Service: p.Principal! }, Action: p.Action!, Resource: functionArn, Condition: { StringEquals: { 'AWS:SourceAccount': p.SourceAccount! }, ArnLike: { 'AWS:SourceArn': p.SourceArn! } } },
+    ],
+  };
+}
+
 type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
 
 /**
@@ -118,13 +129,7 @@ describe('IAM evaluation of the synthesized policies', () => {
     // Lambda writes each permission as one statement of the function's resource policy.
     const permissions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Permission' && r.Properties.Principal === 'secretsmanager.amazonaws.com');
     expect(permissions).toHaveLength(1);
-    const p = deployed(permissions[0]!.Properties as Json, values) as Record<string, string>;
-    invokePolicy = {
-      Version: '2012-10-17',
-      Statement: [
-        { Effect: 'Allow', Principal: { Service: p.Principal! }, Action: p.Action!, Resource: FUNCTION_ARN, Condition: { StringEquals: { 'AWS:SourceAccount': p.SourceAccount! }, ArnLike: { 'AWS:SourceArn': p.SourceArn! } } },
-      ],
-    };
+    invokePolicy = resourcePolicyOf(deployed(permissions[0]!.Properties as Json, values), FUNCTION_ARN);
   });
 
   const asRole = (policies: () => { name: string; policy: Json }[], role: string) =>
@@ -288,13 +293,7 @@ describe('IAM evaluation of refreshOnRotation', () => {
     ruleArns = refresh.rules.map((rule) => `arn:aws:events:${REGION}:${ACCOUNT}:rule/${String((rule.node.defaultChild as CfnResource & { name: string }).name)}`);
     const permissions = Object.values(main).filter((r) => r.Type === 'AWS::Lambda::Permission' && JSON.stringify(r.Properties.FunctionName).includes(logicalIdOf(refresh.refreshFunction.node.defaultChild as CfnResource)));
     expect(permissions).toHaveLength(1);
-    const p = deployed(permissions[0]!.Properties as Json, values) as Record<string, string>;
-    invokePolicy = {
-      Version: '2012-10-17',
-      Statement: [
-        { Effect: 'Allow', Principal: { Service: p.Principal! }, Action: p.Action!, Resource: REFRESH_FUNCTION_ARN, Condition: { StringEquals: { 'AWS:SourceAccount': p.SourceAccount! }, ArnLike: { 'AWS:SourceArn': p.SourceArn! } } },
-      ],
-    };
+    invokePolicy = resourcePolicyOf(deployed(permissions[0]!.Properties as Json, values), REFRESH_FUNCTION_ARN);
   });
 
   const identity = (principal: string, policies: { name: string; policy: Json }[], action: string, resource: string, resourcePolicy?: Json, resourceAccount = ACCOUNT) =>
