@@ -44,7 +44,9 @@ export interface Consumer {
 
 export interface ConsumerSurvey {
   readonly consumers: Consumer[];
-  /** What could not be looked at (a missing permission, CloudTrail throttling), with the fix. */
+  /** What was read, in words ("ECS task definitions", ...): only these back a "no consumer found". */
+  readonly lookedAt: string[];
+  /** What could not be looked at (a missing permission, throttling, an unreachable endpoint), with the fix. */
   readonly gaps: string[];
   /** How far back CloudTrail was read, when it was. */
   readonly cloudTrail?: {
@@ -75,6 +77,8 @@ export interface SurveyOptions {
   readonly servicesOnly?: boolean;
 }
 
+/** CloudTrail days read when not told (`--days`). */
+const DEFAULT_DAYS = 7;
 const EXTENSION_LAYER = /AWS-Parameters-and-Secrets-Lambda-Extension/;
 const DESCRIBE_CONCURRENCY = 5;
 const LOOKUP_PAUSE_MS = 500;
@@ -91,32 +95,57 @@ export function namesSecret(value: string, secret: { readonly arn: string; reado
   return id === secret.arn.slice(prefix.length) || id === secret.name;
 }
 
+/** A service the survey reads: what to call it, the permissions that let it, and the SDK's endpoint variable for it. */
+interface Source {
+  readonly what: string;
+  readonly permissions: string;
+  readonly endpointVariable: string;
+}
+
+const SOURCES = {
+  events: { what: 'EventBridge rules (refreshOnRotation)', permissions: 'events:ListRules and events:ListTargetsByRule', endpointVariable: 'AWS_ENDPOINT_URL_EVENTBRIDGE' },
+  ecs: {
+    what: 'ECS',
+    permissions: 'ecs:ListClusters, ecs:ListServices, ecs:DescribeServices, ecs:ListTaskDefinitionFamilies, ecs:DescribeTaskDefinition',
+    endpointVariable: 'AWS_ENDPOINT_URL_ECS',
+  },
+  lambda: { what: 'Lambda', permissions: 'lambda:ListFunctions', endpointVariable: 'AWS_ENDPOINT_URL_LAMBDA' },
+  cloudTrail: { what: 'CloudTrail', permissions: 'cloudtrail:LookupEvents', endpointVariable: 'AWS_ENDPOINT_URL_CLOUDTRAIL' },
+} as const satisfies Record<string, Source>;
+
+/** The fix for a failed read: a permission only when access was denied, else what the error says. */
+export function fixForReadError(error: Error, source: Source): string {
+  const said = `${error.name} ${error.message}`;
+  if (/AccessDenied|Unauthorized|not authorized|Forbidden/i.test(said)) return `allow ${source.permissions}`;
+  if (/Throttl|TooManyRequests|Rate exceeded|RateExceeded/i.test(said)) return 'throttled: run again later';
+  if (/UnrecognizedClient|InvalidClientTokenId|ExpiredToken|InvalidSignature|SignatureDoesNotMatch|CredentialsProviderError/i.test(said)) {
+    return 'the AWS credentials were refused or missing: check AWS_PROFILE or the credentials in use';
+  }
+  return `not a permission error: check the network path to ${source.what.split(' ')[0]}'s endpoint, AWS_REGION and ${source.endpointVariable}`;
+}
+
 export async function surveyConsumers(clients: ConsumerClients, options: SurveyOptions): Promise<ConsumerSurvey> {
   const gaps: string[] = [];
-  const attempt = async <T>(what: string, fix: string, read: () => Promise<T>): Promise<T | undefined> => {
+  const attempt = async <T>(source: Source, read: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await read();
     } catch (error) {
-      gaps.push(`${what}: ${(error as Error).name}: ${(error as Error).message} (${fix})`);
+      gaps.push(`${source.what}: ${(error as Error).name}: ${(error as Error).message} (${fixForReadError(error as Error, source)})`);
       return undefined;
     }
   };
-  const refreshed = await attempt('EventBridge rules (refreshOnRotation)', 'allow events:ListRules and events:ListTargetsByRule', () =>
-    refreshedServices(clients.events, options.secret),
-  );
-  const ecs = await attempt('ECS', 'allow ecs:ListClusters, ecs:ListServices, ecs:DescribeServices, ecs:ListTaskDefinitionFamilies, ecs:DescribeTaskDefinition', () =>
-    ecsConsumers(clients.ecs, options.secret, refreshed, !options.servicesOnly),
-  );
-  const lambdas = await attempt('Lambda', 'allow lambda:ListFunctions', () => lambdaConsumers(clients.lambda, options.secret));
+  const refreshed = await attempt(SOURCES.events, () => refreshedServices(clients.events, options.secret));
+  const ecs = await attempt(SOURCES.ecs, () => ecsConsumers(clients.ecs, options.secret, refreshed, !options.servicesOnly));
+  const lambdas = await attempt(SOURCES.lambda, () => lambdaConsumers(clients.lambda, options.secret));
   const consumers = [...(ecs?.consumers ?? []), ...(lambdas?.consumers ?? [])];
-  if (options.withoutCloudTrail) return { consumers, gaps };
+  const lookedAt = [...(ecs ? ['ECS task definitions'] : []), ...(lambdas ? ['Lambda functions'] : [])];
+  if (options.withoutCloudTrail) return { consumers, lookedAt, gaps };
 
   const known = new Map<string, string>([...(ecs?.roles ?? []), ...(lambdas?.roles ?? [])]);
   if (options.rotationRoleArn) known.set(options.rotationRoleArn, 'the Hopae rotation function');
-  const trail = await attempt('CloudTrail', 'allow cloudtrail:LookupEvents, or run again later if it was throttled', () =>
-    cloudTrailReaders(clients.cloudTrail, options, known),
-  );
-  return { consumers: [...consumers, ...(trail?.consumers ?? [])], gaps, ...(trail ? { cloudTrail: trail.window } : {}) };
+  const trail = await attempt(SOURCES.cloudTrail, () => cloudTrailReaders(clients.cloudTrail, options, known));
+  if (trail) lookedAt.push(`CloudTrail GetSecretValue events of the last ${options.days ?? DEFAULT_DAYS} days`);
+  return { consumers: [...consumers, ...(trail?.consumers ?? [])], lookedAt, gaps, ...(trail ? { cloudTrail: trail.window } : {}) };
 }
 
 /** `cluster-arn|service-name` of each service a refreshOnRotation rule redeploys after this secret's rotation. */
@@ -278,7 +307,7 @@ async function lambdaConsumers(lambda: Sender<LambdaClient>, secret: { arn: stri
 
 async function cloudTrailReaders(cloudTrail: Sender<CloudTrailClient>, options: SurveyOptions, known: ReadonlyMap<string, string>) {
   const now = options.now?.() ?? Date.now();
-  const since = new Date(now - (options.days ?? 7) * 86_400_000);
+  const since = new Date(now - (options.days ?? DEFAULT_DAYS) * 86_400_000);
   const maxPages = options.maxPages ?? 20;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const readers = new Map<string, { count: number; last: Date }>();

@@ -306,9 +306,11 @@ function immutableRoleError(scope: Construct, refused: iam.PolicyStatement[], tr
   const document = Stack.of(scope).resolve(new iam.PolicyDocument({ statements: needed }).toJSON()) as unknown;
   return propsError(
     'role',
-    'cannot take the permissions the rotation function needs (it was imported with mutable: false). ' +
-      'Attach a policy with this document to the role before deploying, or import it mutable ' +
-      '({"Ref": ...} and {"Fn::GetAtt": ...} are resources of this stack: name them by pattern, e.g. the log group\'s ARN with its stack name and a *): ' +
+    'cannot take the permissions the rotation function needs (it was imported with mutable: false), and the construct cannot ' +
+      'see whether they are attached, so every synth with this role fails, attached or not. Import the role mutable ' +
+      '(Role.fromRoleArn without mutable: false: the construct attaches these statements to it as an AWS::IAM::Policy), ' +
+      'or leave role out for a role of the construct\'s. The statements ({"Ref": ...} and {"Fn::GetAtt": ...} are resources ' +
+      'of this stack; the function\'s ARN exists once the stack is deployed): ' +
       JSON.stringify(document),
   );
 }

@@ -128,9 +128,10 @@ export interface HopaeSecretRotationProps {
   readonly schedule?: HopaeRotationSchedule;
 
   /**
-   * Without a `schedule`: give each secret `cron(0 H D * ? *)` with day 1–28 and hour from a hash
-   * of its name and a 2-hour window (or `rotationWindow`), so a fleet does not rotate all at once
-   * (docs/fleet.md). False: every secret on HopaeRotationSchedule.rate(Duration.days(30)).
+   * Whether, without a `schedule`, each secret rotates monthly on a day and hour of its own, so a
+   * fleet does not rotate all at once (docs/fleet.md). True: `cron(0 H D * ? *)` with day D 1–28
+   * and hour H from a hash of the secret's name, and a 2-hour window (or `rotationWindow`). False:
+   * every secret on HopaeRotationSchedule.rate(Duration.days(30)).
    *
    * @default true
    */
@@ -387,9 +388,9 @@ export interface HopaeSecretRotationProps {
   /**
    * An existing execution role for the rotation function (e.g. one your organisation provisions).
    * The construct adds the permissions it needs to the role's policy. It must trust
-   * `lambda.amazonaws.com`. A role imported with `mutable: false` cannot be changed: the synth then
-   * fails with the policy statements to attach to it yourself. The audit and any other function
-   * keep roles of their own.
+   * `lambda.amazonaws.com`. A role imported with `mutable: false` is refused: the construct can
+   * neither add its statements nor see whether they are attached, so the synth fails, listing the
+   * statements. The audit and any other function keep roles of their own.
    *
    * @default - a new role with only the rotation's permissions
    */

@@ -318,7 +318,9 @@ export function validateNetwork(props: HopaeSecretRotationProps): NetworkPlan {
   const endpointUrl = props.secretsManagerEndpoint?._givenEndpointUrl;
   if (endpointUrl !== undefined) validateEndpointUrl(endpointUrl);
   const selected = vpc.selectSubnets(props.vpcSubnets).subnetIds;
-  const among = (subnets: ec2.ISubnet[]) => selected.filter((id) => subnets.some((subnet) => subnet.subnetId === id));
+  // A subnet created in the app has no id until deploy: name it by its construct path instead.
+  const among = (subnets: ec2.ISubnet[]) =>
+    subnets.filter((subnet) => selected.includes(subnet.subnetId)).map((subnet) => (Token.isUnresolved(subnet.subnetId) ? subnet.node.path : subnet.subnetId));
   const isPublic = among(vpc.publicSubnets);
   if (isPublic.length > 0) {
     throw propsError(

@@ -7,7 +7,13 @@
  */
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { RotateSecretCommand, type RotateSecretCommandInput, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
+import {
+  ListSecretVersionIdsCommand,
+  RotateSecretCommand,
+  type RotateSecretCommandInput,
+  SecretsManagerClient,
+  SecretsManagerServiceException,
+} from '@aws-sdk/client-secrets-manager';
 import { startLocalEnvironment, WORKSPACE_KEY_SECRET } from './local-environment';
 import { attachRotationFunction, registerRotationFunction } from './moto-lambda';
 import { ROTATION_FUNCTION_ENV } from '../lambda/names';
@@ -48,12 +54,15 @@ async function main(): Promise<void> {
     const functionArn = await registerRotationFunction(lambda, moto.endpoint, FUNCTION_NAME, {
       HOPAE_API_BASE_URL: hopaeBaseUrl,
       HOPAE_API_KEY_SECRET_ID: WORKSPACE_KEY_SECRET,
-      // moto dates every version "now" and its clock cannot be turned back: a one-minute in-flight
-      // threshold (the construct's stuckAfter; 30 minutes by default) lets StuckRot become stuck.
+      // moto's clock cannot be turned back: a one-minute in-flight threshold (the construct's
+      // stuckAfter; 30 minutes by default) lets StuckRot become stuck while you watch.
       [ROTATION_FUNCTION_ENV.stuckAfterMinutes]: String(PLAYGROUND_STUCK_AFTER_MINUTES),
     });
     const service = new RotationServiceEmulator({ sm, handler: await local.loadHandler(), logs: new CloudWatchLogsClient({ endpoint: moto.endpoint }) });
     local.proxy!.intercept = async (operation, body) => (operation === 'RotateSecret' ? answerRotateSecret(service, body) : undefined);
+    // moto dates every version "now" on each ListSecretVersionIds: the endpoint the CLI uses keeps the first date instead.
+    local.proxy!.stableVersionDates = true;
+    const proxied = new SecretsManagerClient({ endpoint: process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER });
 
     for (const sample of SAMPLES) {
       const { arn } = await local.createApp(sample.clientId);
@@ -63,15 +72,22 @@ async function main(): Promise<void> {
         const response = await fetch(`${hopaeBaseUrl}/apps/${sample.clientId}/rotate-client-secret`, { method: 'POST', headers: { Authorization: `Bearer ${apiKey}` } });
         await response.arrayBuffer();
       }
+      // Seen through the endpoint now, so each version keeps its creation time from here on.
+      await proxied.send(new ListSecretVersionIdsCommand({ SecretId: arn, IncludeDeprecated: true }));
     }
 
     const exports = {
       AWS_REGION: 'us-east-1',
+      // boto3 (the Python helper) and the AWS CLI v1 read only this one.
+      AWS_DEFAULT_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER!,
       AWS_ENDPOINT_URL_LAMBDA: moto.endpoint,
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: moto.endpoint,
+      // consumers and doctor's consumer check read ECS and EventBridge (moto has no CloudTrail).
+      AWS_ENDPOINT_URL_ECS: moto.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: moto.endpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
     console.log(`Hopae rotation playground
@@ -92,10 +108,12 @@ then try:
   npx hopae-rotation doctor hopae/apps/StuckRot
   npx hopae-rotation recover hopae/apps/LockedOu
   npx hopae-rotation rotate hopae/apps/HqTRDIYH --wait
+  npx hopae-rotation consumers hopae/apps/HqTRDIYH --no-cloudtrail
 
-What it cannot show: time. Every version is created "now" (moto), so the in-flight threshold is
-${PLAYGROUND_STUCK_AFTER_MINUTES} minute here (30 by default in AWS), a rotation older than Hopae's 24-hour replay cannot
-be made, and no schedule or rotation window ever fires: rotations run when you ask for them.
+What it cannot show: long spans of time. The in-flight threshold is ${PLAYGROUND_STUCK_AFTER_MINUTES} minute here (30 by default
+in AWS), a rotation older than Hopae's 24-hour replay cannot be made, and no schedule or rotation
+window ever fires: rotations run when you ask for them. moto has no CloudTrail: run consumers with
+--no-cloudtrail.
 
 Ready. Ctrl-C stops everything.`);
   } catch (error) {

@@ -26,6 +26,14 @@ export class SecretsManagerProxy {
   decide: FaultDecider = () => ({ type: 'pass' });
   /** Answers a call itself instead of moto (the playground's emulated rotation service); undefined forwards it. */
   intercept: (operation: string, body: Buffer) => Promise<{ status: number; body: string } | undefined> = async () => undefined;
+  /**
+   * Give each version the CreatedDate it was first seen with, as AWS does. moto 5.2.1 answers
+   * ListSecretVersionIds with the time of the call as every version's CreatedDate, so no rotation
+   * ever ages past the in-flight threshold (the playground's stopped rotation would stay "in
+   * flight" forever). A version is seen when a response names its VersionId or lists it.
+   */
+  stableVersionDates = false;
+  private readonly versionDates = new Map<string, number>();
 
   constructor(private readonly upstream: string) {}
 
@@ -52,6 +60,7 @@ export class SecretsManagerProxy {
     this.counts.set(operation, (this.counts.get(operation) ?? 0) + 1);
     const answer = await this.intercept(operation, body);
     if (answer) {
+      if (this.stableVersionDates) this.dateVersions(operation, Buffer.from(answer.body));
       res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.1' });
       res.end(answer.body);
       return;
@@ -73,8 +82,28 @@ export class SecretsManagerProxy {
       res.socket?.destroy();
       return;
     }
-    res.writeHead(upstream.status, upstream.headers);
-    res.end(upstream.body);
+    const answered = this.stableVersionDates && upstream.status === 200 ? this.dateVersions(operation, upstream.body) : upstream.body;
+    res.writeHead(upstream.status, { ...upstream.headers, 'content-length': String(answered.length) });
+    res.end(answered);
+  }
+
+  /** Records the versions a response names; returns ListSecretVersionIds' answer with their first-seen dates. */
+  private dateVersions(operation: string, body: Buffer): Buffer {
+    let parsed: { VersionId?: unknown; Versions?: { VersionId?: unknown; CreatedDate?: unknown }[] };
+    try {
+      parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
+    } catch {
+      return body;
+    }
+    const seenNow = Date.now() / 1000;
+    if (typeof parsed.VersionId === 'string' && !this.versionDates.has(parsed.VersionId)) this.versionDates.set(parsed.VersionId, seenNow);
+    if (operation !== 'ListSecretVersionIds' || !Array.isArray(parsed.Versions)) return body;
+    for (const version of parsed.Versions) {
+      if (typeof version.VersionId !== 'string') continue;
+      if (!this.versionDates.has(version.VersionId)) this.versionDates.set(version.VersionId, typeof version.CreatedDate === 'number' ? version.CreatedDate : seenNow);
+      version.CreatedDate = this.versionDates.get(version.VersionId);
+    }
+    return Buffer.from(JSON.stringify(parsed));
   }
 
   private forward(req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {

@@ -34,15 +34,25 @@ export async function consumersCommand(context: CommandContext, options: Consume
     now: deps.now,
     sleep: deps.sleep,
   });
-  render(context, state.name, survey, options);
+  render(context, state.name, survey);
   const breaking = survey.consumers.filter((c) => c.survival === 'breaks');
-  out.result({ secret: state.name, arn: state.arn, consumers: survey.consumers, breaking: breaking.length, notLookedAt: survey.gaps, cloudTrail: survey.cloudTrail ?? null });
+  out.result({
+    secret: state.name,
+    arn: state.arn,
+    consumers: survey.consumers,
+    breaking: breaking.length,
+    lookedAt: survey.lookedAt,
+    notLookedAt: survey.gaps,
+    cloudTrail: survey.cloudTrail ?? null,
+  });
   return breaking.length > 0 ? EXIT.FAILED : EXIT.OK;
 }
 
-function render({ out }: CommandContext, name: string, survey: ConsumerSurvey, options: ConsumersOptions): void {
-  const looked = ['ECS task definitions', 'Lambda functions', ...(options.cloudTrail ? [`CloudTrail GetSecretValue events of the last ${options.days} days`] : [])];
-  out.line(`${name}: ${survey.consumers.length === 0 ? 'no consumer found' : `${survey.consumers.length} consumer${survey.consumers.length === 1 ? '' : 's'}`} (looked at ${looked.join(', ')})`);
+function render({ out }: CommandContext, name: string, survey: ConsumerSurvey): void {
+  // Name only what was read: a source that failed is listed below as not looked at.
+  const looked = survey.lookedAt.length > 0 ? `looked at ${survey.lookedAt.join(', ')}` : 'nothing could be looked at';
+  const unread = survey.gaps.length > 0 ? `; not looked at: ${survey.gaps.map((gap) => gap.slice(0, gap.indexOf(':'))).join(', ')}, see below` : '';
+  out.line(`${name}: ${survey.consumers.length === 0 ? 'no consumer found' : `${survey.consumers.length} consumer${survey.consumers.length === 1 ? '' : 's'}`} (${looked}${unread})`);
   if (survey.consumers.length > 0) {
     out.line();
     out.table(

@@ -120,6 +120,11 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
     }
   }
   const skipped = (check: string) => add({ check, status: 'skip', detail: 'skipped: an earlier check failed' });
+  // A rotation needs the workspace key accepted and the app known: until then, advice to rotate would only fail again.
+  const afterPrerequisites = (action: string) => {
+    const failed = checks.filter((c) => c.status === 'fail' && ROTATION_PREREQUISITES.includes(c.check)).map((c) => c.check);
+    return failed.length > 0 ? `first fix what failed above (${failed.join(', ')}): a rotation needs it; then ${action}` : action;
+  };
   // The secret's row in the state table, when its configuration lets a rotation run at all.
   const configRow = classifyConfiguration(state, fn);
   let row: Row | undefined;
@@ -156,17 +161,18 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
           : { check: 'current pair accepted', status: 'fail', detail: `no usable answer (${pair.label})`, fix: `check the network path to Hopae at ${access!.apiBaseUrl}` },
     );
   } else if (app && !app.clientSecret) {
-    add({ check: 'current pair accepted', status: 'fail', detail: 'AWSCURRENT has no clientSecret yet: applications cannot call Hopae with it', fix: `run \`hopae-rotation rotate ${state.name} --wait\` to mint it now, or wait for the schedule` });
+    add({ check: 'current pair accepted', status: 'fail', detail: 'AWSCURRENT has no clientSecret yet: applications cannot call Hopae with it', fix: afterPrerequisites(`run \`hopae-rotation rotate ${state.name} --wait\` to mint it now, or wait for the schedule`) });
   } else skipped('current pair accepted');
 
   // 4. The rotation state: healthy, or the one action that gets out
   if (row) {
+    const action = row.then === 'rotate' ? afterPrerequisites(row.action) : row.action;
     add(
       row.state === 'clean'
         ? { check: 'rotation state', status: 'pass', detail: row.summary }
         : row.state === 'rotation-in-flight'
           ? { check: 'rotation state', status: 'wait', detail: `${row.state}: ${row.summary}`, fix: row.action }
-          : { check: 'rotation state', status: 'fail', detail: `${row.state}: ${row.summary}`, fix: row.action },
+          : { check: 'rotation state', status: 'fail', detail: `${row.state}: ${row.summary}`, fix: action },
     );
   } else if (configRow) {
     add({ check: 'rotation state', status: 'fail', detail: `${configRow.state}: ${configRow.summary}`, fix: configRow.action });
@@ -186,6 +192,9 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
   if (badInput) return EXIT.USAGE;
   return failed === 0 ? EXIT.OK : EXIT.FAILED;
 }
+
+/** The checks a rotation at Hopae cannot succeed without. */
+const ROTATION_PREREQUISITES = ['workspace key', 'Hopae reachable, key valid', 'app known to the workspace'];
 
 /** ECS services whose task definitions inject the secret, without refreshOnRotation, break at the next rotation: a warning, not a failure. */
 async function consumerCheck(context: CommandContext, state: SecretState): Promise<Check> {

@@ -181,6 +181,18 @@ describe('network placement', () => {
       expectPropsError((s) => ({ vpc: natVpc(s), vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } }), 'vpcSubnets', /selects public subnets .*no public IP.*Select private subnets with a NAT route/);
     });
 
+    test('names the subnets: by their construct path when created in the app (no id before deploy), else by id', () => {
+      expectPropsError((s) => ({ vpc: natVpc(s), vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } }), 'vpcSubnets', /selects public subnets \(TestStack\/Vpc\/PublicSubnet1, TestStack\/Vpc\/PublicSubnet2\)/);
+      expectPropsError(
+        (s) => ({
+          vpc: ec2.Vpc.fromVpcAttributes(s, 'Imported', { vpcId: 'vpc-1', availabilityZones: ['us-east-1a'], isolatedSubnetIds: ['subnet-0abc'] }),
+          httpsProxy: 'http://10.0.0.10:3128',
+        }),
+        'secretsManagerEndpoint',
+        /the functions' subnets subnet-0abc are isolated/,
+      );
+    });
+
     test('isolated subnets without a Secrets Manager endpoint', () => {
       expectPropsError((s) => ({ vpc: isolatedVpc(s), httpsProxy: 'http://10.0.0.10:3128' }), 'secretsManagerEndpoint', /is required: .*isolated.*Secrets Manager is out of reach.*createInterfaceEndpoint/);
     });

@@ -191,8 +191,19 @@ describe('consumers', () => {
     const result = await c.cli(['consumers', app.arn, '--json'], { cloudTrail: denied as never });
 
     expect(JSON.parse(result.stdout).notLookedAt).toEqual([
-      'CloudTrail: AccessDeniedException: User is not authorized to perform: cloudtrail:LookupEvents (allow cloudtrail:LookupEvents, or run again later if it was throttled)',
+      'CloudTrail: AccessDeniedException: User is not authorized to perform: cloudtrail:LookupEvents (allow cloudtrail:LookupEvents)',
     ]);
+  });
+
+  it('names as looked at only what it could read', async () => {
+    const denied = { send: async () => Promise.reject(Object.assign(new Error('User is not authorized to perform: cloudtrail:LookupEvents'), { name: 'AccessDeniedException' })) };
+
+    const result = await c.cli(['consumers', app.arn], { cloudTrail: denied as never });
+
+    expect(result.stdout).toMatch(/\(looked at ECS task definitions, Lambda functions; not looked at: CloudTrail, see below\)/);
+    expect(JSON.parse((await c.cli(['consumers', app.arn, '--json'], { cloudTrail: denied as never })).stdout)).toMatchObject({
+      lookedAt: ['ECS task definitions', 'Lambda functions'],
+    });
   });
 
   it('reads at most 20 pages, 2 a second, and says how far back it got', async () => {

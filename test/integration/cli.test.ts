@@ -395,6 +395,11 @@ describe('doctor', () => {
     expect(status(unknownApp.stdout, 'app known to the workspace')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/404 RESOURCE_NOT_FOUND/) });
     expect(status(revoked.stdout, 'Hopae reachable, key valid')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/refused the workspace key \(401/) });
     expect(status(revoked.stdout, 'app known to the workspace')).toMatchObject({ status: 'skip' });
+    // Rotating cannot succeed until those are fixed: the way out says so instead of sending the operator to a failing rotate.
+    expect(status(unknownApp.stdout, 'rotation state')).toMatchObject({
+      fix: expect.stringMatching(/^first fix what failed above \(app known to the workspace\): a rotation needs it; then run `hopae-rotation rotate \S+ --wait`/),
+    });
+    expect(status(revoked.stdout, 'rotation state')).toMatchObject({ fix: expect.stringMatching(/^first fix what failed above \(Hopae reachable, key valid\)/) });
   });
 
   it('reports a malformed secret (exit 2, bad input) and a secret without a function (exit 1) as failed checks', async () => {

@@ -2,7 +2,7 @@
  * `npm run playground` as a new user runs it: start it, read the environment it prints, run a CLI
  * command against it in that environment, stop it with Ctrl-C (SIGINT).
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { defaultDeps } from '../../cli/context';
 import { run } from '../../cli/main';
@@ -35,6 +35,17 @@ it('starts, prints the environment to export, serves a CLI rotation, and stops o
   expect(Object.keys(exported)).toEqual(expect.arrayContaining(['AWS_REGION', 'AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_ENDPOINT_URL_LAMBDA', 'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS']));
   Object.assign(process.env, exported);
 
+  // The Python helper's boto3 (and the AWS CLI the runbook quotes) work in that environment alone.
+  const shellEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') || name in exported));
+  const python = spawnSync('python3', ['-c', "import boto3; print(boto3.client('secretsmanager').describe_secret(SecretId='hopae/apps/HqTRDIYH')['Name'])"], { env: shellEnv, encoding: 'utf8' });
+  expect(python.stderr).toBe('');
+  expect(python.stdout.trim()).toBe('hopae/apps/HqTRDIYH');
+
+  // consumers, as the playground suggests it, reads ECS and Lambda there.
+  let consumers = '';
+  await run(['consumers', 'hopae/apps/HqTRDIYH', '--no-cloudtrail', '--json'], { ...defaultDeps(), env: { ...process.env }, stdout: { write: (text: string) => (consumers += text) }, stderr: { write: () => true } });
+  expect(JSON.parse(consumers)).toMatchObject({ lookedAt: ['ECS task definitions', 'Lambda functions'], notLookedAt: [] });
+
   let stdout = '';
   const code = await run(['rotate', 'hopae/apps/HqTRDIYH', '--wait', '--json'], {
     ...defaultDeps(),
@@ -48,7 +59,7 @@ it('starts, prints the environment to export, serves a CLI rotation, and stops o
   expect(JSON.parse(stdout)).toMatchObject({ secret: 'hopae/apps/HqTRDIYH', outcome: 'rotated' });
 
   // It says what it cannot show, and its stuck sample is in flight at first, stuck a minute later.
-  expect(printed).toMatch(/What it cannot show: time\. Every version is created "now"/);
+  expect(printed).toMatch(/What it cannot show: long spans of time\./);
   const recoverAt = async (offsetMs: number) => {
     let out = '';
     await run(['recover', 'hopae/apps/StuckRot', '--json'], { ...defaultDeps(), env: { ...process.env }, stdout: { write: (text: string) => (out += text) }, stderr: { write: () => true }, now: () => Date.now() + offsetMs });

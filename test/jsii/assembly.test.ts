@@ -106,6 +106,15 @@ describe('the jsii assembly', () => {
     expect(byName.workspaceKeySecret!.optional).toBeUndefined();
   });
 
+  test('no doc summary cuts a code span in two (jsii once ended a summary inside `cron(0 H D * ? *)`, garbling the Python docstring)', () => {
+    const cut: string[] = [];
+    for (const found of Object.values(assembly.types)) {
+      const members = [{ name: found.fqn, docs: found.docs }, ...(found.properties ?? []).map((p) => ({ name: `${found.fqn}.${p.name}`, docs: p.docs }))];
+      for (const { name, docs } of members) if ((docs?.summary ?? '').split('`').length % 2 === 0) cut.push(`${name}: ${docs!.summary}`);
+    }
+    expect(cut).toEqual([]);
+  });
+
   test('HopaeEnvironment is an enum-like class: two constants of its own type, of(name), no public constructor', () => {
     const environment = type('HopaeEnvironment');
     expect(environment.initializer).toBeUndefined();

@@ -1,4 +1,4 @@
-import { namesSecret } from '../../cli/consumers';
+import { namesSecret, surveyConsumers } from '../../cli/consumers';
 
 const secret = { arn: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:hopae/apps/HqTRDIYH-AbCdEf', name: 'hopae/apps/HqTRDIYH' };
 
@@ -21,5 +21,49 @@ describe('namesSecret', () => {
     ['a URL mentioning it', 'https://example.com/hopae/apps/HqTRDIYH'],
   ])('does not take %s for it', (_what, value) => {
     expect(namesSecret(value, secret)).toBe(false);
+  });
+});
+
+describe('surveyConsumers', () => {
+  const failing = (error: Error) => ({ send: async () => Promise.reject(error) });
+  const networkError = Object.assign(new Error('getaddrinfo ENOTFOUND ecs.us-east-1.amazonaws.com'), { name: 'Error' });
+  const denied = Object.assign(new Error('User is not authorized to perform: cloudtrail:LookupEvents'), { name: 'AccessDeniedException' });
+  const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+  const noFunctions = { send: async () => ({ Functions: [] }) };
+
+  it('names as looked at only what it read, and gives a permission fix only for a denial', async () => {
+    const survey = await surveyConsumers(
+      { ecs: failing(networkError) as never, events: failing(networkError) as never, lambda: noFunctions as never, cloudTrail: failing(denied) as never },
+      { secret, sleep: async () => undefined },
+    );
+
+    expect(survey.lookedAt).toEqual(['Lambda functions']);
+    expect(survey.gaps).toEqual([
+      'EventBridge rules (refreshOnRotation): Error: getaddrinfo ENOTFOUND ecs.us-east-1.amazonaws.com (not a permission error: check the network path to EventBridge\'s endpoint, AWS_REGION and AWS_ENDPOINT_URL_EVENTBRIDGE)',
+      'ECS: Error: getaddrinfo ENOTFOUND ecs.us-east-1.amazonaws.com (not a permission error: check the network path to ECS\'s endpoint, AWS_REGION and AWS_ENDPOINT_URL_ECS)',
+      'CloudTrail: AccessDeniedException: User is not authorized to perform: cloudtrail:LookupEvents (allow cloudtrail:LookupEvents)',
+    ]);
+  });
+
+  it('says to run again later when throttled, not to grant a permission', async () => {
+    const survey = await surveyConsumers(
+      { ecs: noFunctions as never, events: noFunctions as never, lambda: noFunctions as never, cloudTrail: failing(throttled) as never },
+      { secret, sleep: async () => undefined, days: 3 },
+    );
+
+    expect(survey.gaps).toEqual(['CloudTrail: ThrottlingException: Rate exceeded (throttled: run again later)']);
+    expect(survey.lookedAt).not.toContain(expect.stringMatching(/CloudTrail/));
+  });
+
+  it('points at the credentials when AWS does not know them', async () => {
+    const unknown = Object.assign(new Error('The security token included in the request is invalid.'), { name: 'UnrecognizedClientException' });
+    const survey = await surveyConsumers(
+      { ecs: noFunctions as never, events: noFunctions as never, lambda: noFunctions as never, cloudTrail: failing(unknown) as never },
+      { secret, sleep: async () => undefined },
+    );
+
+    expect(survey.gaps).toEqual([
+      'CloudTrail: UnrecognizedClientException: The security token included in the request is invalid. (the AWS credentials were refused or missing: check AWS_PROFILE or the credentials in use)',
+    ]);
   });
 });
