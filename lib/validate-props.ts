@@ -165,6 +165,7 @@ export function validateAppSecrets(appSecrets: readonly ISecret[], createdNames:
     );
   }
   const seen = new Set<unknown>();
+  const created = new Set(createdNames);
   for (const secret of appSecrets) {
     const identity = secret.secretFullArn ?? secret.secretName;
     if (sameSecret(secret, workspaceKeySecret)) {
@@ -178,7 +179,7 @@ export function validateAppSecrets(appSecrets: readonly ISecret[], createdNames:
     }
     seen.add(secret);
     seen.add(identity);
-    if (!Token.isUnresolved(secret.secretName) && createdNames.includes(secret.secretName)) {
+    if (!Token.isUnresolved(secret.secretName) && created.has(secret.secretName)) {
       throw propsError('appSecrets', `contains ${secret.secretName}, which clientIds would also create`);
     }
   }
@@ -207,23 +208,36 @@ export function validateAlertProps(props: HopaeSecretRotationProps): void {
  * Each refreshOnRotation entry names exactly one rotated secret (by `secret`, one of `appSecrets`,
  * or by `clientId`, one of `clientIds`) and at least one service, each service once.
  */
+/**
+ * Finds the appSecrets entry a refreshOnRotation entry names: the same object, else the same
+ * complete ARN (or name, when the ARN is not known). Indexes appSecrets once, for fleets.
+ */
+export function appSecretLookup(appSecrets: readonly ISecret[]): (secret: ISecret) => ISecret | undefined {
+  const identity = (secret: ISecret) => secret.secretFullArn ?? secret.secretName;
+  const given = new Set(appSecrets);
+  const byIdentity = new Map<string, ISecret>();
+  // The first of equal identities, as a linear search would find.
+  for (const secret of appSecrets) if (!byIdentity.has(identity(secret))) byIdentity.set(identity(secret), secret);
+  return (secret) => (given.has(secret) ? secret : byIdentity.get(identity(secret)));
+}
+
 export function validateRefreshOnRotation(
   entries: readonly HopaeServiceRefresh[],
   appSecrets: readonly ISecret[],
   clientIds: readonly string[],
 ): void {
+  // Looked up once each: a fleet names thousands of apps.
+  const rotated = appSecretLookup(appSecrets);
+  const created = new Set(clientIds);
   entries.forEach((entry, i) => {
     const at = `[${i}]`;
     if ((entry.secret === undefined) === (entry.clientId === undefined)) {
       throw propsError('refreshOnRotation', `${at} must name its secret by exactly one of secret (one of appSecrets) and clientId (one of clientIds)`);
     }
-    if (entry.secret !== undefined) {
-      const identity = (secret: ISecret) => secret.secretFullArn ?? secret.secretName;
-      if (!appSecrets.some((secret) => secret === entry.secret || identity(secret) === identity(entry.secret!))) {
-        throw propsError('refreshOnRotation', `${at}.secret must be one of appSecrets: only a secret this construct rotates has a rotation to react to`);
-      }
+    if (entry.secret !== undefined && rotated(entry.secret) === undefined) {
+      throw propsError('refreshOnRotation', `${at}.secret must be one of appSecrets: only a secret this construct rotates has a rotation to react to`);
     }
-    if (entry.clientId !== undefined && !clientIds.includes(entry.clientId)) {
+    if (entry.clientId !== undefined && !created.has(entry.clientId)) {
       throw propsError('refreshOnRotation', `${at}.clientId must be one of clientIds; got '${entry.clientId}'`);
     }
     if (!Array.isArray(entry.services) || entry.services.length === 0) {
