@@ -12,6 +12,7 @@ export const CONTEXT_KEYS = {
   alarmEmail: 'hopae:alarmEmail',
   runbookUrl: 'hopae:runbookUrl',
   appStackCount: 'hopae:appStackCount',
+  refreshOnRotation: 'hopae:refreshOnRotation',
 } as const;
 
 export interface AppContext {
@@ -31,6 +32,8 @@ export interface AppContext {
   readonly runbookUrl?: string;
   /** How many app stacks hold the per-app resources; keep it once deployed. */
   readonly appStackCount?: number;
+  /** ECS services (long ARNs) to redeploy after each rotation, by app (an appSecrets entry or a clientId). */
+  readonly refreshOnRotation?: Record<string, string[]>;
 }
 
 /** Thrown when a context value is missing or malformed; the message names the context key. */
@@ -70,7 +73,45 @@ export function readAppContext(getContext: (key: string) => unknown): AppContext
     ...optional('alarmEmail', readOptionalString(CONTEXT_KEYS.alarmEmail, getContext(CONTEXT_KEYS.alarmEmail))),
     ...optional('runbookUrl', readOptionalString(CONTEXT_KEYS.runbookUrl, getContext(CONTEXT_KEYS.runbookUrl))),
     ...optional('appStackCount', readWholeNumber(CONTEXT_KEYS.appStackCount, getContext(CONTEXT_KEYS.appStackCount), 1, 200, 'stacks')),
+    ...optional('refreshOnRotation', readRefreshOnRotation(getContext(CONTEXT_KEYS.refreshOnRotation), [...appSecrets, ...clientIds])),
   };
+}
+
+// ECS's service ARN with the cluster in it (the long format): the cluster is what UpdateService needs.
+const SERVICE_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service\/[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+$/;
+
+/**
+ * `{"<app>": ["<service ARN>", ...], ...}`, as a JSON object (cdk.json) or its text (-c); each app
+ * one of appSecrets (as given) or clientIds.
+ */
+function readRefreshOnRotation(value: unknown, apps: readonly string[]): Record<string, string[]> | undefined {
+  const key = CONTEXT_KEYS.refreshOnRotation;
+  if (value === undefined || value === '') return undefined;
+  let parsed = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      throw new AppContextError(key, `must be a JSON object of app to ECS service ARNs, e.g. {"hopae/apps/HqTRDIYH":["arn:aws:ecs:eu-central-1:123456789012:service/payments/api"]}; got ${value}`);
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new AppContextError(key, `must be a JSON object of app to ECS service ARNs; got ${describe(parsed)}`);
+  }
+  const result: Record<string, string[]> = {};
+  for (const [app, services] of Object.entries(parsed)) {
+    if (!apps.includes(app)) {
+      throw new AppContextError(key, `names ${app}, which is not in ${CONTEXT_KEYS.appSecrets} or ${CONTEXT_KEYS.clientIds}: list it there too (as given there), or remove it`);
+    }
+    if (!Array.isArray(services) || services.length === 0) throw new AppContextError(key, `must list at least one ECS service ARN for ${app}; got ${describe(services)}`);
+    for (const service of services) {
+      if (typeof service !== 'string' || !SERVICE_ARN.test(service)) {
+        throw new AppContextError(key, `for ${app}: ${describe(service)} is not an ECS service ARN with its cluster, arn:aws:ecs:<region>:<account>:service/<cluster>/<name>`);
+      }
+    }
+    result[app] = services as string[];
+  }
+  return result;
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {

@@ -168,13 +168,25 @@ export function classifyConfiguration(state: SecretState, fn: FunctionInfo | und
       // CloudFormation does not notice a cancelled rotation: a redeploy without changes does not repair it.
       steps: [
         {
-          human: `re-attach it with \`aws secretsmanager rotate-secret --secret-id ${state.name} --rotation-lambda-arn ${fn.arn} --rotation-rules '<the secret's schedule: its RotationSchedule in the stack>' --no-rotate-immediately\` (docs/fleet.md, RotationDisabled)`,
+          human: `re-attach it with ${reattachCommand(state.name, fn.arn)}`,
         },
         recover,
       ],
     });
   }
   return undefined;
+}
+
+/**
+ * The command that turns a cancelled rotation on again, with the rules in the shape the AWS CLI takes;
+ * their values are the stack's (Secrets Manager's RotationRules after a cancel are not to be trusted).
+ */
+export function reattachCommand(secretName: string, functionArn: string): string {
+  return (
+    `\`aws secretsmanager rotate-secret --secret-id ${secretName} --rotation-lambda-arn ${functionArn} ` +
+    `--rotation-rules '{"ScheduleExpression":"<expression>","Duration":"<window>"}' --no-rotate-immediately\`, ` +
+    "with the expression and window of its AWS::SecretsManager::RotationSchedule (in the construct's app stacks: `cdk synth`, or the CloudFormation console; docs/fleet.md, RotationDisabled)"
+  );
 }
 
 /**

@@ -138,7 +138,7 @@ export class HopaeCredentialsProvider {
       if (stage === 'AWSPENDING' && error instanceof ResourceNotFoundException) return undefined;
       throw error;
     }
-    return parseCredentials(value, `${stage} of ${this.options.secretId}`, stage === 'AWSPENDING');
+    return parseCredentials(value, stage, this.options.secretId, stage === 'AWSPENDING');
   }
 }
 
@@ -146,8 +146,8 @@ function samePair(a: HopaeCredentials, b: HopaeCredentials): boolean {
   return a.clientId === b.clientId && a.clientSecret === b.clientSecret;
 }
 
-/** `{"clientId", "clientSecret", ...}`; the message names what is wrong, never the value. */
-function parseCredentials(value: string | undefined, label: string, optional: boolean): HopaeCredentials | undefined {
+/** `{"clientId", "clientSecret", ...}`; the message names what is wrong and what to run, never the value. */
+function parseCredentials(value: string | undefined, stage: string, secretId: string, optional: boolean): HopaeCredentials | undefined {
   let parsed: unknown;
   try {
     parsed = value === undefined ? undefined : JSON.parse(value);
@@ -159,5 +159,13 @@ function parseCredentials(value: string | undefined, label: string, optional: bo
     return { clientId, clientSecret };
   }
   if (optional) return undefined;
-  throw new Error(`${label} is not JSON with a non-empty clientId and clientSecret`);
+  const label = `${stage} of ${secretId}`;
+  // A secret created for the construct's clientIds holds only its clientId until the first rotation.
+  if (typeof clientId === 'string' && clientId !== '' && clientSecret === undefined) {
+    throw new Error(
+      `${label} has a clientId but no clientSecret yet: its first rotation mints it. ` +
+        `Run \`hopae-rotation rotate ${secretId} --wait\` (or wait for its schedule); \`hopae-rotation doctor ${secretId}\` tells what blocks it`,
+    );
+  }
+  throw new Error(`${label} is not JSON with a non-empty clientId and clientSecret: \`hopae-rotation doctor ${secretId}\` tells what is wrong and the fix`);
 }

@@ -28,10 +28,11 @@ export function validateAppStackCount(count: number): number {
 
 /**
  * Refuses, before anything is created, a fleet that would put more than 500 resources in one app
- * stack. `apps` holds each app's key and how many resources it adds to its stack.
+ * stack. `apps` holds each app's key and how many resources it adds to its stack; `perStack` what
+ * a stack holds besides its apps' (refreshOnRotation's role and policies), by stack index.
  */
-export function checkAppStackCapacity(apps: readonly { readonly key: string; readonly resources: number }[], count: number): void {
-  const totals = new Map<number, number>();
+export function checkAppStackCapacity(apps: readonly { readonly key: string; readonly resources: number }[], count: number, perStack: ReadonlyMap<number, number> = new Map()): void {
+  const totals = new Map<number, number>(perStack);
   for (const app of apps) {
     const index = appStackIndex(app.key, count);
     totals.set(index, (totals.get(index) ?? 0) + app.resources);
@@ -41,7 +42,7 @@ export function checkAppStackCapacity(apps: readonly { readonly key: string; rea
     throw propsError(
       'appStackCount',
       `of ${count} puts ${fullest} resources in one app stack, and CloudFormation allows ${MAX_RESOURCES_PER_STACK} per stack ` +
-        `(each clientId adds 3, each appSecrets entry 1). Before this construct's first deploy: give a larger appStackCount, e.g. ${Math.min(MAX_APP_STACK_COUNT, count * 2)}. ` +
+        `(each clientId adds 3, each appSecrets entry 1, each secret in refreshOnRotation 1 rule per 7,500 characters of services, and a stack with any of those its refresh role and policies). Before this construct's first deploy: give a larger appStackCount, e.g. ${Math.min(MAX_APP_STACK_COUNT, count * 2)}. ` +
         'Once deployed, changing appStackCount moves every app between stacks: put further apps in a second HopaeSecretRotation instead (docs/fleet.md).',
     );
   }

@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { HopaeSecretRotation } from './hopae-secret-rotation';
@@ -48,6 +49,14 @@ export interface HopaeSecretRotationStackProps extends StackProps {
    */
   readonly appStackCount?: number;
   /**
+   * ECS services to redeploy after each rotation of an app's secret (the construct's
+   * `refreshOnRotation`): by app, as given in `appSecrets` (name or ARN) or `clientIds`, the
+   * services' ARNs in the long format, `arn:aws:ecs:<region>:<account>:service/<cluster>/<name>`.
+   *
+   * @default - no service is redeployed
+   */
+  readonly refreshOnRotation?: Record<string, string[]>;
+  /**
    * Address for failure alerts.
    *
    * @default - no subscription
@@ -68,11 +77,17 @@ export class HopaeSecretRotationStack extends Stack {
   constructor(scope: Construct, id: string, props: HopaeSecretRotationStackProps) {
     super(scope, id, props);
 
+    // Ids follow the secret, not its position, so reordering the list does not replace schedules.
+    const appSecrets = new Map((props.appSecrets ?? []).map((ref) => [ref, importSecret(this, `AppSecret-${ref}`, ref)]));
+    const services = new ServiceImports(this);
+    const refreshOnRotation = Object.entries(props.refreshOnRotation ?? {}).map(([app, arns]) => ({
+      ...(appSecrets.has(app) ? { secret: appSecrets.get(app)! } : { clientId: app }),
+      services: arns.map((arn) => services.byArn(arn)),
+    }));
     this.rotation = new HopaeSecretRotation(this, 'Rotation', {
       environment: props.environment,
       workspaceKeySecret: importSecret(this, 'WorkspaceKeySecret', props.workspaceKeySecret),
-      // Ids follow the secret, not its position, so reordering the list does not replace schedules.
-      appSecrets: (props.appSecrets ?? []).map((ref) => importSecret(this, `AppSecret-${ref}`, ref)),
+      appSecrets: [...appSecrets.values()],
       clientIds: props.clientIds,
       schedule: props.scheduleExpression
         ? HopaeRotationSchedule.cron(props.scheduleExpression)
@@ -83,6 +98,7 @@ export class HopaeSecretRotationStack extends Stack {
       alarmEmail: props.alarmEmail,
       runbookUrl: props.runbookUrl,
       appStackCount: props.appStackCount,
+      ...(refreshOnRotation.length > 0 ? { refreshOnRotation } : {}),
     });
 
     new CfnOutput(this, 'RotationFunctionArn', {
@@ -93,6 +109,34 @@ export class HopaeSecretRotationStack extends Stack {
       description: 'SNS topic that receives rotation failures and alarms',
       value: this.rotation.alerts.topic.topicArn,
     });
+  }
+}
+
+/**
+ * ECS services imported by ARN, each once. By cluster and name, so that the refresh role is granted
+ * the service's long ARN and the short one a service created before 2021 still has.
+ */
+class ServiceImports {
+  private readonly clusters = new Map<string, ecs.ICluster>();
+  private readonly services = new Map<string, ecs.IBaseService>();
+
+  constructor(private readonly scope: Construct) {}
+
+  byArn(arn: string): ecs.IBaseService {
+    const existing = this.services.get(arn);
+    if (existing) return existing;
+    const match = /^arn:([^:]+):ecs:([^:]+):(\d{12}):service\/([^/]+)\/([^/]+)$/.exec(arn);
+    if (!match) throw new Error(`refreshOnRotation: ${arn} is not an ECS service ARN in the long format, arn:aws:ecs:<region>:<account>:service/<cluster>/<name>`);
+    const [, partition, region, account, clusterName, serviceName] = match as unknown as [string, string, string, string, string, string];
+    const clusterArn = `arn:${partition}:ecs:${region}:${account}:cluster/${clusterName}`;
+    let cluster = this.clusters.get(clusterArn);
+    if (!cluster) {
+      cluster = ecs.Cluster.fromClusterArn(this.scope, `RefreshCluster-${clusterArn}`, clusterArn);
+      this.clusters.set(clusterArn, cluster);
+    }
+    const service = ecs.FargateService.fromFargateServiceAttributes(this.scope, `RefreshService-${arn}`, { cluster, serviceName });
+    this.services.set(arn, service);
+    return service;
   }
 }
 

@@ -7,15 +7,17 @@ import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, ROTATION_FUNCTION_ENV, SERVICE_NAME } from '../lambda/names';
 import { RotationAlerts } from './alerts';
 import { rotationFunctionCode } from './function-asset';
-import { AppStacks, checkAppStackCapacity, DEFAULT_APP_STACK_COUNT, validateAppStackCount } from './app-stacks';
+import { AppStacks, appStackIndex, checkAppStackCapacity, DEFAULT_APP_STACK_COUNT, validateAppStackCount } from './app-stacks';
 import { addToRole, FunctionSettings } from './function-settings';
 import { acknowledgeWildcards, invokeSourceArn, rotateAttachedSecretsStatement, rotationPolicyStatements, WILDCARD_REASONS } from './permissions';
 import { auditSettings, FleetMonitoring } from './fleet-monitoring';
 import { DEFAULT_RUNBOOK, type HopaeSecretRotationProps } from './props';
+import { refreshResourceCounts } from './refresh-plan';
 import { planRotationRules, spreadScheduleFor } from './schedule-spread';
 import { knownSecretName, patternOf } from './secret-patterns';
 import { ServiceRefresh } from './service-refresh';
 import {
+  appSecretLookup,
   hopaeRetryEnvironment,
   propsError,
   resolveApiBaseUrl,
@@ -31,6 +33,7 @@ import {
   validateTimeout,
 } from './validate-props';
 import { validateKeys, validateScheduleType, validateSecretPlacement } from './validate-resources';
+import { validatePropTypes } from './validate-prop-types';
 
 /** A Duration as whole minutes (at least 1), as the environment carries it. */
 function wholeMinutes(duration: Duration): string {
@@ -88,6 +91,7 @@ export class HopaeSecretRotation extends Construct {
   constructor(scope: Construct, id: string, props: HopaeSecretRotationProps) {
     super(scope, id);
 
+    validatePropTypes(props);
     validatePresence(props);
     this.apiBaseUrl = resolveApiBaseUrl(props);
     validateScheduleType(props.schedule);
@@ -100,7 +104,7 @@ export class HopaeSecretRotation extends Construct {
     const secretNamePrefix = props.secretNamePrefix ?? 'hopae/apps/';
     validateSecretNames(secretNamePrefix, clientIds);
     const retryEnvironment = hopaeRetryEnvironment(props, timeout);
-    validateAppSecrets(props.appSecrets ?? [], clientIds.map((clientId) => `${secretNamePrefix}${clientId}`));
+    validateAppSecrets(props.appSecrets ?? [], clientIds.map((clientId) => `${secretNamePrefix}${clientId}`), props.workspaceKeySecret);
     validateAlertProps(props);
     validateSecretPlacement(this, props);
     validateKeys(props);
@@ -119,9 +123,27 @@ export class HopaeSecretRotation extends Construct {
     const createdName = (clientId: string) => `${secretNamePrefix}${clientId}`;
     // Each app's stack follows from its key alone (the name its spread schedule hashes too).
     const appKey = (secret: ISecret) => spreadScheduleFor(secret).key;
+    // The appSecrets entry a refreshOnRotation secret names (the same object, or the same ARN or name: validated above).
+    const rotatedSecret = appSecretLookup(appSecrets);
+    // Each refreshOnRotation entry by the key of the app it names (an appSecrets entry or a clientId).
+    const refreshKeys = refreshOnRotation.map((entry) => (entry.clientId !== undefined ? createdName(entry.clientId) : appKey(rotatedSecret(entry.secret!)!)));
+    const capacityRemedy =
+      `Before this construct's first deploy: give a larger appStackCount (now ${appStackCount}) to spread the services over more app stacks, each with its own refresh role. ` +
+      'Once deployed: put further apps in a second HopaeSecretRotation (docs/fleet.md).';
+    const refreshCounts = refreshResourceCounts(
+      this,
+      refreshOnRotation.map((entry, i) => ({ key: refreshKeys[i]!, group: appStackIndex(refreshKeys[i]!, appStackCount), services: entry.services })),
+      (group) => `the refresh role of app stack ${group}`,
+      capacityRemedy,
+    );
+    const refreshRules = (key: string) => refreshCounts.perApp.get(key) ?? 0;
     checkAppStackCapacity(
-      [...appSecrets.map((secret) => ({ key: appKey(secret), resources: 1 })), ...clientIds.map((clientId) => ({ key: createdName(clientId), resources: 3 }))],
+      [
+        ...appSecrets.map((secret) => ({ key: appKey(secret), resources: 1 + refreshRules(appKey(secret)) })),
+        ...clientIds.map((clientId) => ({ key: createdName(clientId), resources: 3 + refreshRules(createdName(clientId)) })),
+      ],
       appStackCount,
+      refreshCounts.perGroup,
     );
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
@@ -215,11 +237,14 @@ export class HopaeSecretRotation extends Construct {
     this.createdSecrets = createdSecrets;
     this.secrets = [...appSecrets, ...Object.values(createdSecrets)];
 
+    // Each app's per-app resources (rotation schedule, refresh rules) share one scope in its app stack.
+    const appScopes = new Map<string, Construct>();
     this.rotationSchedules = this.secrets.map((secret) => {
       const key = appKey(secret);
       const created = Object.values(createdSecrets).includes(secret as Secret);
       // A created secret's schedule sits in its scope; an imported one's gets a scope named by its key.
       const scope = created ? secret : new Construct(stacks.stackFor(key), `App-${key}`);
+      appScopes.set(key, scope);
       const rotationSchedule = new CfnRotationSchedule(scope, 'HopaeRotationSchedule', {
         secretId: secret.secretFullArn ?? secret.secretName,
         rotationLambdaArn: this.rotationFunction.functionArn,
@@ -254,11 +279,17 @@ export class HopaeSecretRotation extends Construct {
 
     if (refreshOnRotation.length > 0) {
       this.serviceRefresh = new ServiceRefresh(this, 'ServiceRefresh', {
-        targets: refreshOnRotation.map((entry) => ({ secret: entry.secret ?? createdSecrets[entry.clientId!]!, services: entry.services })),
+        // The secret as the construct rotates it, its rules beside its rotation schedule.
+        targets: refreshOnRotation.map((entry, i) => ({
+          secret: entry.clientId !== undefined ? createdSecrets[entry.clientId]! : rotatedSecret(entry.secret!)!,
+          services: entry.services,
+          _scope: appScopes.get(refreshKeys[i]!),
+        })),
         topic: this.alerts.topic,
         runbookUrl,
         logRetention,
         _functionSettings: functionSettings,
+        _capacityRemedy: capacityRemedy,
       });
     }
   }

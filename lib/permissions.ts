@@ -140,7 +140,10 @@ function commonPrefixLength(a: string, b: string): number {
  * Records why a policy's wildcard is deliberate, for cdk-nag's AwsSolutions-IAM5 (rule ids as
  * cdk-nag renders the resource: deploy-time parts as <AWS::Partition>, <AWS::Region>, <AWS::AccountId>).
  */
-export function acknowledgeWildcards(policy: IConstruct, reasons: { readonly everySecret?: string; readonly anyResource?: string }): void {
+export function acknowledgeWildcards(
+  policy: IConstruct,
+  reasons: { readonly everySecret?: string; readonly anyResource?: string; readonly rolesUnderPath?: { readonly path: string; readonly reason: string } },
+): void {
   const stack = Stack.of(policy);
   const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
   const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
@@ -149,6 +152,13 @@ export function acknowledgeWildcards(policy: IConstruct, reasons: { readonly eve
     acknowledgments.push({ id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:*]`, reason: reasons.everySecret });
   }
   if (reasons.anyResource) acknowledgments.push({ id: 'AwsSolutions-IAM5[Resource::*]', reason: reasons.anyResource });
+  if (reasons.rolesUnderPath) {
+    acknowledgments.push({ id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::${account}:role${reasons.rolesUnderPath.path}*]`, reason: reasons.rolesUnderPath.reason });
+  }
+  acknowledge(policy, acknowledgments);
+}
+
+function acknowledge(policy: IConstruct, acknowledgments: { id: string; reason: string }[]): void {
   // Validations.acknowledge (what cdk-nag 3 reads) is missing from the oldest aws-cdk-lib the package supports.
   const validations = typeof Validations === 'function' ? Validations.of(policy) : undefined;
   if (typeof validations?.acknowledge === 'function') validations.acknowledge(...acknowledgments);

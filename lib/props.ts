@@ -254,6 +254,16 @@ export interface HopaeSecretRotationProps {
    * tasks fail from Hopae's commit until the new tasks run: reading the secret at call time with
    * the client helpers (docs/client.md) is the fix, this the fallback for what cannot re-read.
    *
+   * Each secret's EventBridge rule goes into its app's app stack, with one refresh role per app
+   * stack that may call `ecs:UpdateService` on that stack's services only; the construct's stack
+   * keeps the refresh function and one invoke permission for any fleet (docs/fleet.md).
+   * Limits: about 480 services per app stack with names of about 25 characters (a role's inline
+   * policies 10,240 characters and 10 managed policies of 6,144: "IAM and AWS STS quotas", IAM
+   * User Guide); synth refuses more with HopaeSecretRotationPropsError naming this prop and
+   * appStackCount. One rule per secret on the default event bus, whose default quota is 300 rules
+   * (100 in af-south-1 and eu-south-1: "Amazon EventBridge quotas", EventBridge User Guide); synth
+   * warns past it.
+   *
    * @default - no service is redeployed
    */
   readonly refreshOnRotation?: HopaeServiceRefresh[];

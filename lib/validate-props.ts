@@ -142,20 +142,44 @@ export function validateClientIds(clientIds: readonly string[]): string[] {
   return [...clientIds];
 }
 
-/** At least one app, and no secret twice: the same object, the same ARN or name, or a name a clientId will create. */
-export function validateAppSecrets(appSecrets: readonly ISecret[], createdNames: readonly string[]): void {
+/** Whether two secret references are one secret: the same object, the same complete ARN, or (either without one) the same name. */
+function sameSecret(a: ISecret, b: ISecret): boolean {
+  if (a === b) return true;
+  if (a.secretFullArn !== undefined && b.secretFullArn !== undefined) return !Token.isUnresolved(a.secretFullArn) && a.secretFullArn === b.secretFullArn;
+  return !Token.isUnresolved(a.secretName) && a.secretName === b.secretName;
+}
+
+/**
+ * At least one app, and no secret twice: the same object, the same ARN or name, or a name a clientId
+ * will create; and never the workspace-key secret, which the function only reads.
+ */
+export function validateAppSecrets(appSecrets: readonly ISecret[], createdNames: readonly string[], workspaceKeySecret: ISecret): void {
   if (appSecrets.length === 0 && createdNames.length === 0) {
     throw propsError('appSecrets', 'or clientIds must name at least one app');
   }
+  const keyName = workspaceKeySecret.secretName;
+  if (!Token.isUnresolved(keyName) && createdNames.includes(keyName)) {
+    throw propsError(
+      'clientIds',
+      `would create ${keyName}, the workspaceKeySecret's name: Secrets Manager refuses a second secret of that name, so the deploy would fail. Give another secretNamePrefix`,
+    );
+  }
   const seen = new Set<unknown>();
+  const created = new Set(createdNames);
   for (const secret of appSecrets) {
     const identity = secret.secretFullArn ?? secret.secretName;
+    if (sameSecret(secret, workspaceKeySecret)) {
+      throw propsError(
+        'appSecrets',
+        `holds the workspaceKeySecret (${identity}): the function only reads the workspace key; rotating it would give the function write access to it and fail every time (it holds no clientId). Remove it from appSecrets`,
+      );
+    }
     if (seen.has(secret) || seen.has(identity)) {
       throw propsError('appSecrets', `contains the same secret more than once (${identity})`);
     }
     seen.add(secret);
     seen.add(identity);
-    if (!Token.isUnresolved(secret.secretName) && createdNames.includes(secret.secretName)) {
+    if (!Token.isUnresolved(secret.secretName) && created.has(secret.secretName)) {
       throw propsError('appSecrets', `contains ${secret.secretName}, which clientIds would also create`);
     }
   }
@@ -184,23 +208,36 @@ export function validateAlertProps(props: HopaeSecretRotationProps): void {
  * Each refreshOnRotation entry names exactly one rotated secret (by `secret`, one of `appSecrets`,
  * or by `clientId`, one of `clientIds`) and at least one service, each service once.
  */
+/**
+ * Finds the appSecrets entry a refreshOnRotation entry names: the same object, else the same
+ * complete ARN (or name, when the ARN is not known). Indexes appSecrets once, for fleets.
+ */
+export function appSecretLookup(appSecrets: readonly ISecret[]): (secret: ISecret) => ISecret | undefined {
+  const identity = (secret: ISecret) => secret.secretFullArn ?? secret.secretName;
+  const given = new Set(appSecrets);
+  const byIdentity = new Map<string, ISecret>();
+  // The first of equal identities, as a linear search would find.
+  for (const secret of appSecrets) if (!byIdentity.has(identity(secret))) byIdentity.set(identity(secret), secret);
+  return (secret) => (given.has(secret) ? secret : byIdentity.get(identity(secret)));
+}
+
 export function validateRefreshOnRotation(
   entries: readonly HopaeServiceRefresh[],
   appSecrets: readonly ISecret[],
   clientIds: readonly string[],
 ): void {
+  // Looked up once each: a fleet names thousands of apps.
+  const rotated = appSecretLookup(appSecrets);
+  const created = new Set(clientIds);
   entries.forEach((entry, i) => {
     const at = `[${i}]`;
     if ((entry.secret === undefined) === (entry.clientId === undefined)) {
       throw propsError('refreshOnRotation', `${at} must name its secret by exactly one of secret (one of appSecrets) and clientId (one of clientIds)`);
     }
-    if (entry.secret !== undefined) {
-      const identity = (secret: ISecret) => secret.secretFullArn ?? secret.secretName;
-      if (!appSecrets.some((secret) => secret === entry.secret || identity(secret) === identity(entry.secret!))) {
-        throw propsError('refreshOnRotation', `${at}.secret must be one of appSecrets: only a secret this construct rotates has a rotation to react to`);
-      }
+    if (entry.secret !== undefined && rotated(entry.secret) === undefined) {
+      throw propsError('refreshOnRotation', `${at}.secret must be one of appSecrets: only a secret this construct rotates has a rotation to react to`);
     }
-    if (entry.clientId !== undefined && !clientIds.includes(entry.clientId)) {
+    if (entry.clientId !== undefined && !created.has(entry.clientId)) {
       throw propsError('refreshOnRotation', `${at}.clientId must be one of clientIds; got '${entry.clientId}'`);
     }
     if (!Array.isArray(entry.services) || entry.services.length === 0) {

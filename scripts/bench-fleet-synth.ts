@@ -1,13 +1,14 @@
 /**
  * One fleet synth for `npm run bench -- --only fleet-deploy`, in its own process so its peak memory
- * is its own: `tsx scripts/bench-fleet-synth.ts <existing> <created>` prints one JSON line.
+ * is its own: `tsx scripts/bench-fleet-synth.ts <existing> <created> [services per app]` prints one
+ * JSON line. With services per app, every app refreshes that many ECS services (refreshOnRotation).
  */
 import { checkAssembly } from '../test/support/quotas';
 import { synthFleet } from '../test/support/fleet';
 
-const [existing, created] = process.argv.slice(2).map(Number) as [number, number];
+const [existing, created, servicesPerApp = 0] = process.argv.slice(2).map(Number) as [number, number, number?];
 const started = process.hrtime.bigint();
-const { stacks } = synthFleet({ existing, created });
+const { stacks } = synthFleet({ existing, created, ...(servicesPerApp > 0 ? { refreshEvery: 1, servicesPerApp } : {}) });
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 const reports = checkAssembly(stacks);
 console.log(

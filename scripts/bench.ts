@@ -11,8 +11,9 @@
  * `at-once` measures the Hopae client alone: 1,000 rotate calls started in the same instant against
  * the rate-limited stand-in, 429 without and with Retry-After: rotate calls per secret.
  * `fleet-deploy` synthesizes the example app for fleets of 1, 65, 500 and 5,000 apps (4 existing
- * to 1 created): stacks, most resources in one stack, largest IAM policy, synth time and peak
- * memory, and any deploy quota broken (test/support/quotas.ts); then the audit over 10,000 secrets
+ * to 1 created), without refreshOnRotation and with every app refreshing 2 ECS services: stacks,
+ * most resources in one stack, largest IAM policy, synth time and peak memory, and any deploy
+ * quota broken (test/support/quotas.ts); then the audit over 10,000 secrets
  * (and 1,000 of other uses) in moto_server: its Secrets Manager calls and seconds. Not part of the
  * default run (about 15 minutes).
  */
@@ -147,9 +148,9 @@ async function main(): Promise<void> {
 /** The example app's synth for growing fleets: what a deploy would meet (one process per fleet, for its peak memory). */
 function fleetDeploy(): Row[] {
   const rows: Row[] = [];
-  for (const apps of [1, 65, 500, 5000]) {
+  for (const [apps, servicesPerApp] of [1, 65, 500, 5000].flatMap((apps) => [[apps, 0], [apps, 2]] as const)) {
     const created = apps === 1 ? 1 : Math.round(apps / 5);
-    const child = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'bench-fleet-synth.ts'), String(apps - created), String(created)], {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'bench-fleet-synth.ts'), String(apps - created), String(created), String(servicesPerApp)], {
       cwd: ROOT,
       encoding: 'utf8',
       maxBuffer: 1 << 20,
@@ -160,7 +161,7 @@ function fleetDeploy(): Row[] {
     };
     rows.push([
       'deploy',
-      `${apps} apps (${apps - created} existing, ${created} created)`,
+      `${apps} apps (${apps - created} existing, ${created} created)${servicesPerApp > 0 ? `, each refreshing ${servicesPerApp} ECS services` : ''}`,
       `${r.stacks} stacks, most resources in one ${r.mostResources}, largest policy ${r.largestPolicyChars} chars, largest template ${r.largestTemplateKiB.toFixed(0)} KiB, ` +
         `synth ${r.seconds.toFixed(1)} s, peak ${r.peakMiB.toFixed(0)} MiB, quota violations ${r.violations}`,
     ]);

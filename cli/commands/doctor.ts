@@ -5,7 +5,7 @@ import { type CommandContext, readCurrentAppSecret } from '../context';
 import { CliError, EXIT } from '../errors';
 import { assessVersions, type HopaeUsed, reportHopaeUsed } from '../assess';
 import { type HopaeProbe, probeFor } from '../hopae-probe';
-import { classifyConfiguration, type Row } from '../rotation-state';
+import { classifyConfiguration, reattachCommand, type Row } from '../rotation-state';
 import { surveyConsumers } from '../consumers';
 import { functionName, readSecretState, resolveHopaeAccess, type FunctionInfo, type HopaeAccess, type SecretState, type StuckAfter } from '../secrets';
 
@@ -60,7 +60,7 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
           detail: 'rotation is not enabled',
           // A cancelled rotation keeps its function; CloudFormation does not notice, so only re-attaching repairs it.
           fix: state.rotationLambdaArn
-            ? `re-attach: aws secretsmanager rotate-secret --secret-id ${state.name} --rotation-lambda-arn ${state.rotationLambdaArn} --rotation-rules '<its RotationSchedule in the stack>' --no-rotate-immediately (docs/fleet.md, RotationDisabled)`
+            ? `re-attach it with ${reattachCommand(state.name, state.rotationLambdaArn)}`
             : 'deploy HopaeSecretRotation with this secret in appSecrets',
         },
   );
@@ -136,7 +136,7 @@ export async function doctorCommand(context: CommandContext, options: DoctorOpti
       workspace.ok
         ? { check: 'Hopae reachable, key valid', status: 'pass', detail: `GET /workspace answered 200 at ${access!.apiBaseUrl}` }
         : workspace.refused
-          ? { check: 'Hopae reachable, key valid', status: 'fail', detail: `Hopae refused the workspace key (${workspace.label})`, fix: 'store a valid key; sk_workspace_test_ keys work only on sandbox' }
+          ? { check: 'Hopae reachable, key valid', status: 'fail', detail: `Hopae refused the workspace key (${workspace.label})`, fix: `store a valid key in ${access!.workspaceKeySecretId} (sk_workspace_test_ keys work only on sandbox, sk_workspace_prod_ keys only on production; asked: ${access!.apiBaseUrl}), then run doctor again` }
           : { check: 'Hopae reachable, key valid', status: 'fail', detail: `Hopae did not answer usefully (${workspace.label})`, fix: `check ${access!.apiBaseUrlSource} (${access!.apiBaseUrl}) and the network path to Hopae` },
     );
     if (workspace.ok && app) {

@@ -126,9 +126,23 @@ class TestGet:
         with pytest.raises(HopaeSecretFormatError) as raised:
             provider(FakeSecretsManager(truncated)).get()
 
-        assert str(raised.value) == f"AWSCURRENT of {SECRET_ID} is not JSON with a non-empty clientId and clientSecret"
+        assert str(raised.value) == (
+            f"AWSCURRENT of {SECRET_ID} is not JSON with a non-empty clientId and clientSecret: "
+            f"`hopae-rotation doctor {SECRET_ID}` tells what is wrong and the fix"
+        )
         assert OLD.client_secret not in str(raised.value)
         assert raised.value.__cause__ is None and raised.value.__context__ is None
+
+    def test_a_secret_before_its_first_rotation_says_to_rotate_it(self) -> None:
+        # A secret the construct created for clientIds holds only the clientId until its first rotation.
+        with pytest.raises(HopaeSecretFormatError) as raised:
+            provider(FakeSecretsManager('{"clientId": "HqTRDIYH"}')).get()
+
+        assert str(raised.value) == (
+            f"AWSCURRENT of {SECRET_ID} has a clientId but no clientSecret yet: its first rotation mints it. "
+            f"Run `hopae-rotation rotate {SECRET_ID} --wait` (or wait for its schedule); "
+            f"`hopae-rotation doctor {SECRET_ID}` tells what blocks it"
+        )
 
     @pytest.mark.parametrize(
         "value",

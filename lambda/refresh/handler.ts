@@ -7,8 +7,11 @@ import { parseRefreshEvent } from './event';
 
 export interface RefreshHandlerDependencies {
   readonly logger: Logger;
-  /** Built lazily, so a bad environment fails each run clearly instead of the module load. */
-  readonly resolve: () => { readonly ecs: EcsDeployer };
+  /**
+   * Built lazily, so a bad environment fails each run clearly instead of the module load. `ecsFor`
+   * gives the ECS client acting as `roleArn` (assumed on first use), or as the function's own role.
+   */
+  readonly resolve: () => { readonly ecsFor: (roleArn: string | undefined) => EcsDeployer };
 }
 
 export interface RefreshSummary {
@@ -18,14 +21,15 @@ export interface RefreshSummary {
 
 /**
  * After a rotation succeeded: a new deployment of each ECS service that injects the secret, so new
- * tasks start with the new AWSCURRENT. Every service is tried; if any could not be redeployed the
- * run fails (the construct's alarm reports it) with the command that does it by hand.
+ * tasks start with the new AWSCURRENT, as the role the rule names (the app stack's refresh role).
+ * Every service is tried; if any could not be redeployed (the role could not be assumed included)
+ * the run fails (the construct's alarm reports it) with the command that does it by hand.
  */
 export function createRefreshHandler(deps: RefreshHandlerDependencies) {
   const run = async (event: unknown): Promise<RefreshSummary> => {
-    const { secretId, services } = parseRefreshEvent(event);
+    const { secretId, roleArn, services } = parseRefreshEvent(event);
     deps.logger.appendKeys({ secretId });
-    const { ecs } = deps.resolve();
+    const ecs = deps.resolve().ecsFor(roleArn);
     const outcomes = await Promise.allSettled(services.map((target) => ecs.forceNewDeployment(target)));
     const refreshed: RefreshSummary['refreshed'][number][] = [];
     const failed: { target: ServiceTarget; reason: string }[] = [];

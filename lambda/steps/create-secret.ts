@@ -29,20 +29,37 @@ export async function createSecret(deps: StepDependencies, input: StepInput): Pr
     );
   }
 
-  const apiKey = await workspaceKey.get(signal);
-  let rotated;
-  try {
-    rotated = await hopae.rotateClientSecret({
+  const rotate = (apiKey: string) =>
+    hopae.rotateClientSecret({
       clientId: current.clientId,
       apiKey,
       idempotencyKey: request.token,
       deadline: input.hopaeDeadline,
       signal,
     });
+  const apiKey = await workspaceKey.get(signal);
+  let rotated;
+  try {
+    rotated = await rotate(apiKey);
   } catch (error) {
-    // A refused key may have been fixed in its secret since: read it again next time.
-    if (error instanceof HopaeRejectedError && error.status === 401) workspaceKey.invalidate();
-    throw error;
+    if (!isKeyRefused(error)) throw error;
+    // A 401 commits nothing at Hopae. The key may have been replaced in its secret since this
+    // container read it (a warm container keeps it): read it again and, if it changed, try once
+    // more with the same Idempotency-Key, rather than fail a rotation whose key is already fixed.
+    workspaceKey.invalidate();
+    const stored = await workspaceKey.get(signal);
+    if (stored === apiKey) {
+      // Still the refused key: read it again next time, in case it is fixed by then.
+      workspaceKey.invalidate();
+      throw error;
+    }
+    logger.info('Hopae refused the workspace key this container had cached; its secret holds another key now: trying once more with it');
+    try {
+      rotated = await rotate(stored);
+    } catch (again) {
+      if (isKeyRefused(again)) workspaceKey.invalidate();
+      throw again;
+    }
   }
 
   const newFingerprint = fingerprint(rotated.clientSecret);
@@ -74,4 +91,8 @@ export async function createSecret(deps: StepDependencies, input: StepInput): Pr
     hopaeAttempts: rotated.attempts,
   });
   return 'created';
+}
+
+function isKeyRefused(error: unknown): boolean {
+  return error instanceof HopaeRejectedError && error.status === 401;
 }

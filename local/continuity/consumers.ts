@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { basicAuthorization, createHopaeFetch, type HopaeCredentials, HopaeCredentialsProvider } from '../../client';
+import { basicAuthorization, createHopaeFetch, type HopaeCredentials, HopaeCredentialsProvider } from '../../client/index';
 import { primaryDeploymentId } from '../moto-ecs';
 import type { CallRecord } from './figures';
 

@@ -134,12 +134,26 @@ describe('readAppContext', () => {
     expect(read({ 'hopae:rotationWindowHours': hours }).rotationWindowHours).toBe(expected);
   });
 
+  test.each([
+    ['a JSON object from cdk.json', { 'hopae/apps/HqTRDIYH': ['arn:aws:ecs:eu-central-1:123456789012:service/payments/api'] }],
+    ['its text given with -c', '{"hopae/apps/HqTRDIYH":["arn:aws:ecs:eu-central-1:123456789012:service/payments/api"]}'],
+  ])('reads refreshOnRotation from %s, by app as listed in appSecrets or clientIds', (_case, value) => {
+    // GIVEN / WHEN
+    const context = read({ 'hopae:refreshOnRotation': value, 'hopae:clientIds': 'Zx9Yw8Vu' });
+
+    // THEN
+    expect(context.refreshOnRotation).toEqual({ 'hopae/apps/HqTRDIYH': ['arn:aws:ecs:eu-central-1:123456789012:service/payments/api'] });
+    expect(read({ 'hopae:refreshOnRotation': { Zx9Yw8Vu: ['arn:aws:ecs:eu-central-1:123456789012:service/payments/kyc'] }, 'hopae:clientIds': 'Zx9Yw8Vu' }).refreshOnRotation).toEqual({
+      Zx9Yw8Vu: ['arn:aws:ecs:eu-central-1:123456789012:service/payments/kyc'],
+    });
+  });
+
   test('leaves the optional keys out when they are not given', () => {
     // GIVEN / WHEN the minimal context
     const context = read();
 
     // THEN no key with an undefined value that would override a stack default
-    for (const key of ['scheduleExpression', 'rotationWindowHours', 'alarmEmail', 'runbookUrl']) {
+    for (const key of ['scheduleExpression', 'rotationWindowHours', 'alarmEmail', 'runbookUrl', 'refreshOnRotation']) {
       expect(Object.keys(context)).not.toContain(key);
     }
   });
@@ -171,6 +185,21 @@ describe('readAppContext', () => {
     ['a blank alarmEmail', { 'hopae:alarmEmail': '  ' }, 'hopae:alarmEmail', /non-empty string/],
     ['a non-string alarmEmail', { 'hopae:alarmEmail': true }, 'hopae:alarmEmail', /non-empty string; got true/],
     ['a blank runbookUrl', { 'hopae:runbookUrl': '' }, 'hopae:runbookUrl', /non-empty string/],
+    ['refreshOnRotation that does not parse', { 'hopae:refreshOnRotation': '{"a":' }, 'hopae:refreshOnRotation', /must be a JSON object of app to ECS service ARNs, e\.g\. \{/],
+    ['refreshOnRotation as a list', { 'hopae:refreshOnRotation': ['hopae/apps/HqTRDIYH'] }, 'hopae:refreshOnRotation', /must be a JSON object/],
+    [
+      'refreshOnRotation for an app not listed',
+      { 'hopae:refreshOnRotation': { 'hopae/apps/other': ['arn:aws:ecs:eu-central-1:123456789012:service/payments/api'] } },
+      'hopae:refreshOnRotation',
+      /names hopae\/apps\/other, which is not in hopae:appSecrets or hopae:clientIds/,
+    ],
+    ['refreshOnRotation without services', { 'hopae:refreshOnRotation': { 'hopae/apps/HqTRDIYH': [] } }, 'hopae:refreshOnRotation', /at least one ECS service ARN for hopae\/apps\/HqTRDIYH/],
+    [
+      'a short service ARN (no cluster)',
+      { 'hopae:refreshOnRotation': { 'hopae/apps/HqTRDIYH': ['arn:aws:ecs:eu-central-1:123456789012:service/api'] } },
+      'hopae:refreshOnRotation',
+      /is not an ECS service ARN with its cluster, arn:aws:ecs:<region>:<account>:service\/<cluster>\/<name>/,
+    ],
   ])('rejects %s, naming the context key', (_case, overrides, key, message) => {
     // GIVEN / WHEN / THEN
     expectContextError(overrides, key, message);

@@ -5,7 +5,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { HopaeSecretRotationPropsError } from '../../lib';
 import { appStackIndex, checkAppStackCapacity, validateAppStackCount } from '../../lib/app-stacks';
-import { clientIds, existingRefs, synthFleet } from '../support/fleet';
+import { appServices, clientIds, existingRefs, synthFleet } from '../support/fleet';
 import { APP_SECRET_ARNS, importByArn, synthRotation, testStack, WORKSPACE_KEY_ARN } from './fixtures';
 import { HopaeSecretRotation } from '../../lib';
 import { HopaeEnvironment } from '../../lib/environment';
@@ -27,23 +27,39 @@ function placement(stacks: { id: string; template: unknown }[]): Map<string, Pla
       return resources[logicalId]!.Properties.Name as string;
     };
     for (const [logicalId, resource] of Object.entries(resources)) {
-      const app =
-        resource.Type === 'AWS::SecretsManager::Secret' ? (resource.Properties.Name as string) : nameOf(resource.Properties.SecretId);
-      placed.set(`${app} ${resource.Type}`, { stack: id, logicalId, resource });
+      // refreshOnRotation: a rule by its name (a hash of the app's); the stack's refresh role by its
+      // logical id; its policies' contents follow the stack's whole service list, so only their ids.
+      if (resource.Type === 'AWS::Events::Rule') placed.set(`${resource.Properties.Name as string} ${resource.Type}`, { stack: id, logicalId, resource });
+      else if (resource.Type === 'AWS::IAM::Role') placed.set(`${logicalId} ${resource.Type}`, { stack: id, logicalId, resource });
+      else if (resource.Type.startsWith('AWS::IAM::')) continue;
+      else {
+        const app = resource.Type === 'AWS::SecretsManager::Secret' ? (resource.Properties.Name as string) : nameOf(resource.Properties.SecretId);
+        placed.set(`${app} ${resource.Type}`, { stack: id, logicalId, resource });
+      }
     }
   }
   return placed;
 }
 
 describe('app stacks', () => {
+  // Every 4th app refreshes 2 ECS services (refreshOnRotation): 15 existing and 5 created.
+  const withRefresh = (apps: { appSecrets: string[]; clientIds: string[] }) => ({
+    ...apps,
+    refreshOnRotation: Object.fromEntries([...apps.appSecrets, ...apps.clientIds].filter((app) => refreshed.has(app)).map((app) => [app, refreshed.get(app)!])),
+  });
   const before = { appSecrets: existingRefs(60), clientIds: clientIds(20) };
+  const refreshed = new Map([...before.appSecrets, ...before.clientIds].filter((_, i) => i % 4 === 0).map((app, i) => [app, appServices(i)]));
   let original: Map<string, Placed>;
+  let roles: number;
   beforeAll(() => {
-    original = placement(synthFleet({ existing: 0, created: 0 }, before).stacks);
+    const { stacks } = synthFleet({ existing: 0, created: 0 }, withRefresh(before));
+    original = placement(stacks);
+    roles = [...original.keys()].filter((key) => key.endsWith('AWS::IAM::Role')).length;
   });
 
-  test('hold every per-app resource: 1 per existing secret, 3 per created one', () => {
-    expect(original.size).toBe(60 + 3 * 20);
+  test('hold every per-app resource: 1 per existing secret, 3 per created one, 1 rule per refreshed one, and one refresh role per stack refreshing any', () => {
+    expect(roles).toBeGreaterThan(1);
+    expect(original.size).toBe(60 + 3 * 20 + 20 + roles);
   });
 
   test('growing the fleet keeps every deployed app in its stack, under its logical ids, unchanged', () => {
@@ -53,18 +69,19 @@ describe('app stacks', () => {
       clientIds: [...clientIds(50, 500), ...before.clientIds],
     };
 
-    // WHEN synthesized again
-    const after = placement(synthFleet({ existing: 0, created: 0 }, grown).stacks);
+    // WHEN synthesized again, the old apps refreshing the same services
+    const after = placement(synthFleet({ existing: 0, created: 0 }, withRefresh(grown)).stacks);
 
-    // THEN each old resource is exactly where and what it was
-    expect(after.size).toBe(original.size + 180 + 3 * 50);
+    // THEN each old resource is exactly where and what it was (a refresh rule included)
+    const newRoles = [...after.keys()].filter((key) => key.endsWith('AWS::IAM::Role') && !original.has(key)).length;
+    expect(after.size).toBe(original.size + 180 + 3 * 50 + newRoles);
     for (const [key, was] of original) expect({ key, ...after.get(key) }).toEqual({ key, ...was });
   });
 
   test('removing and reordering apps moves none of the others', () => {
     const fewer = { appSecrets: [...before.appSecrets].reverse().filter((_, i) => i % 3 !== 0), clientIds: before.clientIds.slice(5) };
-    const after = placement(synthFleet({ existing: 0, created: 0 }, fewer).stacks);
-    expect(after.size).toBeGreaterThan(0);
+    const after = placement(synthFleet({ existing: 0, created: 0 }, withRefresh(fewer)).stacks);
+    expect([...after.keys()].some((key) => key.endsWith('AWS::Events::Rule'))).toBe(true);
     for (const [key, now] of after) expect({ key, ...now }).toEqual({ key, ...original.get(key) });
   });
 

@@ -154,6 +154,31 @@ describe('HopaeSecretRotationStack', () => {
     expect(scheduleIdBySecret(['hopae/apps/b', 'hopae/apps/a'])).toEqual(before);
   });
 
+  test('redeploys the services refreshOnRotation names by ARN, for existing and created apps, each service imported once', () => {
+    // GIVEN one service for two apps, and a second service
+    const api = `arn:aws:ecs:${REGION}:${ACCOUNT}:service/payments/api`;
+    const kyc = `arn:aws:ecs:${REGION}:${ACCOUNT}:service/identity/kyc`;
+    const { stack, apps } = synthExampleStack({ clientIds: ['Zx9Yw8Vu'], refreshOnRotation: { 'hopae/apps/HqTRDIYH': [api], Zx9Yw8Vu: [api, kyc] } });
+
+    // THEN a rule per app, naming the service by its cluster and name
+    const refresh = stack.rotation.serviceRefresh!;
+    expect(refresh.rules).toHaveLength(2);
+    const inputs = refresh.rules.map((rule) => JSON.stringify(apps.toJSON().Resources[logicalIdOf(rule)].Properties.Targets[0].InputTransformer.InputTemplate));
+    expect(inputs.filter((text) => text.includes(`\\"cluster\\":\\"arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/payments\\",\\"service\\":\\"api\\"`))).toHaveLength(2);
+    expect(inputs.filter((text) => text.includes('\\"service\\":\\"kyc\\"'))).toHaveLength(1);
+    // and the roles may redeploy them by their long ARN (and the short one a service from before 2021 has)
+    const granted = JSON.stringify(apps.findResources('AWS::IAM::Policy'));
+    expect(granted).toContain(api);
+    expect(granted).toContain(kyc);
+    expect(granted).toContain(`:ecs:${REGION}:${ACCOUNT}:service/kyc`);
+  });
+
+  test('refuses a service ARN without its cluster', () => {
+    expect(() => synthExampleStack({ refreshOnRotation: { 'hopae/apps/HqTRDIYH': [`arn:aws:ecs:${REGION}:${ACCOUNT}:service/api`] } })).toThrow(
+      /refreshOnRotation: .*service\/api is not an ECS service ARN in the long format/,
+    );
+  });
+
   test('outputs the function ARN and the alert topic ARN', () => {
     // GIVEN / WHEN
     const { stack, template } = synthExampleStack();

@@ -41,25 +41,26 @@ const BOUNDARY_ARN = `arn:aws:iam::${ACCOUNT}:policy/org-boundary`;
 describe('permissions boundary', () => {
   test('PermissionsBoundary.of(stack) reaches every role of the construct', () => {
     // GIVEN a boundary applied to the whole stack, as an organisation's base stack does
-    const { template } = synthRotation((stack) => {
+    const { template, apps } = synthRotation((stack) => {
       iam.PermissionsBoundary.of(stack).apply(iam.ManagedPolicy.fromManagedPolicyArn(stack, 'Boundary', BOUNDARY_ARN));
       return everything(stack);
     });
 
-    // THEN every role in the template carries it (rotation, audit, and any other the construct adds)
-    const all = Object.values(roles(template));
-    expect(all.length).toBeGreaterThanOrEqual(3);
+    // THEN every role carries it (rotation, audit, service refresh, and the refresh's role in the app stack)
+    const all = [...Object.values(roles(template)), ...Object.values(roles(apps))];
+    expect(all.length).toBeGreaterThanOrEqual(4);
+    expect(Object.keys(roles(apps))).toHaveLength(1);
     for (const role of all) expect(role.Properties.PermissionsBoundary).toBe(BOUNDARY_ARN);
   });
 
   test('the @aws-cdk/core:permissionsBoundary context reaches every role', () => {
     // GIVEN the boundary as CDK's context key (e.g. in cdk.json)
     const app = new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:permissionsBoundary': { name: 'org-boundary' } } });
-    const { template } = synthRotation(everything, testStack(app));
+    const { template, apps } = synthRotation(everything, testStack(app));
 
     // THEN
-    const all = Object.values(roles(template));
-    expect(all.length).toBeGreaterThanOrEqual(2);
+    const all = [...Object.values(roles(template)), ...Object.values(roles(apps))];
+    expect(all.length).toBeGreaterThanOrEqual(4);
     for (const role of all) {
       expect(role.Properties.PermissionsBoundary).toEqual({
         'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${ACCOUNT}:policy/org-boundary`]],
@@ -73,15 +74,15 @@ describe('permissions boundary', () => {
     const stack = testStack(app);
     iam.PermissionsBoundary.of(stack).apply(iam.ManagedPolicy.fromManagedPolicyArn(stack, 'StackBoundary', `arn:aws:iam::${ACCOUNT}:policy/stack-boundary`));
     const other = new iam.Role(stack, 'OtherRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    const { template } = synthRotation(
+    const { template, apps } = synthRotation(
       (s) => ({ ...everything(s), permissionsBoundary: iam.ManagedPolicy.fromManagedPolicyArn(s, 'Boundary', `arn:aws:iam::${ACCOUNT}:policy/rotation-boundary`) }),
       stack,
     );
 
-    // THEN the construct's roles take the prop's boundary; the other role keeps the stack's
+    // THEN the construct's roles take the prop's boundary, in its app stacks too; the other role keeps the stack's
     const otherId = stack.getLogicalId(other.node.defaultChild as iam.CfnRole);
-    const ours = Object.entries(roles(template)).filter(([id]) => id !== otherId);
-    expect(ours.length).toBeGreaterThanOrEqual(2);
+    const ours = [...Object.entries(roles(template)).filter(([id]) => id !== otherId), ...Object.entries(roles(apps))];
+    expect(ours.length).toBeGreaterThanOrEqual(4);
     for (const [, role] of ours) expect(role.Properties.PermissionsBoundary).toBe(`arn:aws:iam::${ACCOUNT}:policy/rotation-boundary`);
     expect(roles(template)[otherId]!.Properties.PermissionsBoundary).toBe(`arn:aws:iam::${ACCOUNT}:policy/stack-boundary`);
   });

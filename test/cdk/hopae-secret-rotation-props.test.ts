@@ -165,6 +165,106 @@ describe('HopaeSecretRotation props validation', () => {
     });
   });
 
+  describe('values of the wrong kind, as plain JavaScript passes them', () => {
+    // No type-checker stops these: each must fail naming the prop and the kind it takes, not with a
+    // TypeError from inside CDK, and never be read character by character.
+    const untyped = (props: Record<string, unknown>) => props as unknown as Props;
+
+    test.each([
+      ['timeout', 60],
+      ['rotationWindow', 2],
+      ['stuckAfter', 30],
+      ['auditInterval', '1h'],
+      ['overdueGrace', 1],
+      ['overdueAfter', 40],
+      ['hopaeRequestTimeout', 8000],
+      ['hopaeRetryBaseDelay', 200],
+      ['hopaeRetryMaxDelay', 4000],
+      ['storeReserve', 5],
+    ] as const)('rejects %s given as %j rather than a Duration', (prop, value) => {
+      // GIVEN / WHEN / THEN
+      const got = typeof value === 'string' ? `the string '${value}'` : `the number ${value}`;
+      expectPropsError(untyped({ [prop]: value }), prop, new RegExp(`must be a Duration \\(aws-cdk-lib\\), e\\.g\\. Duration\\.\\w+\\(\\d+\\); got ${got}$`));
+    });
+
+    test('rejects a secret name in appSecrets, naming how to import it', () => {
+      // GIVEN / WHEN / THEN
+      expectPropsError(
+        untyped({ appSecrets: ['hopae/apps/HqTRDIYH'] }),
+        'appSecrets',
+        /\[0\] must be a secret \(ISecret\), e\.g\. Secret\.fromSecretNameV2\(this, 'App', 'hopae\/apps\/HqTRDIYH'\); got the string 'hopae\/apps\/HqTRDIYH'$/,
+      );
+    });
+
+    test('rejects one secret given as appSecrets rather than a list of them', () => {
+      // GIVEN / WHEN / THEN
+      expectPropsError((stack: Stack) => untyped({ appSecrets: importByArn(stack, 'Single', APP_SECRET_ARNS[1]) }), 'appSecrets', /must be a list of secrets, e\.g\. \[secret\]; got a secret$/);
+    });
+
+    test('rejects a secret name as workspaceKeySecret, naming how to import it', () => {
+      // GIVEN / WHEN / THEN
+      expectPropsError(
+        untyped({ workspaceKeySecret: 'hopae/workspace-key' }),
+        'workspaceKeySecret',
+        /must be a secret \(ISecret\), e\.g\. Secret\.fromSecretNameV2\(this, 'WorkspaceKey', 'hopae\/workspace-key'\); got the string 'hopae\/workspace-key'$/,
+      );
+    });
+
+    test('rejects one clientId given as a string: it would create a secret per character', () => {
+      // GIVEN / WHEN / THEN
+      expectPropsError(untyped({ clientIds: 'HqTRDIYH' }), 'clientIds', /must be a list of clientIds, e\.g\. \['HqTRDIYH'\]; got the string 'HqTRDIYH'$/);
+    });
+
+    test.each([
+      ['memorySize', '256', /must be a number; got the string '256'$/],
+      ['appStackCount', '32', /must be a number; got the string '32'$/],
+      ['alarmEmail', ['ops@example.com'], /must be a string; got a list$/],
+      ['runbookUrl', 5, /must be a string; got the number 5$/],
+      ['spreadSchedules', 'false', /must be true or false; got the string 'false'$/],
+      ['noProxy', 'internal.example.com', /must be a list of strings, e\.g\. \['\.internal\.example\.com'\]; got the string 'internal\.example\.com'$/],
+    ] as const)('rejects %s given as %j', (prop, value, message) => {
+      // GIVEN / WHEN / THEN
+      expectPropsError(untyped({ [prop]: value, ...(prop === 'noProxy' ? { httpsProxy: 'http://proxy.internal:3128' } : {}) }), prop, message);
+    });
+  });
+
+  describe('the workspace-key secret', () => {
+    test('rejects it among appSecrets: the function only reads it, and rotating it would fail', () => {
+      // GIVEN the workspace key imported again as an app / WHEN / THEN
+      expectPropsError(
+        (stack: Stack) => ({ appSecrets: [importByArn(stack, 'Other', APP_SECRET_ARNS[1]), importByArn(stack, 'KeyAgain', WORKSPACE_KEY_ARN)] }),
+        'appSecrets',
+        /holds the workspaceKeySecret \(arn:[^)]*hopae\/workspace-key-AbCdEf\): the function only reads the workspace key; .* Remove it from appSecrets$/,
+      );
+    });
+
+    test('rejects it by name among appSecrets too', () => {
+      // GIVEN both imported by name / WHEN / THEN
+      expectPropsError(
+        (stack: Stack) => ({
+          workspaceKeySecret: Secret.fromSecretNameV2(stack, 'KeyByName', 'hopae/workspace-key'),
+          appSecrets: [Secret.fromSecretNameV2(stack, 'AppKey', 'hopae/workspace-key')],
+        }),
+        'appSecrets',
+        /holds the workspaceKeySecret \(hopae\/workspace-key\)/,
+      );
+    });
+
+    test('rejects a clientId that would create the workspace-key secret\'s name', () => {
+      // GIVEN prefix hopae/ and clientId workspace-key against a key named hopae/workspace-key / WHEN / THEN
+      expectPropsError(
+        (stack: Stack) => ({
+          workspaceKeySecret: Secret.fromSecretNameV2(stack, 'KeyByName', 'hopae/workspace-key'),
+          appSecrets: [],
+          clientIds: ['workspace-key'],
+          secretNamePrefix: 'hopae/',
+        }),
+        'clientIds',
+        /would create hopae\/workspace-key, the workspaceKeySecret's name/,
+      );
+    });
+  });
+
   describe('Hopae retry settings', () => {
     test('sets the function\'s environment from the props given, and only those', () => {
       // GIVEN / WHEN

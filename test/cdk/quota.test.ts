@@ -1,47 +1,68 @@
 /**
- * Fleets of 1, 65 and 500 apps (existing and created mixed) against what a deploy enforces and a
- * synth does not check (test/support/quotas.ts). The 5,000-app fleet runs in `npm run test:fleet`
+ * Fleets of 1, 65 and 500 apps (existing and created mixed, every app refreshing its ECS services
+ * with refreshOnRotation: 2 each, 1,000 services for 500 apps) against what a deploy enforces and
+ * a synth does not check (test/support/quotas.ts). The 5,000-app fleet runs in `npm run test:fleet`
  * (.ci/run), its figures in `npm run bench -- --only fleet-deploy`.
  */
 import { checkAssembly, checkTemplate, QUOTAS, type TemplateJson } from '../support/quotas';
 import { type FleetSpec, synthFleet } from '../support/fleet';
 
-const FLEETS = { one: { existing: 0, created: 1 }, small: { existing: 52, created: 13 }, large: { existing: 400, created: 100 } };
-// One synth per fleet for the whole file: the 500-app synth alone costs seconds.
-const checked = new Map<FleetSpec, ReturnType<typeof checkAssembly>>();
-function checkedFleet(spec: FleetSpec): ReturnType<typeof checkAssembly> {
-  if (!checked.has(spec)) checked.set(spec, checkAssembly(synthFleet(spec).stacks));
-  return checked.get(spec)!;
+const FLEETS: [string, FleetSpec][] = [
+  ['1 created app', { existing: 0, created: 1, refreshEvery: 1, servicesPerApp: 1 }],
+  ['65 apps', { existing: 52, created: 13, refreshEvery: 1 }],
+  ['500 apps', { existing: 400, created: 100, refreshEvery: 1 }],
+];
+
+// Each fleet is synthesized once for every test of this file.
+const synthesized = new Map<string, { reports: ReturnType<typeof checkAssembly>; stacks: { id: string; template: unknown }[]; warnings: string[] }>();
+function fleet(name: string) {
+  let entry = synthesized.get(name);
+  if (!entry) {
+    const { stacks, warnings } = synthFleet(FLEETS.find(([n]) => n === name)![1]);
+    entry = { reports: checkAssembly(stacks), stacks, warnings };
+    synthesized.set(name, entry);
+  }
+  return entry;
 }
 
-describe.each([
-  ['1 created app', FLEETS.one],
-  ['65 apps', FLEETS.small],
-  ['500 apps', FLEETS.large],
-])('a fleet of %s', (_name, spec) => {
-  let reports: ReturnType<typeof checkAssembly>;
-  beforeAll(() => {
-    reports = checkedFleet(spec);
-  });
+const count = (stacks: { template: unknown }[], types: string[]) =>
+  stacks.reduce((sum, { template }) => sum + Object.values((template as TemplateJson).Resources ?? {}).filter((r) => types.includes(r.Type)).length, 0);
 
+describe.each(FLEETS)('a fleet of %s', (name, spec) => {
   test('breaks no quota in any stack', () => {
-    expect(reports.flatMap((r) => r.violations)).toEqual([]);
+    expect(fleet(name).reports.flatMap((r) => r.violations)).toEqual([]);
   });
 
   test('spreads the per-app resources over the app stacks, the shared ones staying in the construct\'s stack', () => {
+    const { reports, stacks } = fleet(name);
     const [main, ...apps] = reports;
     expect(main!.stack).toBe('HopaeSecretRotation');
+    const appStacks = stacks.slice(1);
+    // Each app: its schedule (and a created one its secret and policy), and its refresh rule; each
+    // app stack with refreshed apps: its refresh role and policies.
+    const appCount = spec.existing + spec.created;
+    expect(count(appStacks, ['AWS::Events::Rule'])).toBe(appCount);
+    const refreshRoles = count(appStacks, ['AWS::IAM::Role']);
+    expect(refreshRoles).toBe(apps.length);
     const perApp = apps.reduce((sum, r) => sum + r.resources, 0);
-    expect(perApp).toBe(spec.existing + 3 * spec.created);
+    expect(perApp).toBe(spec.existing + 3 * spec.created + appCount + count(appStacks, ['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy']));
     expect(apps.length).toBeLessThanOrEqual(32);
-    // The construct's own stack does not grow with the fleet.
+    // The construct's own stack does not grow with the fleet, nor does the refresh function's resource policy.
     expect(main!.resources).toBeLessThan(60);
+    expect(count(stacks.slice(0, 1), ['AWS::Lambda::Permission'])).toBe(3);
   });
 });
 
+test('a synth warns when the refresh rules pass the default event bus\'s 300 rules, naming the quota to raise; not below', () => {
+  expect(fleet('65 apps').warnings).toEqual([]);
+  expect(fleet('500 apps').warnings).toEqual([
+    expect.stringMatching(/^refreshOnRotation puts 500 EventBridge rules on the default event bus, more than the 300 rules per event bus EventBridge allows in eu-central-1 by default .*request an increase of the Amazon EventBridge quota "Rules" in the Service Quotas console/),
+  ]);
+});
+
 test('the shared stack and its policies are the same size for 65 and 500 apps', () => {
-  const small = checkedFleet(FLEETS.small)[0]!;
-  const large = checkedFleet(FLEETS.large)[0]!;
+  const small = fleet('65 apps').reports[0]!;
+  const large = fleet('500 apps').reports[0]!;
   expect(large.resources).toBe(small.resources);
   expect(large.largestPolicyChars).toBe(small.largestPolicyChars);
 });

@@ -283,7 +283,9 @@ describe('recover: one test per row of the state table', () => {
     const doctor = await c.cli(['doctor', arn], { nowOffsetMs: SETTLED });
 
     expect(code).toBe(1);
-    expect(doctor.stdout).toMatch(/✘ rotation enabled: rotation is not enabled\n\s+fix: re-attach: aws secretsmanager rotate-secret .*--no-rotate-immediately/);
+    expect(doctor.stdout).toMatch(
+      /✘ rotation enabled: rotation is not enabled\n\s+fix: re-attach it with `aws secretsmanager rotate-secret .*--rotation-rules '\{"ScheduleExpression":"<expression>","Duration":"<window>"\}' --no-rotate-immediately`/,
+    );
     expect(json).toMatchObject({ state: 'rotation-disabled', then: 'manual' });
     expect(json.next).toMatch(/^re-attach it with `aws secretsmanager rotate-secret --secret-id \S+ --rotation-lambda-arn arn:aws:lambda:\S+:function:hopae-secret-rotation --rotation-rules .* --no-rotate-immediately`/);
     // The advice as an operator follows it, with the construct's kind of schedule, through the

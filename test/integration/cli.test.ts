@@ -398,7 +398,12 @@ describe('doctor', () => {
     const status = (out: string, check: string) => (JSON.parse(out) as { checks: { check: string; status: string; detail: string }[] }).checks.find((x) => x.check === check);
     expect(unknownApp.code).toBe(1);
     expect(status(unknownApp.stdout, 'app known to the workspace')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/404 RESOURCE_NOT_FOUND/) });
-    expect(status(revoked.stdout, 'Hopae reachable, key valid')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/refused the workspace key \(401/) });
+    expect(status(revoked.stdout, 'Hopae reachable, key valid')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/refused the workspace key \(401/),
+      // The fix names the secret to store the key in, and how to check it.
+      fix: expect.stringMatching(/^store a valid key in \S*hopae\/workspace-key\S* .*then run doctor again$/),
+    });
     expect(status(revoked.stdout, 'app known to the workspace')).toMatchObject({ status: 'skip' });
     // Rotating cannot succeed until those are fixed: the way out says so instead of sending the operator to a failing rotate.
     expect(status(unknownApp.stdout, 'rotation state')).toMatchObject({

@@ -4,8 +4,9 @@
  * is a stub, so routing is the check: matched events reach a log group target); the rule's input
  * transformer applied to what it delivered (moto 5.2.1 inserts a string value into a JSON template
  * without quotes, where EventBridge quotes it, so the transformer is applied here); that input,
- * handed to the built bundle's refresh handler; the handler's signed UpdateService, checked by moto
- * (signature and IAM policy) and seen as a new deployment.
+ * handed to the built bundle's refresh handler running as a user allowed only sts:AssumeRole; the
+ * handler assumes the refresh role the input names (moto's STS) and its signed UpdateService,
+ * checked by moto (signature and the role's IAM policy), is seen as a new deployment.
  */
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { CloudWatchLogsClient, CreateLogGroupCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -23,19 +24,23 @@ import { createServiceInjecting, primaryDeploymentId, type EcsServiceOnMoto } fr
 import { type MotoServer, startMotoServer } from '../../local/moto-server';
 import { HopaeSecretRotation } from '../../lib';
 import { appWithoutBundling, logicalIdOf } from '../cdk/fixtures';
-import { CALLS_PER_USER, createMotoUser, type MotoUser } from '../support/moto-iam';
+import { CALLS_PER_ROLE, CALLS_PER_USER, createMotoRole, createMotoUser, type MotoUser } from '../support/moto-iam';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012'; // moto's account
 const SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:hopae/apps/HqTRDIYH-AbCdEf`;
 const OTHER_SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:hopae/apps/Zx9Yw8Vu-GhIjKl`;
-// Requests moto lets through unchecked: the users below, then the ECS set-up (cluster, task definition, service).
-const SET_UP_CALLS = 3 * CALLS_PER_USER + 3;
+// Requests moto lets through unchecked: the users below, the ECS set-up (cluster, task definition, service), the role.
+const SET_UP_CALLS = 4 * CALLS_PER_USER + 3 + CALLS_PER_ROLE;
 
 let moto: MotoServer;
 let allowed: MotoUser;
 let denied: MotoUser;
 let checker: MotoUser;
+/** The refresh function's own role: it may only assume the refresh roles. */
+let refresher: MotoUser;
+/** The app stack's refresh role in moto: UpdateService on the one service. */
+let refreshRoleArn: string;
 let service: EcsServiceOnMoto;
 const ecsAs = (user: MotoUser) => new ECSClient({ endpoint: moto.endpoint, region: REGION, credentials: user });
 
@@ -44,14 +49,20 @@ beforeAll(async () => {
   allowed = await createMotoUser(moto.endpoint, 'refresh', ['ecs:UpdateService', 'ecs:DescribeServices']);
   denied = await createMotoUser(moto.endpoint, 'reader', ['ecs:DescribeServices']);
   checker = await createMotoUser(moto.endpoint, 'checker', ['events:*', 'logs:*']);
+  refresher = await createMotoUser(moto.endpoint, 'refresher', ['sts:AssumeRole']);
   service = await createServiceInjecting(ecsAs(allowed), { cluster: 'payments', service: 'api', secretArn: SECRET_ARN });
+  // moto authorizes ECS calls against Resource "*" only; test/cdk/iam-evaluation.test.ts checks the synthesized roles' resources.
+  refreshRoleArn = await createMotoRole(moto.endpoint, 'refresh-services', '/hopae-refresh/test/', `arn:aws:iam::${ACCOUNT}:user/refresher`, ['ecs:UpdateService'], ['*']);
 });
 
 afterAll(async () => {
   await moto?.stop();
 });
 
-/** The construct with one imported service of moto's cluster; returns the refresh rule's pattern and input template. */
+/**
+ * The construct with one imported service of moto's cluster; returns the refresh rule's pattern and
+ * input template (in the app stack), the refresh role's ARN (a GetAtt there) given as moto's role.
+ */
 function synthesizedRule() {
   return (synthesized ??= synthesize());
 }
@@ -72,8 +83,12 @@ function synthesize() {
     appSecrets: [appSecret, Secret.fromSecretCompleteArn(stack, 'Other', OTHER_SECRET_ARN)],
     refreshOnRotation: [{ secret: appSecret, services: [ecs.FargateService.fromFargateServiceAttributes(stack, 'Api', { cluster, serviceName: 'api' })] }],
   });
-  const rule = Template.fromStack(stack).toJSON().Resources[logicalIdOf(rotation.serviceRefresh!.rules[0]!)].Properties;
-  return { pattern: rule.EventPattern as unknown, transformer: rule.Targets[0].InputTransformer as { InputPathsMap: Record<string, string>; InputTemplate: string } };
+  const ruleConstruct = rotation.serviceRefresh!.rules[0]!;
+  const rule = Template.fromStack(Stack.of(ruleConstruct)).toJSON().Resources[logicalIdOf(ruleConstruct)].Properties;
+  const { InputPathsMap, InputTemplate } = rule.Targets[0].InputTransformer as { InputPathsMap: Record<string, string>; InputTemplate: { 'Fn::Join': [string, unknown[]] } };
+  const [separator, parts] = InputTemplate['Fn::Join'];
+  const template = parts.map((part) => (typeof part === 'string' ? part : refreshRoleArn)).join(separator);
+  return { pattern: rule.EventPattern as unknown, transformer: { InputPathsMap, InputTemplate: template } };
 }
 
 /** Secrets Manager's rotation events (CloudTrail service events), as PutEvents entries. */
@@ -126,17 +141,19 @@ test('the rule passes on RotationSucceeded of its secret only, as the refresh in
     rotationEvent('RotationSucceeded', OTHER_SECRET_ARN),
   ]);
 
-  expect(delivered).toEqual([{ secretId: SECRET_ARN, services: [{ cluster: service.clusterArn, service: 'api' }] }]);
+  expect(delivered).toEqual([{ secretId: SECRET_ARN, roleArn: refreshRoleArn, services: [{ cluster: service.clusterArn, service: 'api' }] }]);
 });
 
-test('the built refresh handler, given what the rule delivered, starts a new deployment of the service', async () => {
+test('the built refresh handler, given what the rule delivered, assumes the refresh role and starts a new deployment of the service', async () => {
   const [input] = await deliveredBy([rotationEvent('RotationSucceeded', SECRET_ARN)]);
   const before = await primaryDeploymentId(ecsAs(allowed), 'payments', 'api');
+  // As the function's role: it may not call UpdateService itself, only through the role its rule names.
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_ECS: moto.endpoint,
+    AWS_ENDPOINT_URL_STS: moto.endpoint,
     AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: allowed.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: allowed.secretAccessKey,
+    AWS_ACCESS_KEY_ID: refresher.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: refresher.secretAccessKey,
     POWERTOOLS_LOG_LEVEL: 'WARN',
   });
 

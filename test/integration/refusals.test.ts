@@ -1,6 +1,6 @@
 /** Bad input and bad state: each fails with a specific error and changes nothing it should not. */
 import { randomUUID } from 'node:crypto';
-import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { expectNoSecretsLogged, outcomes, useIntegrationHarness } from '../support/integration-harness';
 
 const h = useIntegrationHarness();
@@ -97,6 +97,31 @@ describe('refused before anything changes', () => {
 
     expect(retried.every((run) => !run.error)).toBe(true);
     expect(await h.currentAccepted(arn)).toBe(true);
+  });
+});
+
+describe('a workspace key replaced in its secret', () => {
+  it('a warm container whose cached key was revoked rereads the secret and rotates with the new key at once: no failed step', async () => {
+    const { arn, clientId } = await h.createApp();
+    await h.rotate(arn); // warms the key cache
+    const oldKey = h.apiKey;
+    const newKey = h.standIn.addWorkspace('ws_local');
+    await h.sm.send(new PutSecretValueCommand({ SecretId: 'hopae/workspace-key', SecretString: JSON.stringify({ apiKey: newKey }) }));
+    h.standIn.revokeWorkspaceKey(oldKey);
+    try {
+      const token = await h.begin(arn);
+      const runs = await h.run(arn, token);
+
+      expect(runs.every((run) => !run.error)).toBe(true);
+      expect(h.standIn.rotations(clientId)).toBe(2);
+      expect(await h.currentAccepted(arn)).toBe(true);
+      expect(h.output.text()).not.toContain(newKey);
+      expect(h.output.records().some((record) => /cached; its secret holds another key now/.test(String(record.message)))).toBe(true);
+    } finally {
+      // The other tests use the harness's key.
+      h.standIn.addWorkspace('ws_local', oldKey);
+      await h.sm.send(new PutSecretValueCommand({ SecretId: 'hopae/workspace-key', SecretString: JSON.stringify({ apiKey: oldKey }) }));
+    }
   });
 });
 

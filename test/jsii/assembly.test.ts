@@ -4,6 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { HopaeSecretRotationPropsError } from '../../lib/errors';
+import type { HopaeSecretRotationProps } from '../../lib/props';
+import { validatePropTypes } from '../../lib/validate-prop-types';
 
 const root = join(__dirname, '..', '..');
 
@@ -104,6 +107,23 @@ describe('the jsii assembly', () => {
     expect(byName.secretsManagerEndpoint!.type.fqn).toBe('hopae-secret-rotation.SecretsManagerEndpoint');
     expect(byName.tracing!.type.fqn).toBe('aws-cdk-lib.aws_lambda.Tracing');
     expect(byName.workspaceKeySecret!.optional).toBeUndefined();
+  });
+
+  test('every prop of a primitive, Duration or list type is kind-checked for plain JavaScript callers (validatePropTypes): a new prop cannot be left out', () => {
+    // A value of the wrong kind for each such type, as JavaScript passes it.
+    const wrongKind = (t: Property['type']): unknown =>
+      t.collection ? 'not-a-list' : t.primitive === 'string' ? 12345 : t.primitive === 'number' ? '1' : t.primitive === 'boolean' ? 'yes' : t.fqn === 'aws-cdk-lib.Duration' ? 60 : undefined;
+    const checked = type('HopaeSecretRotationProps').properties!.filter((p) => wrongKind(p.type) !== undefined);
+    expect(checked.length).toBeGreaterThanOrEqual(25);
+    for (const prop of checked) {
+      let refused: unknown;
+      try {
+        validatePropTypes({ [prop.name]: wrongKind(prop.type) } as unknown as HopaeSecretRotationProps);
+      } catch (error) {
+        refused = error;
+      }
+      expect([prop.name, refused instanceof HopaeSecretRotationPropsError && refused.prop]).toEqual([prop.name, prop.name]);
+    }
   });
 
   test('no doc summary cuts a code span in two (jsii once ended a summary inside `cron(0 H D * ? *)`, garbling the Python docstring)', () => {

@@ -20,6 +20,18 @@ export async function createMotoUser(endpoint: string, name: string, actions: re
   return { accessKeyId: field('AccessKeyId')!, secretAccessKey: field('SecretAccessKey')! };
 }
 
+/** IAM calls createMotoRole makes: CreateRole, PutRolePolicy. */
+export const CALLS_PER_ROLE = 2;
+
+/** A role under `path`, trusting `trusted` (an IAM ARN), allowed `actions` on `resources`; resolves to its ARN. */
+export async function createMotoRole(endpoint: string, name: string, path: string, trusted: string, actions: readonly string[], resources: readonly string[]): Promise<string> {
+  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: trusted }, Action: 'sts:AssumeRole' }] });
+  const created = await iam(endpoint, { Action: 'CreateRole', RoleName: name, Path: path, AssumeRolePolicyDocument: trust });
+  const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: resources }] });
+  await iam(endpoint, { Action: 'PutRolePolicy', RoleName: name, PolicyName: 'test', PolicyDocument: policy });
+  return /<Arn>([^<]+)<\/Arn>/.exec(created)![1]!;
+}
+
 async function iam(endpoint: string, params: Record<string, string>): Promise<string> {
   const response = await fetch(`${endpoint}/`, {
     method: 'POST',

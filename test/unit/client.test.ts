@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { basicAuthorization, callHopae, createHopaeFetch, HopaeCredentialsProvider, isCurrentLabelUpdate, type HopaeCredentials } from '../../client';
+import { basicAuthorization, callHopae, createHopaeFetch, HopaeCredentialsProvider, isCurrentLabelUpdate, type HopaeCredentials } from '../../client/index';
 
 const SECRET_ID = 'hopae/apps/HqTRDIYH';
 const OLD = { clientId: 'HqTRDIYH', clientSecret: 'a'.repeat(64) };
@@ -65,8 +65,22 @@ describe('HopaeCredentialsProvider.get', () => {
 
     const error = (await provider().get().catch((e: unknown) => e)) as Error;
 
-    expect(error.message).toBe(`AWSCURRENT of ${SECRET_ID} is not JSON with a non-empty clientId and clientSecret`);
+    expect(error.message).toBe(
+      `AWSCURRENT of ${SECRET_ID} is not JSON with a non-empty clientId and clientSecret: \`hopae-rotation doctor ${SECRET_ID}\` tells what is wrong and the fix`,
+    );
     expect(error.message).not.toContain(OLD.clientSecret);
+  });
+
+  it('says to rotate a secret that has no clientSecret before its first rotation', async () => {
+    // A secret the construct created for clientIds holds only the clientId until its first rotation.
+    stages('{"clientId": "HqTRDIYH"}');
+
+    const error = (await provider().get().catch((e: unknown) => e)) as Error;
+
+    expect(error.message).toBe(
+      `AWSCURRENT of ${SECRET_ID} has a clientId but no clientSecret yet: its first rotation mints it. ` +
+        `Run \`hopae-rotation rotate ${SECRET_ID} --wait\` (or wait for its schedule); \`hopae-rotation doctor ${SECRET_ID}\` tells what blocks it`,
+    );
   });
 
   it('refuses a negative TTL', () => {

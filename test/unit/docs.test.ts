@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as errors from '../../lambda/errors';
+import { appStackIndex, DEFAULT_APP_STACK_COUNT } from '../../lib/app-stacks';
 import { SPREAD_WINDOW } from '../../lib/schedule-spread';
 
 const ROOT = join(__dirname, '..', '..');
@@ -22,6 +23,13 @@ describe('README', () => {
     expect(install).toMatch(/Publishing will take:/);
     // The registry command is named only as what fails now and what works once published.
     expect(install.match(/npm install hopae-secret-rotation\b/g)).toHaveLength(2);
+  });
+
+  it('names the app stack the snippet\'s secret really goes to', () => {
+    // The snippet rotates hopae/apps/HqTRDIYH; its app stack follows from that name alone.
+    const secretName = /fromSecretNameV2\(this, 'App', '([^']+)'\)/.exec(readme)![1]!;
+    const index = String(appStackIndex(secretName, DEFAULT_APP_STACK_COUNT)).padStart(2, '0');
+    expect(readme.match(/`MyStack-HopaeRotation-Apps\d+`/g)).toEqual([`\`MyStack-HopaeRotation-Apps${index}\``]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { EcsCallError, type EcsDeployer, regionOfArn, type ServiceTarget, SignedEcsClient } from '../../lambda/refresh/ecs-client';
 import { parseRefreshEvent } from '../../lambda/refresh/event';
+import { assumedRoleCredentials, REFRESH_SESSION_NAME, SignedStsClient, StsCallError } from '../../lambda/refresh/sts-client';
 import { createRefreshHandler } from '../../lambda/refresh/handler';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { REFRESH_LOG_MESSAGES, SERVICE_NAME } from '../../lambda/names';
@@ -131,8 +132,19 @@ describe('parseRefreshEvent', () => {
     });
   });
 
+  it('takes the role to assume, when the rule names one', () => {
+    const roleArn = 'arn:aws:iam::123456789012:role/hopae-refresh/0123456789/TestStack-Apps07-ServiceRefreshRole-AbC';
+    expect(parseRefreshEvent({ secretId: 'arn:s', roleArn, services: [{ cluster: 'c', service: 's' }] })).toEqual({
+      secretId: 'arn:s',
+      roleArn,
+      services: [{ cluster: 'c', service: 's' }],
+    });
+  });
+
   it.each([
     [undefined, /no secretId/],
+    [{ secretId: 'arn:s', roleArn: 'not-a-role', services: [{ cluster: 'c', service: 's' }] }, /roleArn that is not an IAM role ARN \("not-a-role"\)/],
+    [{ secretId: 'arn:s', roleArn: 'arn:aws:iam::123456789012:user/x', services: [{ cluster: 'c', service: 's' }] }, /not an IAM role ARN/],
     [{ secretId: 'arn:s' }, /names no services/],
     [{ secretId: 'arn:s', services: [] }, /names no services/],
     [{ secretId: 'arn:s', services: [{ cluster: 'c' }] }, /services\[0\] must be/],
@@ -155,16 +167,27 @@ describe('refresh handler', () => {
     const lines: { level: string; message: string }[] = [];
     jest.spyOn(logger, 'info').mockImplementation((...args) => void lines.push({ level: 'info', message: String(args[0]) }));
     jest.spyOn(logger, 'error').mockImplementation((...args) => void lines.push({ level: 'error', message: String(args[0]) }));
-    const handler = createRefreshHandler({ logger, resolve: () => ({ ecs }) });
-    return { calls, lines, handler };
+    const roles: (string | undefined)[] = [];
+    const handler = createRefreshHandler({
+      logger,
+      resolve: () => ({
+        ecsFor: (roleArn) => {
+          roles.push(roleArn);
+          return ecs;
+        },
+      }),
+    });
+    return { calls, lines, handler, roles };
   }
   const event = { secretId: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:hopae/apps/HqTRDIYH-AbCdEf', services: [{ cluster: CLUSTER_ARN, service: 'api' }, { cluster: CLUSTER_ARN, service: 'worker' }] };
 
-  it('starts a new deployment of every service and reports each', async () => {
-    const { calls, lines, handler } = recorder();
+  it('starts a new deployment of every service, as the role the rule names, and reports each', async () => {
+    const { calls, lines, handler, roles } = recorder();
+    const roleArn = 'arn:aws:iam::123456789012:role/hopae-refresh/0123456789/Apps07-Role';
 
-    const summary = await handler(event, localLambdaContext());
+    const summary = await handler({ ...event, roleArn }, localLambdaContext());
 
+    expect(roles).toEqual([roleArn]);
     expect(calls).toEqual(event.services);
     expect(summary).toEqual({
       secretId: event.secretId,
@@ -187,5 +210,111 @@ describe('refresh handler', () => {
         `(api: AccessDeniedException: not authorized). Redeploy them now: aws ecs update-service --cluster ${CLUSTER_ARN} --service api --force-new-deployment`,
     );
     expect(lines.filter((l) => l.level === 'error').map((l) => l.message)).toEqual([REFRESH_LOG_MESSAGES.failed]);
+  });
+});
+
+describe('SignedStsClient.assumeRole', () => {
+  const ROLE = 'arn:aws:iam::123456789012:role/hopae-refresh/0123456789/Apps07-Role';
+  const xml = (status: number, body: string) => new Response(body, { status, headers: { 'content-type': 'text/xml' } });
+  const assumed = (expiration = '2030-01-01T00:15:00Z') =>
+    xml(
+      200,
+      `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials>` +
+        `<AccessKeyId>ASIAEXAMPLE</AccessKeyId><SecretAccessKey>secret/Key+1=</SecretAccessKey><SessionToken>token&amp;more</SessionToken>` +
+        `<Expiration>${expiration}</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>`,
+    );
+  const sts = (impl: typeof fetch, options: { endpoint?: string; region?: string } = {}) =>
+    new SignedStsClient({ region: options.region ?? 'eu-central-1', endpoint: options.endpoint, credentials: CREDENTIALS, fetch: impl, sleep: async () => undefined });
+
+  it('sends one signed Query AssumeRole to the regional endpoint, for 15 minutes, and returns the credentials', async () => {
+    const { sent, impl } = fakeFetch(assumed());
+
+    const credentials = await sts(impl).assumeRole(ROLE);
+
+    expect(credentials).toEqual({ accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret/Key+1=', sessionToken: 'token&more', expiration: new Date('2030-01-01T00:15:00Z') });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.url).toBe('https://sts.eu-central-1.amazonaws.com/');
+    expect(Object.fromEntries(new URLSearchParams(sent[0]!.body))).toEqual({
+      Action: 'AssumeRole',
+      Version: '2011-06-15',
+      RoleArn: ROLE,
+      RoleSessionName: REFRESH_SESSION_NAME,
+      DurationSeconds: '900',
+    });
+    expect(sent[0]!.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-central-1\/sts\/aws4_request, /);
+  });
+
+  it('reaches the partition of the region, or the endpoint override (AWS_ENDPOINT_URL_STS)', async () => {
+    const china = fakeFetch(assumed());
+    await sts(china.impl, { region: 'cn-north-1' }).assumeRole(ROLE);
+    expect(china.sent[0]!.url).toBe('https://sts.cn-north-1.amazonaws.com.cn/');
+
+    const local = fakeFetch(assumed());
+    await sts(local.impl, { endpoint: 'http://127.0.0.1:5000' }).assumeRole(ROLE);
+    expect(local.sent[0]!.url).toBe('http://127.0.0.1:5000/');
+  });
+
+  it('names the role and STS\'s reason when it refuses, without retrying', async () => {
+    const { sent, impl } = fakeFetch(
+      xml(403, '<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: x is not authorized to perform: sts:AssumeRole</Message></Error></ErrorResponse>'),
+    );
+
+    const error = (await sts(impl).assumeRole(ROLE).catch((e: unknown) => e)) as StsCallError;
+
+    expect(error).toBeInstanceOf(StsCallError);
+    expect([error.code, error.retryable]).toEqual(['AccessDenied', false]);
+    expect(error.message).toBe(`could not assume ${ROLE} (AccessDenied: User: x is not authorized to perform: sts:AssumeRole)`);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('retries throttling and no answer; refuses an answer without credentials', async () => {
+    const { sent, impl } = fakeFetch(xml(400, '<ErrorResponse><Error><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>'), new TypeError('fetch failed'), assumed());
+    await expect(sts(impl).assumeRole(ROLE)).resolves.toMatchObject({ accessKeyId: 'ASIAEXAMPLE' });
+    expect(sent).toHaveLength(3);
+
+    const empty = fakeFetch(xml(200, '<AssumeRoleResponse><AssumeRoleResult/></AssumeRoleResponse>'));
+    await expect(sts(empty.impl).assumeRole(ROLE)).rejects.toMatchObject({ code: 'MalformedAnswer', message: expect.stringContaining(ROLE) });
+  });
+});
+
+describe('assumedRoleCredentials', () => {
+  const ROLE = 'arn:aws:iam::123456789012:role/hopae-refresh/0123456789/Apps07-Role';
+  function counting(answers: (Date | Error)[]) {
+    const calls: string[] = [];
+    return {
+      calls,
+      sts: {
+        assumeRole: async (roleArn: string) => {
+          calls.push(roleArn);
+          const answer = answers.shift()!;
+          if (answer instanceof Error) throw answer;
+          return { accessKeyId: `ASIA${calls.length}`, secretAccessKey: 's', sessionToken: 't', expiration: answer };
+        },
+      },
+    };
+  }
+
+  it('assumes once for concurrent callers, keeps the credentials, and renews them 5 minutes before they expire', async () => {
+    let now = Date.parse('2030-01-01T00:00:00Z');
+    const { calls, sts } = counting([new Date('2030-01-01T00:15:00Z'), new Date('2030-01-01T00:30:00Z')]);
+    const provider = assumedRoleCredentials(sts, ROLE, () => now);
+
+    const [a, b] = await Promise.all([provider(), provider()]);
+    now += 9 * 60_000;
+    const c = await provider();
+    now += 2 * 60_000;
+    const d = await provider();
+
+    expect(calls).toEqual([ROLE, ROLE]);
+    expect([a.accessKeyId, b.accessKeyId, c.accessKeyId, d.accessKeyId]).toEqual(['ASIA1', 'ASIA1', 'ASIA1', 'ASIA2']);
+  });
+
+  it('does not keep a failure: the next call assumes again', async () => {
+    const { calls, sts } = counting([new StsCallError('AccessDenied', 'denied', false), new Date('2030-01-01T00:15:00Z')]);
+    const provider = assumedRoleCredentials(sts, ROLE, () => Date.parse('2030-01-01T00:00:00Z'));
+
+    await expect(provider()).rejects.toThrow('denied');
+    await expect(provider()).resolves.toMatchObject({ accessKeyId: 'ASIA2' });
+    expect(calls).toHaveLength(2);
   });
 });

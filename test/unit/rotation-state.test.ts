@@ -32,6 +32,14 @@ describe('classifyConfiguration', () => {
     expect(classifyConfiguration(secret([version('c', ['AWSCURRENT'])], enabled), fn)?.state).toBe(state);
   });
 
+  it('rotation-disabled names a re-attach command whose --rotation-rules has the shape the AWS CLI takes, and where its values are', () => {
+    const row = classifyConfiguration(secret([version('c', ['AWSCURRENT'])], false), FN)!;
+    expect(row.action).toContain(
+      `\`aws secretsmanager rotate-secret --secret-id hopae/apps/X --rotation-lambda-arn ${FN.arn} --rotation-rules '{"ScheduleExpression":"<expression>","Duration":"<window>"}' --no-rotate-immediately\``,
+    );
+    expect(row.action).toMatch(/the expression and window of its AWS::SecretsManager::RotationSchedule \(in the construct's app stacks: `cdk synth`, or the CloudFormation console; docs\/fleet\.md, RotationDisabled\)/);
+  });
+
   it('no function attached is function-missing; a sound configuration reads the versions', () => {
     expect(classifyConfiguration(secret([]), undefined)?.state).toBe('function-missing');
     expect(classifyConfiguration(secret([]), FN)).toBeUndefined();

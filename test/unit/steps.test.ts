@@ -258,14 +258,45 @@ describe('createSecret', () => {
     expect(calls(GetSecretValueCommand).filter((input) => input.SecretId === KEY_SECRET)).toHaveLength(1);
   });
 
-  it('reads the workspace key again after Hopae refused it, so a fixed key takes effect', async () => {
+  it('reads the workspace key again after Hopae refused it, so a key fixed later takes effect on the next invocation', async () => {
     const refused = { status: 401, body: { error: { code: 'AUTH_INVALID_CREDENTIALS' } } };
-    const { run } = arrange({}, refused, rotated);
+    const { http, run } = arrange({}, refused, rotated);
 
+    // The stored key is the refused one: no second call with it.
     await expect(run('createSecret')).rejects.toThrow(/401 AUTH_INVALID_CREDENTIALS/);
+    expect(http.requests).toHaveLength(1);
     await expect(run('createSecret')).resolves.toBe('created');
 
-    expect(calls(GetSecretValueCommand).filter((input) => input.SecretId === KEY_SECRET)).toHaveLength(2);
+    // Read, read again after the 401 (unchanged), read on the next invocation.
+    expect(calls(GetSecretValueCommand).filter((input) => input.SecretId === KEY_SECRET)).toHaveLength(3);
+  });
+
+  it('retries at once with the key its secret holds now when a warm container\'s cached key is refused (an operator replaced it)', async () => {
+    const refused = { status: 401, body: { error: { code: 'AUTH_INVALID_CREDENTIALS' } } };
+    const NEW_KEY = 'sk_workspace_test_fedcba9876543210';
+    const { http, logger, run } = arrange({}, rotated, refused, rotated);
+    await expect(run('createSecret')).resolves.toBe('created');
+    // The operator stores a new key; the warm container still holds the old one.
+    sm.on(GetSecretValueCommand, { SecretId: KEY_SECRET, VersionStage: 'AWSCURRENT' }).resolves({ SecretString: NEW_KEY });
+
+    await expect(run('createSecret')).resolves.toBe('created');
+
+    const keys = http.requests.map((r) => r.headers.Authorization);
+    expect(keys.slice(1)).toEqual([keys[0], expect.stringContaining(NEW_KEY)]);
+    // One idempotency key for both calls: a replay, never a second rotation.
+    expect(new Set(http.requests.map((r) => r.headers['Idempotency-Key']))).toEqual(new Set([TOKEN]));
+    expect(JSON.stringify(logger.lines)).not.toContain(NEW_KEY);
+    expect(JSON.stringify(logger.lines)).not.toContain(API_KEY);
+  });
+
+  it('does not retry a refusal of the fresh key: the error reaches Secrets Manager', async () => {
+    const refused = { status: 401, body: { error: { code: 'AUTH_INVALID_CREDENTIALS' } } };
+    const { http, run } = arrange({}, rotated, refused, refused, rotated);
+    await expect(run('createSecret')).resolves.toBe('created');
+    sm.on(GetSecretValueCommand, { SecretId: KEY_SECRET, VersionStage: 'AWSCURRENT' }).resolves({ SecretString: 'sk_workspace_test_fedcba9876543210' });
+
+    await expect(run('createSecret')).rejects.toThrow(/401 AUTH_INVALID_CREDENTIALS/);
+    expect(http.requests).toHaveLength(3);
   });
 
   it.each<[string, Scripted[]]>([

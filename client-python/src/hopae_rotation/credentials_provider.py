@@ -191,7 +191,7 @@ class HopaeCredentialsProvider:
             if stage == "AWSPENDING" and _error_code(error) == "ResourceNotFoundException":
                 return None
             raise
-        return _parse_credentials(answer.get("SecretString"), f"{stage} of {self.secret_id}", optional=stage == "AWSPENDING")
+        return _parse_credentials(answer.get("SecretString"), stage, self.secret_id, optional=stage == "AWSPENDING")
 
 
 class _Flight(Generic[_T]):
@@ -217,8 +217,8 @@ class _Flight(Generic[_T]):
         return self._value  # type: ignore[return-value]
 
 
-def _parse_credentials(value: object, label: str, *, optional: bool) -> Optional[HopaeCredentials]:
-    """``{"clientId", "clientSecret", ...}``; the error names what is wrong, never the value."""
+def _parse_credentials(value: object, stage: str, secret_id: str, *, optional: bool) -> Optional[HopaeCredentials]:
+    """``{"clientId", "clientSecret", ...}``; the error names what is wrong and what to run, never the value."""
     parsed: object = None
     if isinstance(value, str):
         try:
@@ -232,7 +232,17 @@ def _parse_credentials(value: object, label: str, *, optional: bool) -> Optional
             return HopaeCredentials(client_id, client_secret)
     if optional:
         return None
-    raise HopaeSecretFormatError(f"{label} is not JSON with a non-empty clientId and clientSecret")
+    label = f"{stage} of {secret_id}"
+    # A secret created for the construct's clientIds holds only its clientId until the first rotation.
+    if isinstance(parsed, dict) and isinstance(parsed.get("clientId"), str) and parsed["clientId"] and "clientSecret" not in parsed:
+        raise HopaeSecretFormatError(
+            f"{label} has a clientId but no clientSecret yet: its first rotation mints it. "
+            f"Run `hopae-rotation rotate {secret_id} --wait` (or wait for its schedule); "
+            f"`hopae-rotation doctor {secret_id}` tells what blocks it"
+        )
+    raise HopaeSecretFormatError(
+        f"{label} is not JSON with a non-empty clientId and clientSecret: `hopae-rotation doctor {secret_id}` tells what is wrong and the fix"
+    )
 
 
 def _error_code(error: BaseException) -> Optional[str]:
