@@ -83,7 +83,7 @@ Exit: 0 none stuck, 1 some rotation is stuck, 2 bad input.`,
   },
   doctor: {
     summary: 'check everything a rotation of one secret needs, with the fix for each failure',
-    usage: `hopae-rotation doctor <secret> [--json]
+    usage: `hopae-rotation doctor <secret> [--stuck-after MINUTES] [--api-base-url URL] [--workspace-key-secret ID] [--json]
 
 Checks the secret's JSON, rotation and its function, the workspace key, Hopae (GET /workspace),
 the app (GET /apps/{id}), the current pair (GET /providers), and the rotation state (the row of
@@ -249,7 +249,7 @@ function describeParseError(command: string, error: Error & { code?: string }, k
   if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const given = /'([^']+)'/.exec(error.message)?.[1] ?? 'that option';
     const guess = closest(given.replace(/=.*$/, ''), flags);
-    return `unknown option ${given} for ${command}${guess ? `; did you mean ${guess}?` : ''} Options: ${flags.join(', ')} (${see})`;
+    return `unknown option ${given} for ${command}${guess ? `; did you mean ${guess}?` : '.'} Options: ${flags.join(', ')} (${see})`;
   }
   if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     const flag = /--[a-z-]+/.exec(error.message)?.[0] ?? 'an option';

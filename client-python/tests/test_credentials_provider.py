@@ -155,8 +155,14 @@ class TestGet:
     @pytest.mark.parametrize("option", ["ttl_seconds", "max_refresh_wait_seconds"])
     @pytest.mark.parametrize("value", [-1, float("nan"), float("inf")])
     def test_refuses_a_negative_or_endless_duration(self, option: str, value: float) -> None:
-        with pytest.raises(ValueError, match=f"{option} must be zero or more"):
+        with pytest.raises(ValueError, match=f"{option} must be zero or more seconds, and finite"):
             HopaeCredentialsProvider(SECRET_ID, client=FakeSecretsManager(OLD), **{option: value})
+
+    @pytest.mark.parametrize("option", ["ttl_seconds", "max_refresh_wait_seconds"])
+    @pytest.mark.parametrize("value", ["300", None, True])
+    def test_refuses_a_duration_that_is_not_a_number_naming_the_conversion(self, option: str, value: object) -> None:
+        with pytest.raises(TypeError, match=f"{option} must be a number of seconds, e.g. 300; got .*convert it with float"):
+            HopaeCredentialsProvider(SECRET_ID, client=FakeSecretsManager(OLD), **{option: value})  # type: ignore[arg-type]
 
     def test_the_pair_repr_leaves_the_secret_out(self) -> None:
         assert repr(OLD) == "HopaeCredentials(client_id='HqTRDIYH')"

@@ -30,7 +30,7 @@ describe('usage', () => {
   it.each([
     [[], /Usage: hopae-rotation <command>/],
     [['rotat'], /unknown command "rotat"; did you mean "rotate"\?/],
-    [['status', '--frobnicate'], /unknown option --frobnicate for status Options: --json, --help, --function, --stuck-after \(see `hopae-rotation help status`\)/],
+    [['status', '--frobnicate'], /unknown option --frobnicate for status\. Options: --json, --help, --function, --stuck-after \(see `hopae-rotation help status`\)/],
     [['rotate', 'x', '--wiat'], /unknown option --wiat for rotate; did you mean --wait\?/],
     [['rotate', 'x', '--timeout'], /--timeout needs a value/],
     [['rotate'], /rotate takes one secret/],

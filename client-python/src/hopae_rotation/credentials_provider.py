@@ -74,10 +74,8 @@ class HopaeCredentialsProvider:
         now: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if not _is_non_negative(ttl_seconds):
-            raise ValueError(f"ttl_seconds must be zero or more; got {ttl_seconds!r}")
-        if not _is_non_negative(max_refresh_wait_seconds):
-            raise ValueError(f"max_refresh_wait_seconds must be zero or more; got {max_refresh_wait_seconds!r}")
+        _check_seconds("ttl_seconds", ttl_seconds)
+        _check_seconds("max_refresh_wait_seconds", max_refresh_wait_seconds)
         if client is None:
             import boto3
 
@@ -254,5 +252,10 @@ def _error_code(error: BaseException) -> Optional[str]:
     return None
 
 
-def _is_non_negative(value: float) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0 and value != float("inf")
+def _check_seconds(option: str, value: object) -> None:
+    """Refuses what is not a finite duration in seconds: TypeError for a non-number (a string from
+    an environment variable must be converted first), ValueError for a negative, NaN or endless one."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise TypeError(f"{option} must be a number of seconds, e.g. 300; got {type(value).__name__} {value!r} (convert it with float())")
+    if not (value >= 0 and value != float("inf")):
+        raise ValueError(f"{option} must be zero or more seconds, and finite; got {value!r}")
