@@ -6,6 +6,7 @@ module.exports = {
   ...base,
   testMatch: ['**/test/fleet/**/*.fleet.ts'],
   globalSetup: undefined,
+  globalTeardown: undefined,
   testTimeout: 300_000,
   maxWorkers: 2,
 };

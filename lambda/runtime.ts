@@ -15,6 +15,8 @@ export interface RuntimeOptions {
   readonly metrics?: RotationMetrics;
   readonly secretsManager?: SecretsManagerClient;
   readonly transport?: HttpTransport;
+  /** Waits between attempts at Hopae; real timers by default (the CLI passes its own, tests a quick one). */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -34,6 +36,7 @@ export function buildRuntime(options: RuntimeOptions): { steps: StepDependencies
         transport: options.transport ?? fetchTransport,
         retry: config.retry,
         logger: options.logger,
+        ...(options.sleep ? { sleep: options.sleep } : {}),
         onRetry: (operation, throttled) => metrics.hopaeRetry(operation, throttled),
       }),
       workspaceKey: new WorkspaceKeyProvider(store, config.workspaceKeySecretId),

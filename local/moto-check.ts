@@ -33,8 +33,9 @@ export function motoMissingMessage(): string {
 
 /**
  * Whether a jest run needs moto_server: a run of everything, or any path pattern naming the
- * integration tests. `npx jest test/unit/...` does not.
+ * tests that start it (test/integration, and test/tools, test/walk, test/chaos, test/node24 that
+ * their own scripts run). `npx jest test/unit/...` does not.
  */
 export function runNeedsMoto(testPathPatterns: readonly string[]): boolean {
-  return testPathPatterns.length === 0 || testPathPatterns.some((pattern) => pattern.includes('integration'));
+  return testPathPatterns.length === 0 || testPathPatterns.some((pattern) => /integration|tools|walk|chaos|node24/.test(pattern));
 }

@@ -1,5 +1,5 @@
 // `npm test`: builds the two bundles the tests run (the function and the CLI, esbuild: seconds), then
-// runs Jest and the type-check side by side: the type-check (one core, ~20 s) overlaps Jest's
+// runs Jest and the type-check side by side: the type-check (one core, 20–40 s) overlaps Jest's
 // integration files, which mostly wait on moto_server and the stand-in. The compiled construct and
 // client (`npm run build`'s tsc step) are not needed by the tests: `npm ci` and the consumer test build them.
 // The type-check's output is held back and printed after Jest's, so the two do not interleave.
@@ -29,11 +29,14 @@ if (build.code !== 0) {
   console.error('npm test: building the function and CLI bundles failed (scripts/build.mjs --bundles, above); nothing was tested.');
   process.exit(1);
 }
-const [typecheck, jest] = await Promise.all([run(bin('tsc'), ['--noEmit'], { capture: true }), run(bin('jest'), process.argv.slice(2))]);
+// Incremental: the type-check keeps what it learnt in node_modules/.cache (ignored, gone on npm ci), so a
+// rerun re-reads only what changed: about 22 s of CPU instead of 39 on the 2-core machine.
+const typecheckArgs = ['--noEmit', '--incremental', '--tsBuildInfoFile', join(root, 'node_modules', '.cache', 'hopae-typecheck.tsbuildinfo')];
+const [typecheck, jest] = await Promise.all([run(bin('tsc'), typecheckArgs, { capture: true }), run(bin('jest'), process.argv.slice(2))]);
 if (typecheck.code !== 0) {
   process.stderr.write(typecheck.output);
-  console.error('npm test: the type-check failed (tsc --noEmit, above).');
+  console.error('npm test: the type-check failed (tsc --noEmit --incremental, above).');
 } else {
-  console.log('npm test: type-check passed (tsc --noEmit).');
+  console.log('npm test: type-check passed (tsc --noEmit --incremental).');
 }
 process.exit(typecheck.code !== 0 || jest.code !== 0 ? 1 : 0);

@@ -176,6 +176,8 @@ async function rotateLocally(
     logger: stderrLog(out),
     secretsManager: deps.sm,
     transport: deps.transport,
+    // The CLI's clock for the waits between attempts (the steps here take no abort signal).
+    sleep: (ms) => deps.sleep(ms),
   });
   const steps: { step: string; outcome: string; durationMs: number }[] = [];
   for (const step of ROTATION_STEPS) {

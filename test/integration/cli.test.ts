@@ -188,13 +188,18 @@ describe('rotate', () => {
     const { arn, clientId } = await ourApp();
     h.standIn.injectFault({ route: 'rotate', phase: 'after-commit', clientId, action: { type: 'drop' }, times: 100 });
 
-    const failed = await c.cli(['rotate', arn, '--local', '--json']);
+    // The CLI's waits between attempts at Hopae, recorded and skipped (production backoff: seconds).
+    const waits: number[] = [];
+    const failed = await c.cli(['rotate', arn, '--local', '--json'], { sleep: async (ms) => void waits.push(ms) });
     h.standIn.clearFaults();
     const failedJson = JSON.parse(failed.stdout) as { token: string; failedStep: string };
     const retried = await c.cli(['rotate', arn, '--local', '--json']);
 
     expect(failed.code).toBe(1);
     expect(failedJson.failedStep).toBe('createSecret');
+    // Eight attempts with the same Idempotency-Key (the function's default), backing off between them.
+    expect(waits).toHaveLength(7);
+    expect(waits.every((ms) => ms >= 0 && ms <= 4_000)).toBe(true);
     expect(h.standIn.rotations(clientId)).toBe(1);
     expect(retried.code).toBe(0);
     expect((JSON.parse(retried.stdout) as { token: string }).token).toBe(failedJson.token);
@@ -207,7 +212,7 @@ describe('rotate', () => {
     const { arn, clientId } = await ourApp();
     h.standIn.injectFault({ route: 'rotate', phase: 'after-commit', clientId, action: { type: 'drop' }, times: 100 });
 
-    const failed = await c.cli(['rotate', arn, '--local']);
+    const failed = await c.cli(['rotate', arn, '--local'], { sleep: async () => undefined });
     h.standIn.clearFaults();
 
     expect(failed.stdout).toMatch(/Next: fix the cause, then run `hopae-rotation rotate \S+ --local` again within 24 hours: it uses the same token/);

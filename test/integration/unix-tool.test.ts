@@ -1,34 +1,18 @@
 /**
- * The CLI and the repository's scripts behave like Unix tools: a closed pipe ends output quietly,
- * `--json` gives one JSON document on stdout on every path (help and version included), `--help`
- * works everywhere and starts nothing, and unknown options are refused (exit 2).
+ * The CLI behaves like a Unix tool: a closed pipe ends output quietly, `--json` gives one JSON
+ * document on stdout on every path (help and version included), `--help` works everywhere and
+ * starts nothing, and unknown options are refused (exit 2). The repository's scripts, each a
+ * process of its own, are checked the same way in test/tools/scripts.test.ts (`npm run test:tools`).
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { CliDeps } from '../../cli/context';
 import { run } from '../../cli/main';
+import { type Exit, ROOT, runNode } from '../support/node-process';
 
-const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli', 'hopae-rotation.cjs');
 
-interface Exit {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a command; with `closeStdout` the reader of its stdout goes away at once, as `| head -0` would. */
-function spawnTool(args: string[], options: { closeStdout?: boolean; tsx?: boolean } = {}): Promise<Exit> {
-  const env = { ...process.env };
-  for (const name of Object.keys(env)) if (name.startsWith('AWS_') || name.startsWith('HOPAE_')) delete env[name];
-  const child = spawn(process.execPath, options.tsx ? ['--import', 'tsx', ...args] : [CLI, ...args], { cwd: ROOT, env });
-  let stdout = '';
-  let stderr = '';
-  if (options.closeStdout) child.stdout.destroy();
-  else child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
+/** Runs the built CLI as a process of its own. */
+const spawnTool = (args: string[], options: { closeStdout?: boolean } = {}) => runNode([CLI, ...args], options);
 
 /** The CLI in this process, reaching no AWS: these paths never get that far. */
 async function cli(argv: string[]): Promise<Exit> {
@@ -83,32 +67,5 @@ describe('closed pipes end output quietly', () => {
 
     expect(result.stderr).not.toMatch(/EPIPE|Error: write|at /);
     expect(result.code).toBe(args[0] === 'nope' ? 2 : 0);
-  });
-});
-
-describe('the scripts: --help starts nothing, unknown options are refused', () => {
-  const scripts: Array<[string, string]> = [
-    ['bench', 'scripts/bench.ts'],
-    ['chaos', 'scripts/chaos.ts'],
-    ['continuity', 'local/continuity.ts'],
-    ['playground', 'local/playground.ts'],
-    ['start (demo)', 'local/demo.ts'],
-  ];
-
-  it.each(scripts)('npm run %s -- --help prints its usage and exits 0 at once; --frobnicate exits 2', async (_name, file) => {
-    const [help, unknown] = await Promise.all([spawnTool([file, '--help'], { tsx: true }), spawnTool([file, '--frobnicate'], { tsx: true })]);
-
-    expect({ code: help.code, stdout: help.stdout, stderr: help.stderr }).toEqual({ code: 0, stdout: expect.stringMatching(/^Usage: npm (run|start)/), stderr: '' });
-    // The usage alone: nothing started, nothing measured.
-    expect(help.stdout.match(/^Usage:/gm)).toHaveLength(1);
-    expect(help.stdout).not.toMatch(/Ready\. Ctrl-C|Fault campaign:|Consumer continuity:|\d+\/\d+ schedules|^ {2}\S.*\d+ (ms|KiB)$/m);
-    expect({ code: unknown.code, stderr: unknown.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(/unknown option --frobnicate\n\nUsage:/) });
-  });
-
-  it('a stray argument is refused, and a closed pipe is quiet (the scripts share one parser: checked on bench)', async () => {
-    const [stray, closed] = await Promise.all([spawnTool(['scripts/bench.ts', 'stray-argument'], { tsx: true }), spawnTool(['scripts/bench.ts', '--help'], { tsx: true, closeStdout: true })]);
-
-    expect({ code: stray.code, stderr: stray.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(/^bench: unexpected argument stray-argument: options only/) });
-    expect({ code: closed.code, stderr: closed.stderr }).toEqual({ code: 0, stderr: '' });
   });
 });

@@ -1,4 +1,7 @@
 /** A fleet of apps in the example stack, synthesized as `cdk synth` would (without its schema check): for the quota test, the growth test and the bench. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { HopaeSecretRotationStack } from '../../lib/example-stack';
 import { HopaeEnvironment } from '../../lib/environment';
@@ -55,7 +58,9 @@ export function synthFleet(
   spec: FleetSpec,
   refs?: { appSecrets: string[]; clientIds: string[]; refreshOnRotation?: Record<string, string[]> },
 ): { stacks: { id: string; template: unknown }[]; stack: HopaeSecretRotationStack; warnings: string[] } {
-  const app = new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
+  // Its own cloud assembly directory, removed once the templates are read (a 500-app fleet writes megabytes).
+  const outdir = mkdtempSync(join(tmpdir(), 'hopae-fleet-'));
+  const app = new App({ outdir, builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
   const apps = { appSecrets: refs?.appSecrets ?? existingRefs(spec.existing, spec.offset), clientIds: refs?.clientIds ?? clientIds(spec.created, spec.offset) };
   const refreshOnRotation = refs?.refreshOnRotation ?? (spec.refreshEvery ? refreshFor(apps, spec.refreshEvery, spec.servicesPerApp) : undefined);
   const stack = new HopaeSecretRotationStack(app, 'HopaeSecretRotation', {
@@ -66,7 +71,11 @@ export function synthFleet(
     ...(spec.appStackCount === undefined ? {} : { appStackCount: spec.appStackCount }),
     ...(refreshOnRotation ? { refreshOnRotation } : {}),
   });
-  const assembly = app.synth();
-  const warnings = assembly.stacks.flatMap((s) => s.messages.filter((m) => m.level === 'warning').map((m) => String(m.entry.data)));
-  return { stacks: assembly.stacks.map((s) => ({ id: s.id, template: s.template })), stack, warnings };
+  try {
+    const assembly = app.synth();
+    const warnings = assembly.stacks.flatMap((s) => s.messages.filter((m) => m.level === 'warning').map((m) => String(m.entry.data)));
+    return { stacks: assembly.stacks.map((s) => ({ id: s.id, template: s.template })), stack, warnings };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }

@@ -31,6 +31,8 @@ describe('finding moto_server', () => {
     [[], true],
     [['test/integration/rotation.test.ts'], true],
     [['test/unit', 'test/integration'], true],
+    [['test/tools/demo.test.ts'], true],
+    [['test/walk'], true],
     [['test/unit'], false],
     [['test/unit', 'test/cdk'], false],
   ])('a run of %j needs moto: %s', (patterns, needed) => {
