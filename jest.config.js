@@ -25,8 +25,9 @@ module.exports = {
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
   testTimeout: 30000,
   // Jest's default (cores - 1) is one worker on a 2-core machine: files ran one after another.
-  // The integration files mostly wait on moto_server, the stand-in and injected delays: four workers
-  // overlap those waits with the CDK files' CPU. Measured on 2 idle cores, `npm test` with the
-  // type-check alongside: 2 workers 120 s (type-check before), 3 workers 93 s, 4 workers 86 s.
-  maxWorkers: 4,
+  // Two workers overlap the integration files' waits on moto_server and the stand-in with the CDK
+  // files' CPU; more only add contention now that the suite is CPU-bound. Measured 2026-11-29 on 2
+  // idle cores, `npm test` with the type-check alongside: 2 workers 111.5 s (206 CPU-s), 3 workers
+  // 112.0 s (215), 4 workers 121.1 s and 128.7 s (235, 249).
+  maxWorkers: 2,
 };
