@@ -46,6 +46,24 @@ export function importByArn(stack: Stack, id: string, arn: string): ISecret {
 export type PropsOverrides = Partial<HopaeSecretRotationProps>;
 
 /**
+ * Constructs a rotation of one app secret in the sandbox with `props` on top, in `stack` (a fresh
+ * test stack by default), for tests of what the construct refuses: the error it threw, if any.
+ */
+export function attemptRotation(props: (stack: Stack) => PropsOverrides, stack: Stack = testStack()): { error: unknown; stack: Stack } {
+  try {
+    new HopaeSecretRotation(stack, 'Rotation', {
+      environment: HopaeEnvironment.SANDBOX,
+      workspaceKeySecret: importByArn(stack, 'WorkspaceKey', WORKSPACE_KEY_ARN),
+      appSecrets: [importByArn(stack, 'App', APP_SECRET_ARNS[0]!)],
+      ...props(stack),
+    });
+  } catch (error) {
+    return { error, stack };
+  }
+  return { error: undefined, stack };
+}
+
+/**
  * Builds a rotation in a fresh stack: by default of both app secrets (imported by complete ARN, so
  * IAM resources are plain strings) in the sandbox. `overrides` may be a function of the stack, to
  * create keys, topics or secrets in it. Without arguments, the shared default synth: do not change it.

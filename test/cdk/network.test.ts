@@ -3,9 +3,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { HopaeSecretRotationPropsError, SecretsManagerEndpoint, type HopaeSecretRotationProps } from '../../lib';
-import { APP_SECRET_ARNS, asList, importByArn, logicalIdOf, REGION, synthRotation, testStack, WORKSPACE_KEY_ARN, type PolicyStatementJson } from './fixtures';
-import { HopaeSecretRotation } from '../../lib';
-import { HopaeEnvironment } from '../../lib/environment';
+import { APP_SECRET_ARNS, asList, attemptRotation, importByArn, logicalIdOf, REGION, synthRotation, type PolicyStatementJson } from './fixtures';
 
 type Props = Partial<HopaeSecretRotationProps>;
 
@@ -24,21 +22,13 @@ function functions(template: Template): Record<string, Record<string, any>> {
 }
 
 function attempt(props: (stack: Stack) => Props): unknown {
-  const stack = testStack();
-  try {
-    new HopaeSecretRotation(stack, 'Rotation', {
-      environment: HopaeEnvironment.SANDBOX,
-      workspaceKeySecret: importByArn(stack, 'WorkspaceKey', WORKSPACE_KEY_ARN),
-      appSecrets: [importByArn(stack, 'App', APP_SECRET_ARNS[0])],
-      ...props(stack),
-    });
-  } catch (error) {
-    // Checks run before anything is created under the construct.
+  const { error, stack } = attemptRotation(props);
+  // Checks run before anything is created under the construct.
+  if (error !== undefined) {
     const rotation = stack.node.tryFindChild('Rotation');
     expect(rotation?.node.findAll().filter((c) => CfnResource.isCfnResource(c)) ?? []).toEqual([]);
-    return error;
   }
-  return undefined;
+  return error;
 }
 
 function expectPropsError(props: (stack: Stack) => Props, prop: keyof HopaeSecretRotationProps, message: RegExp): void {

@@ -2,25 +2,12 @@
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { HopaeRotationSchedule, HopaeSecretRotation, HopaeSecretRotationPropsError, type HopaeSecretRotationProps } from '../../lib';
-import { ACCOUNT, APP_SECRET_ARNS, appWithoutBundling, importByArn, KEY_ARNS, REGION, testStack, WORKSPACE_KEY_ARN } from './fixtures';
-import { HopaeEnvironment } from '../../lib/environment';
+import { HopaeRotationSchedule, HopaeSecretRotationPropsError, type HopaeSecretRotationProps } from '../../lib';
+import { ACCOUNT, APP_SECRET_ARNS, appWithoutBundling, attemptRotation, importByArn, KEY_ARNS, REGION, WORKSPACE_KEY_ARN } from './fixtures';
 
 type Props = Partial<HopaeSecretRotationProps>;
 
-function attempt(props: (stack: Stack) => Props, stack: Stack = testStack()): { error: unknown; stack: Stack } {
-  try {
-    new HopaeSecretRotation(stack, 'Rotation', {
-      environment: HopaeEnvironment.SANDBOX,
-      workspaceKeySecret: importByArn(stack, 'WorkspaceKey', WORKSPACE_KEY_ARN),
-      appSecrets: [importByArn(stack, 'App', APP_SECRET_ARNS[0])],
-      ...props(stack),
-    });
-  } catch (error) {
-    return { error, stack };
-  }
-  return { error: undefined, stack };
-}
+const attempt = attemptRotation;
 
 function expectRefused(props: (stack: Stack) => Props, prop: keyof HopaeSecretRotationProps, message: RegExp): void {
   const { error, stack } = attempt(props);
