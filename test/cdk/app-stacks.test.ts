@@ -6,9 +6,7 @@ import { CfnResource } from 'aws-cdk-lib';
 import { HopaeSecretRotationPropsError } from '../../lib';
 import { appStackIndex, checkAppStackCapacity, validateAppStackCount } from '../../lib/app-stacks';
 import { appServices, clientIds, existingRefs, synthFleet } from '../support/fleet';
-import { APP_SECRET_ARNS, importByArn, synthRotation, testStack, WORKSPACE_KEY_ARN } from './fixtures';
-import { HopaeSecretRotation } from '../../lib';
-import { HopaeEnvironment } from '../../lib/environment';
+import { attemptRotation, synthRotation } from './fixtures';
 
 interface Placed {
   readonly stack: string;
@@ -112,19 +110,7 @@ describe('appStackCount', () => {
 
   test('refuses a fleet that would put more than 500 resources in one app stack, before creating anything, with what to do', () => {
     // GIVEN 200 created apps (600 resources) for a single app stack
-    const stack = testStack();
-    let error: unknown;
-    try {
-      new HopaeSecretRotation(stack, 'Rotation', {
-        environment: HopaeEnvironment.SANDBOX,
-        workspaceKeySecret: importByArn(stack, 'WorkspaceKey', WORKSPACE_KEY_ARN),
-        appSecrets: [importByArn(stack, 'App', APP_SECRET_ARNS[0])],
-        clientIds: clientIds(200),
-        appStackCount: 1,
-      });
-    } catch (e) {
-      error = e;
-    }
+    const { error, stack } = attemptRotation(() => ({ clientIds: clientIds(200), appStackCount: 1 }));
 
     // THEN
     expect(error).toBeInstanceOf(HopaeSecretRotationPropsError);

@@ -5,7 +5,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { HopaeSecretRotation, HopaeSecretRotationPropsError, SecretsManagerEndpoint, type HopaeSecretRotationProps } from '../../lib';
-import { ACCOUNT, APP_SECRET_ARNS, asList, importByArn, REGION, synthRotation, testStack, WORKSPACE_KEY_ARN, type PolicyStatementJson } from './fixtures';
+import { ACCOUNT, APP_SECRET_ARNS, asList, attemptRotation, importByArn, REGION, synthRotation, testStack, WORKSPACE_KEY_ARN, type PolicyStatementJson } from './fixtures';
 import { HopaeEnvironment } from '../../lib/environment';
 
 /**
@@ -128,20 +128,11 @@ describe('the role prop', () => {
 
   test('an immutable role: the synth fails with a way out that works and the statements the role needs, VPC and X-Ray included', () => {
     // GIVEN a role imported with mutable: false, a VPC and tracing
-    const stack = testStack();
-    let error: unknown;
-    try {
-      new HopaeSecretRotation(stack, 'Rotation', {
-        environment: HopaeEnvironment.SANDBOX,
-        workspaceKeySecret: importByArn(stack, 'WorkspaceKey', WORKSPACE_KEY_ARN),
-        appSecrets: [importByArn(stack, 'App', APP_SECRET_ARNS[0])],
-        role: iam.Role.fromRoleArn(stack, 'Locked', `arn:aws:iam::${ACCOUNT}:role/locked`, { mutable: false }),
-        vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 }),
-        tracing: lambda.Tracing.ACTIVE,
-      });
-    } catch (caught) {
-      error = caught;
-    }
+    const { error } = attemptRotation((stack) => ({
+      role: iam.Role.fromRoleArn(stack, 'Locked', `arn:aws:iam::${ACCOUNT}:role/locked`, { mutable: false }),
+      vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 }),
+      tracing: lambda.Tracing.ACTIVE,
+    }));
 
     // THEN a props error naming role, with a policy document that has every statement the function needs
     expect(error).toBeInstanceOf(HopaeSecretRotationPropsError);
