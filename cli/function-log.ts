@@ -29,16 +29,11 @@ export type RotationLog = { readonly kind: 'read'; readonly events: LoggedEvent[
 /** Every line of rotation `token` logged since `sinceMs`, oldest first; no log group yet reads as no lines. */
 export async function readRotationLog(logs: CloudWatchLogsClient, logGroupName: string, token: string, sinceMs: number): Promise<RotationLog> {
   const events: LoggedEvent[] = [];
-  let nextToken: string | undefined;
   try {
-    do {
-      const page = await logs.send(new FilterLogEventsCommand({ logGroupName, filterPattern: `"${token}"`, startTime: sinceMs, nextToken }));
-      for (const event of page.events ?? []) events.push({ timestamp: event.timestamp ?? 0, failure: parseFailure(event.message ?? '', token) });
-      nextToken = page.nextToken;
-    } while (nextToken);
+    for await (const line of rotationLogLines(logs, logGroupName, token, sinceMs)) events.push({ timestamp: line.timestamp, failure: parseFailure(line.message, token) });
   } catch (error) {
-    if (error instanceof ResourceNotFoundException) return { kind: 'read', events: [] };
-    return { kind: 'unreadable', reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    const reason = unreadableReason(error);
+    if (reason !== undefined) return { kind: 'unreadable', reason };
   }
   events.sort((a, b) => a.timestamp - b.timestamp);
   return { kind: 'read', events };
@@ -46,22 +41,33 @@ export async function readRotationLog(logs: CloudWatchLogsClient, logGroupName: 
 
 /** The first step failure of rotation `token` logged since `sinceMs`, if any. */
 export async function findStepFailure(logs: CloudWatchLogsClient, logGroupName: string, token: string, sinceMs: number): Promise<LogLook> {
-  let nextToken: string | undefined;
   try {
-    do {
-      const page = await logs.send(new FilterLogEventsCommand({ logGroupName, filterPattern: `"${token}"`, startTime: sinceMs, nextToken }));
-      for (const event of page.events ?? []) {
-        const failure = parseFailure(event.message ?? '', token);
-        if (failure) return { kind: 'failed', failure };
-      }
-      nextToken = page.nextToken;
-    } while (nextToken);
+    // Returning from the loop stops the paging: no page is read past the first failure.
+    for await (const line of rotationLogLines(logs, logGroupName, token, sinceMs)) {
+      const failure = parseFailure(line.message, token);
+      if (failure) return { kind: 'failed', failure };
+    }
   } catch (error) {
-    // No log group yet: the function has not logged anything.
-    if (error instanceof ResourceNotFoundException) return { kind: 'nothing' };
-    return { kind: 'unreadable', reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    const reason = unreadableReason(error);
+    if (reason !== undefined) return { kind: 'unreadable', reason };
   }
   return { kind: 'nothing' };
+}
+
+/** The lines of rotation `token` (every line carries its version id) logged since `sinceMs`, page by page. */
+async function* rotationLogLines(logs: CloudWatchLogsClient, logGroupName: string, token: string, sinceMs: number): AsyncGenerator<{ timestamp: number; message: string }> {
+  let nextToken: string | undefined;
+  do {
+    const page = await logs.send(new FilterLogEventsCommand({ logGroupName, filterPattern: `"${token}"`, startTime: sinceMs, nextToken }));
+    for (const event of page.events ?? []) yield { timestamp: event.timestamp ?? 0, message: event.message ?? '' };
+    nextToken = page.nextToken;
+  } while (nextToken);
+}
+
+/** Why the log could not be read; undefined when it has no log group yet: the function has not logged anything. */
+function unreadableReason(error: unknown): string | undefined {
+  if (error instanceof ResourceNotFoundException) return undefined;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** A Powertools JSON line of the handler's failure for this token, else undefined. */
