@@ -32,7 +32,7 @@ import {
   validateSecretNames,
   validateTimeout,
 } from './validate-props';
-import { validateKeys, validateScheduleType, validateSecretPlacement } from './validate-resources';
+import { validateKeys, validateSecretPlacement } from './validate-resources';
 import { validatePropTypes } from './validate-prop-types';
 
 /** A Duration as whole minutes (at least 1), as the environment carries it. */
@@ -94,7 +94,6 @@ export class HopaeSecretRotation extends Construct {
     validatePropTypes(props);
     validatePresence(props);
     this.apiBaseUrl = resolveApiBaseUrl(props);
-    validateScheduleType(props.schedule);
     const rotationRules = planRotationRules(props);
     const audit = auditSettings(props, rotationRules.longestInterval, rotationRules.window);
     const timeout = validateTimeout(props.timeout ?? Duration.seconds(60));

@@ -1,4 +1,5 @@
 import type { HopaeSecretRotationProps } from './props';
+import { HopaeRotationSchedule } from './schedule';
 import { propsError } from './validate-props';
 
 // Plain JavaScript (and TypeScript through `any`) reaches the construct with no type-checker: a
@@ -91,7 +92,18 @@ export function validatePropTypes(props: HopaeSecretRotationProps): void {
   for (const prop of BOOLEAN_PROPS) {
     if (present(prop) && typeof given[prop] !== 'boolean') throw propsError(prop, `must be true or false; got ${describeValue(given[prop])}`);
   }
+  validateScheduleType(given.schedule);
   for (const [prop, kind] of LIST_PROPS) {
     if (present(prop) && !Array.isArray(given[prop])) throw propsError(prop, `must be ${kind}; got ${describeValue(given[prop])}`);
   }
+}
+
+/**
+ * A schedule must be a HopaeRotationSchedule: from plain JavaScript (or Python) a string such as
+ * 'rate(30 days)' type-checks nowhere and would otherwise render empty RotationRules.
+ */
+function validateScheduleType(schedule: unknown): void {
+  if (schedule === undefined || schedule instanceof HopaeRotationSchedule) return;
+  const got = typeof schedule === 'string' ? `the string '${schedule}'` : `a ${schedule === null ? 'null' : typeof schedule} that is not one`;
+  throw propsError('schedule', `must be built with HopaeRotationSchedule.rate() or HopaeRotationSchedule.cron(), e.g. HopaeRotationSchedule.rate(Duration.days(30)); got ${got}`);
 }

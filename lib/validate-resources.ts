@@ -3,7 +3,6 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { HopaeSecretRotationProps } from './props';
-import { HopaeRotationSchedule } from './schedule';
 import { propsError } from './validate-props';
 
 /**
@@ -57,16 +56,6 @@ export function validateKeys(props: Pick<HopaeSecretRotationProps, 'appSecrets' 
   if (keyAlias !== undefined) {
     throw propsError('workspaceKeySecret', `is imported with the KMS alias ${keyAlias} as its key: IAM matches a key's ARN, never its alias; ${fix}`);
   }
-}
-
-/**
- * A schedule must be a HopaeRotationSchedule: from plain JavaScript (or Python) a string such as
- * 'rate(30 days)' type-checks nowhere and would otherwise render empty RotationRules.
- */
-export function validateScheduleType(schedule: unknown): void {
-  if (schedule === undefined || schedule instanceof HopaeRotationSchedule) return;
-  const got = typeof schedule === 'string' ? `the string '${schedule}'` : `a ${schedule === null ? 'null' : typeof schedule} that is not one`;
-  throw propsError('schedule', `must be built with HopaeRotationSchedule.rate() or HopaeRotationSchedule.cron(), e.g. HopaeRotationSchedule.rate(Duration.days(30)); got ${got}`);
 }
 
 function known(value: string | undefined): value is string {
