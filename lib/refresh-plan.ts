@@ -53,7 +53,7 @@ export function serviceArnsForPolicies(service: ecs.IBaseService): string[] {
 
 /** The longest a string (literal, token or both) can be once deployed, in characters. */
 export function renderedChars(scope: Construct, value: string): number {
-  return Token.isUnresolved(value) ? measure(Stack.of(scope).resolve(value)) : value.length;
+  return rendered(Stack.of(scope), value).chars;
 }
 
 /**
