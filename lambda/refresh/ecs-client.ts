@@ -4,11 +4,7 @@
  * partition table. @aws-sdk/client-ecs would add 30.5 KB to the function bundle for this one call
  * (379.1 → 408.8 KiB, past the 400 KiB budget); this adds about 4 KB.
  */
-import { partition } from '@aws-sdk/core/client';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { sleep as realSleep } from '../hopae/retry';
-import { parseJson, type SignedClientOptions, sendSigned } from './signed-request';
+import { endpointUrl, parseJson, type SignedClientOptions, type SignedTransport, sendSigned, signedTransport } from './signed-request';
 
 /** A service to redeploy: its cluster (ARN or name) and its name (or ARN). */
 export interface ServiceTarget {
@@ -42,14 +38,10 @@ export type SignedEcsClientOptions = SignedClientOptions;
 const TARGET = 'AmazonEC2ContainerServiceV20141113.UpdateService';
 
 export class SignedEcsClient implements EcsDeployer {
-  private readonly credentials: AwsCredentialIdentityProvider;
-  private readonly fetch: typeof fetch;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly transport: SignedTransport;
 
   constructor(private readonly options: SignedEcsClientOptions) {
-    this.credentials = options.credentials ?? defaultProvider();
-    this.fetch = options.fetch ?? fetch;
-    this.sleep = options.sleep ?? ((ms) => realSleep(ms));
+    this.transport = signedTransport(options);
   }
 
   async forceNewDeployment(target: ServiceTarget): Promise<string | undefined> {
@@ -57,14 +49,10 @@ export class SignedEcsClient implements EcsDeployer {
     const text = await sendSigned({
       service: 'ecs',
       region,
-      url: new URL(this.options.endpoint ?? `https://ecs.${region}.${partition(region).dnsSuffix}`),
+      url: endpointUrl('ecs', region, this.options.endpoint),
       headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': TARGET },
       body: JSON.stringify({ cluster: target.cluster, service: target.service, forceNewDeployment: true }),
-      credentials: this.credentials,
-      fetch: this.fetch,
-      sleep: this.sleep,
-      maxAttempts: this.options.maxAttempts ?? 3,
-      timeoutMs: this.options.timeoutMs ?? 10_000,
+      ...this.transport,
       error: ({ code, message, retryable }) => new EcsCallError(code, message, retryable),
     });
     const deployments = (parseJson(text)?.service as { deployments?: { id?: unknown; status?: unknown }[] } | undefined)?.deployments ?? [];

@@ -4,10 +4,12 @@
  * UpdateService, awsJson1_1; STS AssumeRole, Query). A whole SDK client per call would add 30 KB
  * or more to the function bundle.
  */
+import { partition } from '@aws-sdk/core/client';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { backoffDelayMs } from '../hopae/retry';
+import { backoffDelayMs, sleep as realSleep } from '../hopae/retry';
 
 /** What an answer or its absence says: the AWS error code, a message, and whether trying again may help. */
 export interface CallFailure {
@@ -46,6 +48,24 @@ export interface SignedRequest {
   readonly timeoutMs: number;
   /** The error to throw for a failure (each client names its own). */
   readonly error: (failure: CallFailure) => Error;
+}
+
+/** How a signed client sends: its options' credentials, fetch, sleep and bounds, with their defaults applied. */
+export type SignedTransport = Pick<SignedRequest, 'credentials' | 'fetch' | 'sleep' | 'maxAttempts' | 'timeoutMs'>;
+
+export function signedTransport(options: SignedClientOptions): SignedTransport {
+  return {
+    credentials: options.credentials ?? defaultProvider(),
+    fetch: options.fetch ?? fetch,
+    sleep: options.sleep ?? ((ms) => realSleep(ms)),
+    maxAttempts: options.maxAttempts ?? 3,
+    timeoutMs: options.timeoutMs ?? 10_000,
+  };
+}
+
+/** The regional endpoint of `service` (`ecs`, `sts`) in `region`'s partition, unless the options override it. */
+export function endpointUrl(service: string, region: string, override: string | undefined): URL {
+  return new URL(override ?? `https://${service}.${region}.${partition(region).dnsSuffix}`);
 }
 
 const RETRYABLE_CODES = new Set(['ThrottlingException', 'Throttling', 'ServerException', 'ServiceUnavailable', 'RequestLimitExceeded', 'TooManyRequestsException']);

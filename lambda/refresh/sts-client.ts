@@ -4,11 +4,8 @@
  * SigV4-signed Query request (./signed-request.ts) to the function's regional STS endpoint, and
  * the temporary credentials kept until shortly before they expire.
  */
-import { partition } from '@aws-sdk/core/client';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { sleep as realSleep } from '../hopae/retry';
-import { type SignedClientOptions, sendSigned } from './signed-request';
+import { endpointUrl, type SignedClientOptions, type SignedTransport, sendSigned, signedTransport } from './signed-request';
 
 /** STS answered with an error (`code` from its XML, e.g. AccessDenied), or gave no answer. */
 export class StsCallError extends Error {
@@ -31,10 +28,10 @@ export const REFRESH_SESSION_NAME = 'hopae-service-refresh';
 const SESSION_SECONDS = 900;
 
 export class SignedStsClient {
-  private readonly credentials: AwsCredentialIdentityProvider;
+  private readonly transport: SignedTransport;
 
   constructor(private readonly options: SignedStsClientOptions) {
-    this.credentials = options.credentials ?? defaultProvider();
+    this.transport = signedTransport(options);
   }
 
   /** Temporary credentials of `roleArn`, for 15 minutes. */
@@ -43,14 +40,10 @@ export class SignedStsClient {
     const text = await sendSigned({
       service: 'sts',
       region,
-      url: new URL(this.options.endpoint ?? `https://sts.${region}.${partition(region).dnsSuffix}`),
+      url: endpointUrl('sts', region, this.options.endpoint),
       headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
       body: new URLSearchParams({ Action: 'AssumeRole', Version: '2011-06-15', RoleArn: roleArn, RoleSessionName: REFRESH_SESSION_NAME, DurationSeconds: String(SESSION_SECONDS) }).toString(),
-      credentials: this.credentials,
-      fetch: this.options.fetch ?? fetch,
-      sleep: this.options.sleep ?? ((ms) => realSleep(ms)),
-      maxAttempts: this.options.maxAttempts ?? 3,
-      timeoutMs: this.options.timeoutMs ?? 10_000,
+      ...this.transport,
       error: ({ code, message, retryable }) => new StsCallError(code, `could not assume ${roleArn} (${message})`, retryable),
     });
     const field = (tag: string) => new RegExp(`<${tag}>([^<]+)</${tag}>`).exec(text)?.[1];
