@@ -151,19 +151,15 @@ export async function surveyConsumers(clients: ConsumerClients, options: SurveyO
 /** `cluster-arn|service-name` of each service a refreshOnRotation rule redeploys after this secret's rotation. */
 async function refreshedServices(events: Sender<EventBridgeClient>, secret: { arn: string; name: string }): Promise<Set<string>> {
   const covered = new Set<string>();
-  let nextToken: string | undefined;
-  do {
-    const page = await events.send(new ListRulesCommand({ NextToken: nextToken, Limit: 100 }));
-    for (const rule of page.Rules ?? []) {
-      if (!rule.EventPattern?.includes('RotationSucceeded') || !patternNamesSecret(rule.EventPattern, secret)) continue;
-      const { Targets } = await events.send(new ListTargetsByRuleCommand({ Rule: rule.Name!, EventBusName: rule.EventBusName }));
-      for (const target of Targets ?? []) {
-        const template = target.InputTransformer?.InputTemplate ?? target.Input;
-        for (const service of servicesInInput(template)) covered.add(`${service.cluster}|${service.service}`);
-      }
+  const rules = await pages((token) => events.send(new ListRulesCommand({ NextToken: token, Limit: 100 })), (p) => p.Rules, (p) => p.NextToken);
+  for (const rule of rules) {
+    if (!rule.EventPattern?.includes('RotationSucceeded') || !patternNamesSecret(rule.EventPattern, secret)) continue;
+    const { Targets } = await events.send(new ListTargetsByRuleCommand({ Rule: rule.Name!, EventBusName: rule.EventBusName }));
+    for (const target of Targets ?? []) {
+      const template = target.InputTransformer?.InputTemplate ?? target.Input;
+      for (const service of servicesInInput(template)) covered.add(`${service.cluster}|${service.service}`);
     }
-    nextToken = page.NextToken;
-  } while (nextToken);
+  }
   return covered;
 }
 

@@ -45,6 +45,40 @@ describe('surveyConsumers', () => {
     ]);
   });
 
+  it('reads every page of EventBridge rules: a refresh rule on the second page covers its service', async () => {
+    const CLUSTER = 'arn:aws:ecs:eu-central-1:123456789012:cluster/payments';
+    const TASK = 'arn:aws:ecs:eu-central-1:123456789012:task-definition/api:3';
+    const rule = (name: string, secretId: string) => ({ Name: name, EventPattern: JSON.stringify({ detail: { eventName: ['RotationSucceeded'], additionalEventData: { SecretId: [secretId] } } }) });
+    const events = {
+      send: async (command: { constructor: { name: string }; input: { NextToken?: string; Rule?: string } }) => {
+        if (command.constructor.name === 'ListRulesCommand') {
+          return command.input.NextToken === undefined
+            ? { Rules: [rule('other', 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:other-AbCdEf')], NextToken: 'page-2' }
+            : { Rules: [rule('ours', secret.arn)] };
+        }
+        expect(command.input.Rule).toBe('ours');
+        return { Targets: [{ Input: JSON.stringify({ secretId: secret.arn, services: [{ cluster: CLUSTER, service: 'api' }] }) }] };
+      },
+    };
+    const ecs = {
+      send: async (command: { constructor: { name: string } }) =>
+        ({
+          ListClustersCommand: { clusterArns: [CLUSTER] },
+          ListServicesCommand: { serviceArns: [`${CLUSTER.replace(':cluster/', ':service/')}/api`] },
+          DescribeServicesCommand: { services: [{ serviceName: 'api', taskDefinition: TASK }] },
+          DescribeTaskDefinitionCommand: { taskDefinition: { taskDefinitionArn: TASK, family: 'api', revision: 3, containerDefinitions: [{ name: 'app', secrets: [{ name: 'HOPAE', valueFrom: secret.arn }] }] } },
+        })[command.constructor.name],
+    };
+
+    const survey = await surveyConsumers(
+      { ecs: ecs as never, events: events as never, lambda: noFunctions as never, cloudTrail: noFunctions as never },
+      { secret, servicesOnly: true, withoutCloudTrail: true },
+    );
+
+    expect(survey.gaps).toEqual([]);
+    expect(survey.consumers).toEqual([expect.objectContaining({ name: 'api:3', survival: 'restarted' })]);
+  });
+
   it('says to run again later when throttled, not to grant a permission', async () => {
     const survey = await surveyConsumers(
       { ecs: noFunctions as never, events: noFunctions as never, lambda: noFunctions as never, cloudTrail: failing(throttled) as never },
