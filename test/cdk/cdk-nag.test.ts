@@ -15,6 +15,7 @@ import { HopaeSecretRotation, SecretsManagerEndpoint } from '../../lib';
 import { HopaeSecretRotationStack, type HopaeSecretRotationStackProps } from '../../lib/example-stack';
 import { ACCOUNT, APP_SECRET_ARNS, asList, REGION, WORKSPACE_KEY_ARN, type PolicyStatementJson } from './fixtures';
 import { HopaeEnvironment } from '../../lib/environment';
+import { testAppProps } from '../support/test-app';
 
 const ACKNOWLEDGED = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
 
@@ -72,9 +73,9 @@ describe('AWS Solutions checks (cdk-nag)', () => {
   beforeEach(() => {
     // GIVEN an App with the AWS Solutions pack as a validation plugin, as bin/app.ts sets it up
     outdir = mkdtempSync(join(tmpdir(), 'hopae-rotation-nag-'));
-    // CDK's built-in CloudFormation schema validation runs on synth; with this flag its errors fail the synth
-    // instead of becoming warnings (the template tests turn it off for speed: test/cdk/fixtures.ts).
-    app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:validateAgainstDefaultRules': true } });
+    // CDK's built-in CloudFormation schema validation runs on synth, its errors failing the synth instead
+    // of becoming warnings (the other template tests turn it off for speed: test/support/test-app.ts).
+    app = new App(testAppProps({ outdir, schemaCheck: true }));
     pack = new AwsSolutionsChecks(app);
     Validations.of(app).addPlugins(pack);
   });
@@ -174,7 +175,7 @@ describe('AWS Solutions checks (cdk-nag)', () => {
     expect(rotation.rotationFunction.isBoundToVpc).toBe(true);
 
     // and, without the pack, the same stack synthesizes past CloudFormation's schema check
-    const schemaApp = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:validateAgainstDefaultRules': true } });
+    const schemaApp = new App(testAppProps({ outdir, schemaCheck: true }));
     const schemaStack = new Stack(schemaApp, 'Governed', { env: ENV });
     new HopaeSecretRotation(schemaStack, 'Rotation', {
       environment: HopaeEnvironment.PRODUCTION,

@@ -5,6 +5,7 @@ import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
 import { HopaeSecretRotation, type HopaeSecretRotationProps } from '../../lib';
 import { HopaeEnvironment } from '../../lib/environment';
+import { testAppProps } from '../support/test-app';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-central-1';
@@ -26,13 +27,9 @@ export const ROTATION_ACTIONS = [
   'secretsmanager:UpdateSecretVersionStage',
 ];
 
-/**
- * An App for template tests: no asset bundling, and no built-in CloudFormation schema validation,
- * which costs ~7 s per test file to start and ~0.5 s per synth, and by default only warns. The
- * schema check runs, failing on errors, in cdk-nag.test.ts over the example stack's variants.
- */
+/** An App for template tests (test/support/test-app.ts: no bundling, tree, stack traces or schema check). */
 export function appWithoutBundling(): App {
-  return new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
+  return new App(testAppProps());
 }
 
 export function testStack(app: App = appWithoutBundling()): Stack {

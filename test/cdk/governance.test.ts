@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { HopaeSecretRotation, HopaeSecretRotationPropsError, SecretsManagerEndpoint, type HopaeSecretRotationProps } from '../../lib';
 import { ACCOUNT, APP_SECRET_ARNS, asList, attemptRotation, importByArn, REGION, synthRotation, testStack, WORKSPACE_KEY_ARN, type PolicyStatementJson } from './fixtures';
 import { HopaeEnvironment } from '../../lib/environment';
+import { testAppProps } from '../support/test-app';
 
 /**
  * Everything the construct can create: created secrets, a VPC with an endpoint and a proxy, an alert
@@ -55,7 +56,7 @@ describe('permissions boundary', () => {
 
   test('the @aws-cdk/core:permissionsBoundary context reaches every role', () => {
     // GIVEN the boundary as CDK's context key (e.g. in cdk.json)
-    const app = new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:permissionsBoundary': { name: 'org-boundary' } } });
+    const app = new App(testAppProps({ context: { '@aws-cdk/core:permissionsBoundary': { name: 'org-boundary' } } }));
     const { template, apps } = synthRotation(everything, testStack(app));
 
     // THEN
@@ -70,7 +71,7 @@ describe('permissions boundary', () => {
 
   test('the permissionsBoundary prop reaches every role the construct creates, wins over the stack and the context, and leaves other roles alone', () => {
     // GIVEN a stack boundary, a context boundary, the prop, and a role of the app outside the construct
-    const app = new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:permissionsBoundary': { name: 'context-boundary' } } });
+    const app = new App(testAppProps({ context: { '@aws-cdk/core:permissionsBoundary': { name: 'context-boundary' } } }));
     const stack = testStack(app);
     iam.PermissionsBoundary.of(stack).apply(iam.ManagedPolicy.fromManagedPolicyArn(stack, 'StackBoundary', `arn:aws:iam::${ACCOUNT}:policy/stack-boundary`));
     const other = new iam.Role(stack, 'OtherRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });

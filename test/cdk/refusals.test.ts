@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { HopaeRotationSchedule, HopaeSecretRotationPropsError, type HopaeSecretRotationProps } from '../../lib';
 import { ACCOUNT, APP_SECRET_ARNS, appWithoutBundling, attemptRotation, importByArn, KEY_ARNS, REGION, WORKSPACE_KEY_ARN } from './fixtures';
+import { testAppProps } from '../support/test-app';
 
 type Props = Partial<HopaeSecretRotationProps>;
 
@@ -133,6 +134,6 @@ describe('a schedule that is not a HopaeRotationSchedule (plain JavaScript, or a
 });
 
 test('the app used above really is checked: a valid app in the same shape synthesizes', () => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App(testAppProps());
   expect(attempt(() => ({}), new Stack(app, 'Ok', { env: { account: ACCOUNT, region: REGION } })).error).toBeUndefined();
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { HopaeSecretRotationStack } from '../../lib/example-stack';
 import { HopaeEnvironment } from '../../lib/environment';
+import { testAppProps } from './test-app';
 
 export const FLEET_ACCOUNT = '123456789012';
 export const FLEET_REGION = 'eu-central-1';
@@ -60,7 +61,7 @@ export function synthFleet(
 ): { stacks: { id: string; template: unknown }[]; stack: HopaeSecretRotationStack; warnings: string[] } {
   // Its own cloud assembly directory, removed once the templates are read (a 500-app fleet writes megabytes).
   const outdir = mkdtempSync(join(tmpdir(), 'hopae-fleet-'));
-  const app = new App({ outdir, builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App(testAppProps({ outdir }));
   const apps = { appSecrets: refs?.appSecrets ?? existingRefs(spec.existing, spec.offset), clientIds: refs?.clientIds ?? clientIds(spec.created, spec.offset) };
   const refreshOnRotation = refs?.refreshOnRotation ?? (spec.refreshEvery ? refreshFor(apps, spec.refreshEvery, spec.servicesPerApp) : undefined);
   const stack = new HopaeSecretRotationStack(app, 'HopaeSecretRotation', {
