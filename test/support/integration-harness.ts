@@ -1,5 +1,6 @@
 /**
- * Integration set-up: a real Secrets Manager API (moto_server on a free port), the Hopae stand-in,
+ * Integration set-up: a real Secrets Manager API (moto_server: the worker's pooled one, emptied, or one
+ * of the file's own on a free port; test/support/moto-pool.ts), the Hopae stand-in,
  * and the real Lambda handler reached through the SDK's standard configuration. Output is
  * captured for the whole file so a final test can scan it for secrets.
  */
@@ -16,6 +17,7 @@ import { HopaeStandIn, type HopaeStandInOptions } from '../../local/hopae-stand-
 import { type MotoServer, startMotoServer } from '../../local/moto-server';
 import { beginRotation, type RotationHandler, runSteps, type StepRun } from '../../local/rotation-driver';
 import { OutputCapture } from './capture-output';
+import { takeWorkerMoto } from './moto-pool';
 
 export interface Harness {
   readonly standIn: HopaeStandIn;
@@ -57,14 +59,15 @@ export function useIntegrationHarness(options: HarnessOptions = {}): Harness {
   const standIn = new HopaeStandIn(options.standIn);
   const output = new OutputCapture();
   const rotationTokens: string[] = [];
-  let moto: MotoServer | undefined;
+  let moto: { readonly endpoint: string } | undefined;
+  let ownMoto: MotoServer | undefined;
   let sm: SecretsManagerClient | undefined;
   let apiKey = '';
   let handler: RotationHandler | undefined;
   let stopHandler: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    moto = await startMotoServer();
+    moto = (await takeWorkerMoto()) ?? (ownMoto = await startMotoServer());
     const baseUrl = await standIn.start();
     apiKey = standIn.addWorkspace();
     Object.assign(process.env, {
@@ -96,7 +99,7 @@ export function useIntegrationHarness(options: HarnessOptions = {}): Harness {
     await stopHandler?.();
     output.stop();
     await standIn.stop();
-    await moto?.stop();
+    await ownMoto?.stop();
   });
 
   const client = () => {
