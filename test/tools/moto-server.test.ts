@@ -1,6 +1,8 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CreateSecretCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -57,6 +59,52 @@ describe('moto_server ends with the process that started it', () => {
   it('is started through setpriv --pdeathsig where util-linux has it, as it is elsewhere', () => {
     expect(withParentDeathSignal(['moto_server', '-p', '1'], () => true)).toEqual(['/usr/bin/setpriv', '--pdeathsig', 'TERM', 'moto_server', '-p', '1']);
     expect(withParentDeathSignal(['moto_server', '-p', '1'], () => false)).toEqual(['moto_server', '-p', '1']);
+  });
+});
+
+describe('moto_server lightened by local/moto-site/sitecustomize.py', () => {
+  const SITE_DIR = join(__dirname, '..', '..', 'local', 'moto-site');
+  let moto: MotoServer;
+  let python: string;
+
+  beforeAll(async () => {
+    moto = await startMotoServer({ env: { PYTHONPATH: '/callers/own/path' } });
+    // moto's own interpreter, as its console script's shebang (or pyenv) started it
+    python = readFileSync(`/proc/${moto.pid}/cmdline`, 'utf8').split('\0')[0]!;
+  }, 60_000);
+  afterAll(() => moto.stop());
+
+  it("is started with the site directory on PYTHONPATH, ahead of the caller's own", () => {
+    const environ = readFileSync(`/proc/${moto.pid}/environ`, 'utf8').split('\0');
+    expect(environ).toContain(`PYTHONPATH=${SITE_DIR}:/callers/own/path`);
+  });
+
+  it("in moto's Python, lists moto's modules once (the same list each time) and writes no access log line", () => {
+    const probe = [
+      'import io, json, os, sys',
+      'import moto.backends as backends, werkzeug.serving as serving',
+      'listings = []',
+      'real_listdir = os.listdir',
+      'os.listdir = lambda path=".": listings.append(path) or real_listdir(path)',
+      'first, second = list(backends.list_of_moto_modules()), list(backends.list_of_moto_modules())',
+      'sys.stderr = io.StringIO()',
+      'serving.WSGIRequestHandler.log_request(None, 200, 10)',
+      'print(json.dumps({"listings": len(listings), "same": first == second, "secretsmanager": "secretsmanager" in first, "logged": sys.stderr.getvalue()}))',
+    ].join('\n');
+    const run = spawnSync(python, ['-c', probe], { env: { ...process.env, PYTHONPATH: SITE_DIR }, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ listings: 0, same: true, secretsmanager: true, logged: '' });
+  });
+
+  it('runs the sitecustomize it shadows, as Python would have without it', () => {
+    const other = mkdtempSync(join(tmpdir(), 'shadowed-site-'));
+    try {
+      writeFileSync(join(other, 'sitecustomize.py'), 'print("the shadowed sitecustomize ran")\n');
+      const run = spawnSync(python, ['-c', 'print("main")'], { env: { ...process.env, PYTHONPATH: `${SITE_DIR}:${other}` }, encoding: 'utf8' });
+      expect(run.stdout).toBe('the shadowed sitecustomize ran\nmain\n');
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 });
 
