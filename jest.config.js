@@ -18,7 +18,8 @@ module.exports = {
   // dist/ holds built bundles that run as they are.
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)', '/dist/'],
   // Stops at once, with one message, when integration tests would run without moto_server; then
-  // gives the run a temporary directory (the synths' cdk.out*), removed at the end.
+  // gives the run a temporary directory (the synths' cdk.out*), removed at the end, and one
+  // moto_server per worker for the integration files (test/support/moto-pool.ts), stopped at the end.
   globalSetup: '<rootDir>/test/support/require-moto.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFiles: ['<rootDir>/test/support/env.ts'],
@@ -28,6 +29,7 @@ module.exports = {
   // Two workers overlap the integration files' waits on moto_server and the stand-in with the CDK
   // files' CPU; more only add contention now that the suite is CPU-bound. Measured 2026-11-29 on 2
   // idle cores, `npm test` with the type-check alongside: 2 workers 111.5 s (206 CPU-s), 3 workers
-  // 112.0 s (215), 4 workers 121.1 s and 128.7 s (235, 249).
+  // 112.0 s (215), 4 workers 121.1 s and 128.7 s (235, 249); again with the moto_server pool (one per
+  // worker: a third worker adds a third moto_server): 2 workers 79.7–87.8 s (142–155), 3 workers 99.5 s (188).
   maxWorkers: 2,
 };
