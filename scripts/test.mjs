@@ -29,6 +29,9 @@ const typecheckArgs = [join(root, 'node_modules', 'typescript-native', 'bin', 't
 const typechecked = run(process.execPath, typecheckArgs, { capture: true });
 const build = await run(process.execPath, [join(root, 'scripts', 'build.mjs'), '--bundles']);
 if (build.code !== 0) {
+  // A type error often explains a failed build: wait for the type-check and show what it found.
+  const typecheck = await typechecked;
+  if (typecheck.code !== 0) process.stderr.write(typecheck.output);
   console.error('npm test: building the function and CLI bundles failed (scripts/build.mjs --bundles, above); nothing was tested.');
   process.exit(1);
 }
