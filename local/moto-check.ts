@@ -32,10 +32,12 @@ export function motoMissingMessage(): string {
 }
 
 /**
- * Whether a jest run needs moto_server: a run of everything, or any path pattern naming the
- * tests that start it (test/integration, and test/tools, test/walk, test/chaos, test/node24 that
- * their own scripts run). `npx jest test/unit/...` does not.
+ * Whether a jest run needs moto_server: unless every path pattern names the tests that never
+ * start it (test/unit, test/cdk, test/jsii, test/fleet: `npx jest test/unit/...`), it may. A bare
+ * name (`npx jest rotation`) may match an integration file, so it counts as needing moto.
  */
 export function runNeedsMoto(testPathPatterns: readonly string[]): boolean {
-  return testPathPatterns.length === 0 || testPathPatterns.some((pattern) => /integration|tools|walk|chaos|node24/.test(pattern));
+  return testPathPatterns.length === 0 || !testPathPatterns.every((pattern) => MOTO_FREE_TESTS.test(pattern));
 }
+
+const MOTO_FREE_TESTS = /(^|\/)test\/(unit|cdk|jsii|fleet)(\/|$)/;

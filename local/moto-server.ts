@@ -100,12 +100,22 @@ async function startOnce(port: number, readyTimeoutMs: number, env: Readonly<Rec
   return {
     endpoint,
     pid: child.pid!,
-    reset: async () => {
-      const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
-      if (!response.ok) throw new Error(`moto reset failed: ${response.status}`);
-    },
+    reset: () => resetMotoServer(endpoint),
     stop: () => stopChild(child),
   };
+}
+
+/**
+ * Empties a moto_server (moto's POST /moto-api/reset clears every backend). Throws when it does not
+ * answer within 10 s or answers with an error: "moto reset failed: <reason>".
+ */
+export async function resetMotoServer(endpoint: string): Promise<void> {
+  const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST', signal: AbortSignal.timeout(10_000) }).catch((error: Error) => {
+    // fetch's own message is "fetch failed"; the reason (ECONNREFUSED, the timeout) is its cause.
+    throw new Error(`moto reset failed: ${(error.cause as { message?: string } | undefined)?.message ?? error.message}`);
+  });
+  await response.arrayBuffer();
+  if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
 }
 
 // util-linux's setpriv (Essential in Debian) execs moto with PR_SET_PDEATHSIG: the kernel sends it

@@ -24,11 +24,11 @@ describe('the moto_server pool', () => {
 
     await expect(takeWorkerMoto(env)).resolves.toEqual({ endpoint: real });
     await expect(takeWorkerMoto({ ...env, JEST_WORKER_ID: '1' })).rejects.toThrow(
-      new RegExp(`^Could not empty this Jest worker's moto_server \\(${gone}, started by the globalSetup\\): .*ECONNREFUSED.*\\. Rerun the tests`),
+      new RegExp(`^Could not empty this Jest worker's moto_server \\(${gone}, started by the globalSetup\\): moto reset failed: .*ECONNREFUSED.*\\. Rerun the tests`),
     );
   });
 
-  test('gives nothing without a pool, so the harness starts a moto_server of its own', async () => {
+  test('gives nothing when the run has no server for this worker (no pool, or fewer servers than workers): the harness then starts its own', async () => {
     await expect(takeWorkerMoto({})).resolves.toBeUndefined();
     await expect(takeWorkerMoto({ HOPAE_TEST_MOTO_ENDPOINTS: 'http://127.0.0.1:20000', JEST_WORKER_ID: '2' })).resolves.toBeUndefined();
   });

@@ -5,12 +5,13 @@
  * runs one test file at a time, so its server is that file's alone; the file's harness resets it
  * (moto's POST /moto-api/reset clears every backend) before its first test.
  *
- * The globalSetup (require-moto.ts) starts the pool when the run includes integration tests, and
- * hands the endpoints to the workers in HOPAE_TEST_MOTO_ENDPOINTS (workers inherit its
- * environment); the globalTeardown stops them. A file run without the pool (another Jest config, a
- * script) gets no endpoint and starts a moto_server of its own, as before.
+ * The globalSetup (require-moto.ts) starts the pool when the run may include integration tests
+ * (test/unit, test/cdk and the like alone need none; configs can opt out), and hands the endpoints
+ * to the workers in HOPAE_TEST_MOTO_ENDPOINTS (workers inherit its environment); the globalTeardown
+ * stops them. A harness in a run without the pool (test:tools, test:chaos, a script) gets no
+ * endpoint and starts a moto_server of its own.
  */
-import { type MotoServer, startMotoServer } from '../../local/moto-server';
+import { type MotoServer, resetMotoServer, startMotoServer } from '../../local/moto-server';
 
 const ENDPOINTS_ENV = 'HOPAE_TEST_MOTO_ENDPOINTS';
 // Jest documents globalThis as the way from globalSetup to globalTeardown.
@@ -37,13 +38,10 @@ export async function takeWorkerMoto(env: NodeJS.ProcessEnv = process.env): Prom
   const endpoints = (env[ENDPOINTS_ENV] ?? '').split(',').filter((endpoint) => endpoint !== '');
   const endpoint = endpoints[Number(env.JEST_WORKER_ID ?? '1') - 1];
   if (endpoint === undefined) return undefined;
-  const failed = (detail: string) =>
-    new Error(`Could not empty this Jest worker's moto_server (${endpoint}, started by the globalSetup): ${detail}. Rerun the tests; if it repeats, look for a moto_server that exited (out of memory?).`);
-  const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' }).catch((error: Error) => {
-    // fetch's own message is "fetch failed"; the reason (ECONNREFUSED...) is its cause.
-    throw failed((error.cause as { message?: string } | undefined)?.message ?? error.message);
+  await resetMotoServer(endpoint).catch((error: Error) => {
+    throw new Error(
+      `Could not empty this Jest worker's moto_server (${endpoint}, started by the globalSetup): ${error.message}. Rerun the tests; if it repeats, look for a moto_server that exited (out of memory?).`,
+    );
   });
-  await response.arrayBuffer();
-  if (!response.ok) throw failed(`HTTP ${response.status}`);
   return { endpoint };
 }

@@ -2,8 +2,11 @@
  * The repository's scripts behave like Unix tools, each run as `npm run <name>` runs it (a process
  * of its own, through tsx): `--help` prints the usage and starts nothing, unknown options are
  * refused (exit 2), and a closed pipe ends output quietly. The CLI's side is in
- * test/integration/unix-tool.test.ts (`npm test`); these twelve processes run in `npm run test:tools`.
+ * test/integration/unix-tool.test.ts (`npm test`); these processes run in `npm run test:tools`.
  */
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runNode } from '../support/node-process';
 
 /** Runs a script through tsx, as `npm run` does. */
@@ -36,5 +39,27 @@ describe('the scripts: --help starts nothing, unknown options are refused', () =
 
     expect({ code: stray.code, stderr: stray.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(/^bench: unexpected argument stray-argument: options only/) });
     expect({ code: closed.code, stderr: closed.stderr }).toEqual({ code: 0, stderr: '' });
+  });
+});
+
+describe('the type-check (npm run typecheck, and npm test beside Jest)', () => {
+  it('without TypeScript 7 installed (node_modules older than package.json), says to run npm ci, not to rerun itself', async () => {
+    // GIVEN the scripts in a checkout whose node_modules has no typescript-native
+    const checkout = mkdtempSync(join(tmpdir(), 'stale-checkout-'));
+    try {
+      mkdirSync(join(checkout, 'scripts'));
+      copyFileSync(join(__dirname, '..', '..', 'scripts', 'typecheck.mjs'), join(checkout, 'scripts', 'typecheck.mjs'));
+
+      // WHEN it runs
+      const run = await runNode([join(checkout, 'scripts', 'typecheck.mjs')]);
+
+      // THEN it fails with the one fix
+      expect({ code: run.code, stderr: run.stderr }).toEqual({
+        code: 1,
+        stderr: 'typecheck: TypeScript 7 (devDependency typescript-native) is not in node_modules: run `npm ci`, then the command again.\n',
+      });
+    } finally {
+      rmSync(checkout, { recursive: true, force: true });
+    }
   });
 });

@@ -35,6 +35,10 @@ describe('finding moto_server', () => {
     [['test/walk'], true],
     [['test/unit'], false],
     [['test/unit', 'test/cdk'], false],
+    [['test/unit/retry.test.ts', 'test/jsii'], false],
+    // a bare name may match an integration file
+    [['rotation'], true],
+    [['test/unit', 'moto-pool'], true],
   ])('a run of %j needs moto: %s', (patterns, needed) => {
     expect(runNeedsMoto(patterns)).toBe(needed);
   });
