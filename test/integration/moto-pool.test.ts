@@ -1,5 +1,5 @@
 import { CreateSecretCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createServer } from 'node:net';
+import { freeLoopbackPort } from '../support/free-port';
 import { takeWorkerMoto } from '../support/moto-pool';
 
 // The run's globalSetup started one moto_server per Jest worker (test/support/moto-pool.ts).
@@ -19,7 +19,7 @@ describe('the moto_server pool', () => {
 
   test('picks the server by JEST_WORKER_ID, counted from 1', async () => {
     const real = (await takeWorkerMoto())!.endpoint;
-    const gone = `http://127.0.0.1:${await closedPort()}`;
+    const gone = `http://127.0.0.1:${await freeLoopbackPort()}`;
     const env = { HOPAE_TEST_MOTO_ENDPOINTS: `${gone},${real}`, JEST_WORKER_ID: '2' };
 
     await expect(takeWorkerMoto(env)).resolves.toEqual({ endpoint: real });
@@ -34,12 +34,3 @@ describe('the moto_server pool', () => {
   });
 });
 
-/** A loopback port nothing listens on: bound, then released. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

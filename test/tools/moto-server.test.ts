@@ -1,12 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CreateSecretCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type MotoServer, startMotoServer, withParentDeathSignal } from '../../local/moto-server';
+import { freeLoopbackPort } from '../support/free-port';
 
 const client = (endpoint: string) => new SecretsManagerClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
 
@@ -26,7 +26,7 @@ describe('startMotoServer', () => {
     // WHEN a second start is handed that port first (as when it is taken between the check and the bind)
     const ports = [takenPort];
     const ours = await startMotoServer({
-      pickPort: async () => ports.shift() ?? (await anyFreePort()),
+      pickPort: async () => ports.shift() ?? (await freeLoopbackPort()),
     });
     started.push(ours);
 
@@ -123,12 +123,3 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** A port the OS says is free now. */
-function anyFreePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

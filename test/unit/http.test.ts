@@ -1,6 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fetchTransport, MAX_BODY_BYTES, readBodyCapped, TransportError } from '../../lambda/hopae/http';
+import { freeLoopbackPort } from '../support/free-port';
 
 /** A body that never ends, and how much of it was pulled. */
 function endlessBody() {
@@ -133,10 +134,7 @@ describe('fetchTransport', () => {
   });
 
   it('names a refused connection a network error with its code', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((resolve) => closed.close(resolve));
+    const port = await freeLoopbackPort();
 
     const error = await fetchTransport({ method: 'GET', url: `http://127.0.0.1:${port}/`, headers: {}, timeoutMs: 5_000 }).catch((e: unknown) => e);
 
