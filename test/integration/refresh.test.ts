@@ -177,7 +177,11 @@ describe('the signed UpdateService, checked by moto', () => {
   });
 
   test('is refused with a wrong secret key: moto really checks the signature', async () => {
-    await expect(client({ ...allowed, secretAccessKey: `${allowed.secretAccessKey.slice(0, -1)}x` }).forceNewDeployment({ cluster: service.clusterArn, service: 'api' })).rejects.toMatchObject({
+    // moto's keys are random over letters, digits, + and /: a fixed replacement character would be a no-op one time in 64.
+    const last = allowed.secretAccessKey.slice(-1);
+    const wrongKey = `${allowed.secretAccessKey.slice(0, -1)}${last === 'x' ? 'y' : 'x'}`;
+    expect(wrongKey).not.toBe(allowed.secretAccessKey);
+    await expect(client({ ...allowed, secretAccessKey: wrongKey }).forceNewDeployment({ cluster: service.clusterArn, service: 'api' })).rejects.toMatchObject({
       code: 'SignatureDoesNotMatch',
       retryable: false,
     });
