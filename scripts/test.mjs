@@ -6,6 +6,7 @@
 // consumer test build them. The type-check's output is held back and printed after Jest's, so the two
 // do not interleave. Arguments go to Jest.
 import { spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { typecheckCommand } from './typecheck.mjs';
@@ -13,9 +14,10 @@ import { typecheckCommand } from './typecheck.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Runs a command; resolves to its exit code (1 when killed by a signal) and, when `capture`, its output. */
-function run(command, args, { capture = false } = {}) {
+function run(command, args, { capture = false, background = false } = {}) {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: root, stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    if (background && child.pid !== undefined) lowerPriority(child.pid);
     let output = '';
     child.stdout?.on('data', (chunk) => (output += chunk));
     child.stderr?.on('data', (chunk) => (output += chunk));
@@ -24,7 +26,18 @@ function run(command, args, { capture = false } = {}) {
   });
 }
 
-// The type-check needs no bundle, so it starts with the build.
+/** Lowest CPU priority (nice 19) for a process nothing waits on until the end; Linux-only, so best effort. */
+function lowerPriority(pid) {
+  try {
+    setPriority(pid, 19);
+  } catch {
+    // Not permitted or not supported: it runs at normal priority.
+  }
+}
+
+// The type-check needs no bundle, so it starts with the build. It runs at the lowest priority: the
+// suite is CPU-bound, and nothing waits on the type-check until Jest ends, so it takes the cores only
+// when the build, Jest's start-up and the tests leave them idle (measured below, docs/development.md).
 let typecheckArgs;
 try {
   typecheckArgs = typecheckCommand();
@@ -32,7 +45,7 @@ try {
   console.error(`npm test: ${error.message}`);
   process.exit(1);
 }
-const typechecked = run(typecheckArgs[0], typecheckArgs.slice(1), { capture: true });
+const typechecked = run(typecheckArgs[0], typecheckArgs.slice(1), { capture: true, background: true });
 const build = await run(process.execPath, [join(root, 'scripts', 'build.mjs'), '--bundles']);
 if (build.code !== 0) {
   // A type error often explains a failed build: wait for the type-check and show what it found.
