@@ -55,6 +55,9 @@ export interface CampaignOptions {
 const DAY_AND_AN_HOUR_MS = 25 * 60 * 60 * 1000;
 const CLEAN_RETRIES = 3;
 
+/** Apps created by this process's campaigns: part of each app's name. */
+let appsCreated = 0;
+
 export async function runCampaign(local: LocalEnvironment, handler: RotationHandler, options: CampaignOptions): Promise<CampaignReport> {
   const proxy = local.proxy;
   if (!proxy) throw new Error('the campaign needs the local environment with its Secrets Manager proxy');
@@ -115,7 +118,9 @@ async function runSchedule(
   // The apps: unique per schedule, so schedules never touch each other's state.
   const apps: App[] = [];
   for (const [index, plan] of schedule.secrets.entries()) {
-    const clientId = `C${schedule.seed}s${index}${randomBytes(2).toString('hex')}`;
+    // The count keeps names unique across the campaigns run on one moto_server (chaos.test.ts runs the same
+    // seed three times): 16 random bits alone repeated about one run in 7,300 (ResourceExistsException).
+    const clientId = `C${schedule.seed}s${index}r${++appsCreated}${randomBytes(2).toString('hex')}`;
     const secret = standIn.addApp(clientId, 'ws_local', !plan.bootstrap);
     const value = JSON.stringify({ clientId, ...(secret ? { clientSecret: secret } : {}), note: 'chaos' });
     const created = await local.sm.send(new CreateSecretCommand({ Name: `chaos/${clientId}`, SecretString: value }));

@@ -98,8 +98,9 @@ describe('rotate', () => {
 
   it('--wait follows the steps until AWSCURRENT reaches the new version', async () => {
     const { arn, clientId } = await ourApp();
-    // Hopae takes a moment to answer, so the wait sees createSecret in progress.
-    h.standIn.injectFault({ route: 'rotate', phase: 'before-commit', clientId, action: { type: 'delay', ms: 300 } });
+    // Hopae takes a moment to answer, so the wait's first look (three calls to moto) sees createSecret in
+    // progress: 450 ms, just inside the function's 500 ms request timeout.
+    h.standIn.injectFault({ route: 'rotate', phase: 'before-commit', clientId, action: { type: 'delay', ms: 450 } });
 
     const result = await c.cli(['rotate', arn, '--wait']);
 

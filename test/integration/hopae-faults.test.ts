@@ -101,8 +101,10 @@ describe('faults before Hopae committed', () => {
 
   it('a rotation still in progress at Hopae: the timed-out request, then 409 IN_PROGRESS, then the replay', async () => {
     const { arn, clientId } = await h.createApp();
-    // Hopae takes 1.3 s to commit; the function's requests time out after 1 s.
-    h.standIn.injectFault({ route: 'rotate', phase: 'before-commit', clientId, action: { type: 'delay', ms: 1300 } });
+    // Hopae takes 2 s to commit; the function's requests time out after 1 s. The retry must reach Hopae
+    // before the commit to be answered 409: 1 s of margin (with 1.3 s, a worker stalled for 0.3 s on a
+    // loaded machine got the replay at once, and no 409).
+    h.standIn.injectFault({ route: 'rotate', phase: 'before-commit', clientId, action: { type: 'delay', ms: 2000 } });
 
     const { runs } = await h.rotate(arn);
 

@@ -64,6 +64,7 @@ export function useIntegrationHarness(options: HarnessOptions = {}): Harness {
   let sm: SecretsManagerClient | undefined;
   let apiKey = '';
   let handler: RotationHandler | undefined;
+  let appsCreated = 0;
   let stopHandler: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
@@ -122,7 +123,9 @@ export function useIntegrationHarness(options: HarnessOptions = {}): Harness {
     },
     rotationTokens,
     async createApp(options = {}) {
-      const clientId = `App${randomBytes(3).toString('hex').toUpperCase()}`;
+      // The count keeps ids unique within the file (moto and the stand-in are per file); random bits alone
+      // (24 of them) repeated about one run in 25,000, and CreateSecret then failed with ResourceExistsException.
+      const clientId = `App${String(++appsCreated).padStart(3, '0')}${randomBytes(3).toString('hex').toUpperCase()}`;
       const secret = standIn.addApp(clientId, 'ws_local', !options.bootstrap);
       const value =
         options.value ?? JSON.stringify({ clientId, ...(secret ? { clientSecret: secret } : {}), ...options.extra });
