@@ -21,7 +21,7 @@ export interface BundledFunction {
 /** Synthesizes a stack with the construct and returns the directory of its function's code asset: what `cdk deploy` uploads. */
 export function synthesizeRotationFunction(): BundledFunction {
   const outdir = mkdtempSync(join(tmpdir(), 'hopae-rotation-cdk-'));
-  // Only the asset matters here; the schema check runs in test/cdk/cdk-nag.test.ts.
+  // Only the asset matters here; the schema check runs in test/fleet/schema.fleet.ts (`npm run test:fleet`).
   const app = new App({ outdir, builtinCloudFormationValidation: false });
   const stack = new Stack(app, 'BundleStack', { env: { account: '123456789012', region: 'eu-central-1' } });
   new HopaeSecretRotation(stack, 'Rotation', {

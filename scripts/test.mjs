@@ -54,14 +54,7 @@ if (build.code !== 0) {
   console.error('npm test: building the function and CLI bundles failed (scripts/build.mjs --bundles, above); nothing was tested.');
   process.exit(1);
 }
-// --liftoff-only (V8): WebAssembly is compiled by the baseline compiler only. CDK's CloudFormation schema
-// check (cdk-nag.test.ts) is a WebAssembly engine that each test file starts afresh and uses briefly; its
-// optimizing recompilation cost more than it saved: cdk-nag.test.ts 18.0 → 12.5 CPU-s. JavaScript is
-// unaffected, and Jest's workers inherit the flag.
-const [typecheck, jest] = await Promise.all([
-  typechecked,
-  run(process.execPath, ['--liftoff-only', join(root, 'node_modules', 'jest', 'bin', 'jest.js'), ...process.argv.slice(2)]),
-]);
+const [typecheck, jest] = await Promise.all([typechecked, run(process.execPath, [join(root, 'node_modules', 'jest', 'bin', 'jest.js'), ...process.argv.slice(2)])]);
 if (typecheck.code !== 0) {
   process.stderr.write(typecheck.output);
   console.error('npm test: the type-check failed (TypeScript 7, tsc --noEmit, above); `npm run typecheck` runs it alone.');

@@ -10,8 +10,8 @@ import type { AppProps } from 'aws-cdk-lib';
  *   construct; to see it while debugging, drop the two `disable-*stack-trace*` keys here for a run;
  * - no built-in CloudFormation schema validation, unless `schemaCheck`: it costs about 5 s of CPU to
  *   start in every test file and, by default, only warns. With `schemaCheck` it runs and its
- *   errors fail the synth (`@aws-cdk/core:validateAgainstDefaultRules`), as cdk-nag.test.ts does
- *   over the example stack's variants.
+ *   errors fail the synth (`@aws-cdk/core:validateAgainstDefaultRules`), as test/fleet/schema.fleet.ts
+ *   does over the example stack's variants (`npm run test:fleet`).
  * `builtinCloudFormationValidation` follows `schemaCheck` and `treeMetadata` is off, whatever the
  * caller passes; `context` is merged over the keys above; other props are passed as they are.
  */
