@@ -32,4 +32,6 @@ module.exports = {
   // 112.0 s (215), 4 workers 121.1 s and 128.7 s (235, 249); again with the moto_server pool (one per
   // worker: a third worker adds a third moto_server): 2 workers 79.7–87.8 s (142–155), 3 workers 99.5 s (188).
   maxWorkers: 2,
+  // A fresh clone's run (no timings cached yet) starts with the integration files: test/support/test-sequencer.js.
+  testSequencer: '<rootDir>/test/support/test-sequencer.js',
 };

@@ -1,5 +1,5 @@
 // `npm test`: builds the two bundles the tests run (the function and the CLI, esbuild: seconds), then
-// runs Jest; the type-check runs alongside both. The type-check is TypeScript 7's native compiler
+// runs Jest; the type-check runs alongside both, at the lowest CPU priority. It is TypeScript 7's native compiler
 // (scripts/typecheck.mjs: the same checks as TypeScript 6, about 7 s of CPU and 4 s of wall time instead
 // of 20 s of CPU on the 2-core machine); the build and mutation testing stay on TypeScript 6 (README).
 // The compiled construct and client (`npm run build`) are not needed by the tests: `npm ci` and the
@@ -37,7 +37,7 @@ function lowerPriority(pid) {
 
 // The type-check needs no bundle, so it starts with the build. It runs at the lowest priority: the
 // suite is CPU-bound, and nothing waits on the type-check until Jest ends, so it takes the cores only
-// when the build, Jest's start-up and the tests leave them idle (measured below, docs/development.md).
+// when the build, Jest's start-up and the tests leave them idle (measured in docs/development.md).
 let typecheckArgs;
 try {
   typecheckArgs = typecheckCommand();

@@ -21,13 +21,19 @@ import { testAppProps } from '../support/test-app';
 
 let outdir: string;
 let app: App;
+/** Set by each test as it ends: a failed test keeps its outdir, where CDK's message points to validation-report.json. */
+let passed: boolean;
 
 beforeEach(() => {
   outdir = mkdtempSync(join(tmpdir(), 'hopae-rotation-schema-'));
   app = new App(testAppProps({ outdir, schemaCheck: true }));
+  passed = false;
 });
 
-afterEach(() => rmSync(outdir, { recursive: true, force: true }));
+afterEach(() => {
+  if (passed) rmSync(outdir, { recursive: true, force: true });
+  else process.stderr.write(`Kept ${outdir} (validation-report.json) for the failed test; delete it when done.\n`);
+});
 
 test.each(EXAMPLE_VARIANTS)('the example stack with %s synthesizes past the schema check', (_name, props) => {
   const stack = new HopaeSecretRotationStack(app, 'Example', props());
@@ -37,6 +43,7 @@ test.each(EXAMPLE_VARIANTS)('the example stack with %s synthesizes past the sche
   // the construct's stack and its app stacks, each checked
   expect(assembly.getStackArtifact(stack.artifactId).template).toBeDefined();
   expect(assembly.stacks.length).toBeGreaterThan(1);
+  passed = true;
 });
 
 test('the construct in a VPC with a created endpoint, a proxy and tracing synthesizes past the schema check', () => {
@@ -56,6 +63,7 @@ test('the construct in a VPC with a created endpoint, a proxy and tracing synthe
   });
 
   expect(() => app.synth()).not.toThrow();
+  passed = true;
 });
 
 test('a template CloudFormation would reject fails the synth, so the passes above mean something', () => {
@@ -70,4 +78,5 @@ test('a template CloudFormation would reject fails the synth, so the passes abov
   } finally {
     for (const spy of silence) spy.mockRestore();
   }
+  passed = true;
 });
